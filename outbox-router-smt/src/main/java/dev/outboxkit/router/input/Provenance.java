@@ -1,0 +1,106 @@
+package dev.outboxkit.router.input;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.apache.kafka.connect.connector.ConnectRecord;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.header.Headers;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.source.SourceRecord;
+
+/**
+ * Where an outbox row came from: source server, database, table and log position (binlog file:pos or LSN),
+ * read from the change event's {@code source} block, or from the source offsets of a flat row. Used to name the
+ * place in error messages and, on request, as headers. Never holds row values.
+ */
+public record Provenance(String server, String database, String table, String position, String record) {
+
+    public static final String HEADER_SERVER = "outbox.source.server";
+    public static final String HEADER_DATABASE = "outbox.source.db";
+    public static final String HEADER_TABLE = "outbox.source.table";
+    public static final String HEADER_POSITION = "outbox.source.position";
+    public static final List<String> HEADERS = List.of(HEADER_SERVER, HEADER_DATABASE, HEADER_TABLE, HEADER_POSITION);
+
+    static Provenance of(ConnectRecord<?> record, Object source) {
+        String recordPlace = recordPlace(record);
+        if (source != null) {
+            String server = text(source, "name");
+            String database = text(source, "db");
+            String schema = text(source, "schema");
+            String table = text(source, "table");
+            String qualifiedTable = table == null ? null : (schema != null ? schema : database) == null
+                    ? table : (schema != null ? schema : database) + "." + table;
+            return new Provenance(server, database, qualifiedTable, logPosition(source), recordPlace);
+        }
+        if (record instanceof SourceRecord sourceRecord) {
+            Map<String, ?> partition = sourceRecord.sourcePartition();
+            String table = partition == null ? null : stringOrNull(partition.get("table"));
+            String position = sourceRecord.sourceOffset() == null || sourceRecord.sourceOffset().isEmpty()
+                    ? null : "offset " + new TreeMap<>(sourceRecord.sourceOffset());
+            return new Provenance(null, null, table, position, recordPlace);
+        }
+        return new Provenance(null, null, null, null, recordPlace);
+    }
+
+    /** "table inventory.outbox at binlog mysql-bin.000003:1234 (topic dbserver1.inventory.outbox)", for messages. */
+    public String describe() {
+        StringBuilder text = new StringBuilder();
+        text.append(table != null ? "table " + table : "row");
+        if (position != null) {
+            text.append(" at ").append(position);
+        }
+        text.append(" (").append(record).append(')');
+        return text.toString();
+    }
+
+    /** Adds the non-null parts as string headers. */
+    public void addHeaders(Headers headers) {
+        addIfPresent(headers, HEADER_SERVER, server);
+        addIfPresent(headers, HEADER_DATABASE, database);
+        addIfPresent(headers, HEADER_TABLE, table);
+        addIfPresent(headers, HEADER_POSITION, position);
+    }
+
+    private static void addIfPresent(Headers headers, String name, String value) {
+        if (value != null) {
+            headers.addString(name, value);
+        }
+    }
+
+    private static String logPosition(Object source) {
+        String lsn = text(source, "lsn");
+        if (lsn != null) {
+            return "LSN " + lsn;
+        }
+        String file = text(source, "file");
+        if (file != null) {
+            String pos = text(source, "pos");
+            String row = text(source, "row");
+            return "binlog " + file + ":" + pos + (row != null && !"0".equals(row) ? " row " + row : "");
+        }
+        return null;
+    }
+
+    private static String recordPlace(ConnectRecord<?> record) {
+        if (record instanceof SinkRecord sink) {
+            return "topic " + sink.topic() + "-" + sink.kafkaPartition() + "@" + sink.kafkaOffset();
+        }
+        return "topic " + record.topic();
+    }
+
+    private static String text(Object source, String field) {
+        if (source instanceof Struct struct) {
+            return struct.schema().field(field) == null ? null : stringOrNull(struct.get(field));
+        }
+        if (source instanceof Map<?, ?> map) {
+            return stringOrNull(map.get(field));
+        }
+        return null;
+    }
+
+    private static String stringOrNull(Object value) {
+        return value == null ? null : value.toString();
+    }
+}

@@ -1,0 +1,110 @@
+package dev.outboxkit.router.json;
+
+import java.io.IOException;
+import java.util.Arrays;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+
+/**
+ * A parsed JSON document kept as light as possible: objects as parallel name and value arrays (in document
+ * order), arrays as value arrays, scalars as String, Boolean, Integer, Long, BigInteger, Double or null.
+ * Read with Jackson's streaming parser, which is thread-safe to create and cheap to run.
+ */
+final class JsonTree {
+
+    private static final JsonFactory FACTORY = JsonFactory.builder().build();
+
+    /** A JSON object. A repeated name keeps its first position and its last value, as Jackson's tree does. */
+    static final class JsonObject {
+        String[] names = new String[8];
+        Object[] values = new Object[8];
+        int size;
+
+        void put(String name, Object value) {
+            for (int i = 0; i < size; i++) {
+                if (names[i].equals(name)) {
+                    values[i] = value;
+                    return;
+                }
+            }
+            if (size == names.length) {
+                names = Arrays.copyOf(names, size * 2);
+                values = Arrays.copyOf(values, size * 2);
+            }
+            names[size] = name;
+            values[size] = value;
+            size++;
+        }
+    }
+
+    /** A JSON array. */
+    static final class JsonArray {
+        Object[] items = new Object[8];
+        int size;
+
+        void add(Object value) {
+            if (size == items.length) {
+                items = Arrays.copyOf(items, size * 2);
+            }
+            items[size++] = value;
+        }
+    }
+
+    private JsonTree() {
+    }
+
+    /** Parses one JSON value; content after it is ignored, as Jackson's readTree does by default. */
+    static Object parse(String json) throws IOException {
+        try (JsonParser parser = FACTORY.createParser(json)) {
+            JsonToken token = parser.nextToken();
+            if (token == null) {
+                throw new IOException("no JSON value");
+            }
+            return read(parser, token);
+        }
+    }
+
+    private static Object read(JsonParser parser, JsonToken token) throws IOException {
+        switch (token) {
+            case START_OBJECT: {
+                JsonObject object = new JsonObject();
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = parser.currentName();
+                    object.put(name, read(parser, parser.nextToken()));
+                }
+                return object;
+            }
+            case START_ARRAY: {
+                JsonArray array = new JsonArray();
+                JsonToken next;
+                while ((next = parser.nextToken()) != JsonToken.END_ARRAY) {
+                    array.add(read(parser, next));
+                }
+                return array;
+            }
+            case VALUE_STRING:
+                return parser.getText();
+            case VALUE_NUMBER_INT:
+                switch (parser.getNumberType()) {
+                    case INT:
+                        return parser.getIntValue();
+                    case LONG:
+                        return parser.getLongValue();
+                    default:
+                        return parser.getBigIntegerValue();
+                }
+            case VALUE_NUMBER_FLOAT:
+                return parser.getDoubleValue();
+            case VALUE_TRUE:
+                return Boolean.TRUE;
+            case VALUE_FALSE:
+                return Boolean.FALSE;
+            case VALUE_NULL:
+                return null;
+            default:
+                throw new IOException("unexpected JSON token " + token);
+        }
+    }
+}
