@@ -312,12 +312,32 @@ public final class RouterConfig {
     }
 
     private static <E extends Enum<E>> ConfigDef.Validator caseInsensitiveEnum(Class<E> type) {
-        E[] constants = type.getEnumConstants();
-        String[] names = new String[constants.length];
-        for (int i = 0; i < constants.length; i++) {
-            names[i] = constants[i].name().toLowerCase(Locale.ROOT);
+        List<String> names = new ArrayList<>();
+        for (E constant : type.getEnumConstants()) {
+            names.add(constant.name().toLowerCase(Locale.ROOT));
         }
-        return ConfigDef.CaseInsensitiveValidString.in(names);
+        return new OneOf(names);
+    }
+
+    /** One of a fixed list of words, in any case; lists them in declaration order. */
+    private static final class OneOf implements ConfigDef.Validator {
+        private final List<String> allowed;
+
+        OneOf(List<String> allowed) {
+            this.allowed = List.copyOf(allowed);
+        }
+
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value == null || !allowed.contains(((String) value).trim().toLowerCase(Locale.ROOT))) {
+                throw new ConfigException(name, value, "must be " + this);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "one of " + allowed;
+        }
     }
 
     /** A column name that may be left unset, but not set to blanks. */
