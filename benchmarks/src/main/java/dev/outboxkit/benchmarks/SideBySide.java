@@ -1,0 +1,84 @@
+package dev.outboxkit.benchmarks;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs a benchmark class with JMH (throughput and, through the GC profiler, bytes allocated per operation) and
+ * prints the implementations side by side per scenario, with the ratio against the first implementation.
+ *
+ * <p>Usage: {@code java -jar benchmarks/target/benchmarks.jar [router] [--quick]}
+ */
+public final class SideBySide {
+
+    private SideBySide() {
+    }
+
+    public static void main(String[] args) throws RunnerException {
+        boolean quick = false;
+        String suite = "router";
+        for (String arg : args) {
+            if (arg.equals("--quick")) {
+                quick = true;
+            } else {
+                suite = arg;
+            }
+        }
+        if (!suite.equals("router")) {
+            System.err.println("unknown benchmark suite '" + suite + "'; expected: router");
+            System.exit(2);
+        }
+        Options options = new OptionsBuilder()
+                .include(RouterBenchmark.class.getSimpleName())
+                .forks(1)
+                .warmupIterations(quick ? 2 : 4)
+                .warmupTime(TimeValue.seconds(quick ? 1 : 2))
+                .measurementIterations(quick ? 3 : 6)
+                .measurementTime(TimeValue.seconds(quick ? 1 : 2))
+                .addProfiler(GCProfiler.class)
+                .jvmArgsAppend("-Xms1g", "-Xmx1g")
+                .build();
+        Collection<RunResult> results = new Runner(options).run();
+        printTable(results);
+    }
+
+    private static void printTable(Collection<RunResult> results) {
+        Map<String, Map<String, double[]>> byScenario = new TreeMap<>();
+        for (RunResult result : results) {
+            Map<String, String> params = new LinkedHashMap<>();
+            for (String key : result.getParams().getParamsKeys()) {
+                params.put(key, result.getParams().getParam(key));
+            }
+            String scenario = params.getOrDefault("scenario", "-");
+            String impl = params.getOrDefault("router", "-");
+            Result<?> primary = result.getPrimaryResult();
+            Result<?> alloc = result.getSecondaryResults().get("gc.alloc.rate.norm");
+            byScenario.computeIfAbsent(scenario, s -> new LinkedHashMap<>())
+                    .put(impl, new double[] {primary.getScore(), primary.getScoreError(), alloc == null ? Double.NaN : alloc.getScore()});
+        }
+        System.out.println();
+        System.out.println("| scenario | Debezium EventRouter (records/s) | outboxkit (records/s) | speed-up | Debezium B/record | outboxkit B/record |");
+        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: |");
+        for (Map.Entry<String, Map<String, double[]>> entry : byScenario.entrySet()) {
+            double[] debezium = entry.getValue().get("debezium");
+            double[] ours = entry.getValue().get("outboxkit");
+            if (debezium == null || ours == null) {
+                continue;
+            }
+            System.out.println(String.format(Locale.ROOT, "| %s | %,.0f ± %,.0f | %,.0f ± %,.0f | %.2fx | %,.0f | %,.0f |",
+                    entry.getKey(), debezium[0], debezium[1], ours[0], ours[1], ours[0] / debezium[0], debezium[2], ours[2]));
+        }
+    }
+}
