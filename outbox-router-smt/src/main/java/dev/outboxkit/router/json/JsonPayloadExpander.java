@@ -37,7 +37,6 @@ public final class JsonPayloadExpander {
     private static final int SCHEMA_CACHE_SIZE = 1024;
     private static final Schema BIG_INTEGER_SCHEMA = Decimal.builder(0).optional().build();
     private static final Schema EMPTY_ARRAY_SCHEMA = SchemaBuilder.array(Schema.OPTIONAL_STRING_SCHEMA).optional().build();
-    private static final Schema NULLS_ARRAY_SCHEMA = SchemaBuilder.array(Schema.OPTIONAL_BYTES_SCHEMA).optional().build();
 
     /** Why a text could not be expanded; never holds the text itself. */
     public static final class NotExpandableException extends Exception {
@@ -52,6 +51,9 @@ public final class JsonPayloadExpander {
     private final JsonNullBehavior nullBehavior;
     private final JsonEmptyArrayBehavior emptyArrayBehavior;
     private final Cache<Shape, Schema> schemas = new SynchronizedCache<>(new LRUCache<>(SCHEMA_CACHE_SIZE));
+    /** The schema last inferred for each hint (the aggregate type): what the fast path tries first. */
+    private final Cache<String, Schema> expectedByHint = new SynchronizedCache<>(new LRUCache<>(SCHEMA_CACHE_SIZE));
+    private final SchemaGuidedParser guidedParser;
 
     /**
      * @param rootName the name of the top-level struct schema (Debezium uses the payload column's name)
@@ -60,6 +62,7 @@ public final class JsonPayloadExpander {
         this.rootName = rootName;
         this.nullBehavior = nullBehavior;
         this.emptyArrayBehavior = emptyArrayBehavior;
+        this.guidedParser = new SchemaGuidedParser(nullBehavior, emptyArrayBehavior);
     }
 
     /** Whether the text is a candidate at all: like Debezium, only text starting with '{' or '[' is expanded. */
@@ -69,6 +72,34 @@ public final class JsonPayloadExpander {
 
     /** JSON object or array text to a Struct or List with its schema. */
     public SchemaAndValue expand(String json) throws NotExpandableException {
+        return expand(json, null);
+    }
+
+    /**
+     * JSON object or array text to a Struct or List with its schema.
+     *
+     * @param hint what documents of one shape have in common (the aggregate type), or null: the schema last
+     *             inferred for the same hint is tried first, parsing straight into it when the document fits
+     */
+    public SchemaAndValue expand(String json, String hint) throws NotExpandableException {
+        if (hint != null && looksLikeJson(json)) {
+            Schema expected = expectedByHint.get(hint);
+            if (expected != null) {
+                try {
+                    return new SchemaAndValue(expected, guidedParser.parse(json, expected));
+                } catch (SchemaGuidedParser.Mismatch | IOException e) {
+                    // Not this shape (or not valid JSON): the general path decides.
+                }
+            }
+        }
+        SchemaAndValue expanded = expandGeneral(json);
+        if (hint != null) {
+            expectedByHint.put(hint, expanded.schema());
+        }
+        return expanded;
+    }
+
+    private SchemaAndValue expandGeneral(String json) throws NotExpandableException {
         Object tree = parse(json);
         Shape shape;
         try {
@@ -100,21 +131,21 @@ public final class JsonPayloadExpander {
         }
     }
 
+    /** The payload itself cannot be left out, so untyped nulls and empty arrays get a type all the way down. */
     private Schema rootSchema(Shape shape) {
-        Schema schema = schemaFor(shape, rootName);
-        if (schema != null) {
-            return schema;
-        }
-        // A top-level array with no typed element cannot be left out: it is the payload.
-        return nullBehavior == JsonNullBehavior.OPTIONAL_BYTES && ((Shape.Array) shape).element == Shape.NULL
-                ? NULLS_ARRAY_SCHEMA : EMPTY_ARRAY_SCHEMA;
+        return schemaFor(shape, rootName, true);
     }
 
-    /** The schema of a shape, or null when the configuration leaves such a field out. */
-    private Schema schemaFor(Shape shape, String name) {
+    /**
+     * The schema of a shape, or null when the configuration leaves such a field out.
+     *
+     * @param required whether a schema must be found (the payload itself, and the elements of a required array):
+     *                 then a null is optional bytes and an empty array an array of optional strings
+     */
+    private Schema schemaFor(Shape shape, String name, boolean required) {
         switch (shape.kind()) {
             case NULL:
-                return nullBehavior == JsonNullBehavior.OPTIONAL_BYTES ? Schema.OPTIONAL_BYTES_SCHEMA : null;
+                return required || nullBehavior == JsonNullBehavior.OPTIONAL_BYTES ? Schema.OPTIONAL_BYTES_SCHEMA : null;
             case BOOLEAN:
                 return Schema.OPTIONAL_BOOLEAN_SCHEMA;
             case INT32:
@@ -130,9 +161,9 @@ public final class JsonPayloadExpander {
             case ARRAY: {
                 Shape element = ((Shape.Array) shape).element;
                 if (element == null) {
-                    return emptyArrayBehavior == JsonEmptyArrayBehavior.OPTIONAL_STRING ? EMPTY_ARRAY_SCHEMA : null;
+                    return required || emptyArrayBehavior == JsonEmptyArrayBehavior.OPTIONAL_STRING ? EMPTY_ARRAY_SCHEMA : null;
                 }
-                Schema elementSchema = schemaFor(element, name);
+                Schema elementSchema = schemaFor(element, name, required);
                 return elementSchema == null ? null : SchemaBuilder.array(elementSchema).optional().build();
             }
             default: {
@@ -141,7 +172,7 @@ public final class JsonPayloadExpander {
                 for (int i = 0; i < struct.names.length; i++) {
                     String fieldName = struct.names[i];
                     String path = name == null || name.isBlank() ? fieldName : name + "." + fieldName;
-                    Schema fieldSchema = schemaFor(struct.fields[i], path);
+                    Schema fieldSchema = schemaFor(struct.fields[i], path, false);
                     if (fieldSchema != null) {
                         builder.field(fieldName, fieldSchema);
                     }

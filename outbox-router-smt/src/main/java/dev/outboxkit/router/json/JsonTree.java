@@ -6,6 +6,7 @@ import java.util.Arrays;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 
 /**
  * A parsed JSON document kept as light as possible: objects as parallel name and value arrays (in document
@@ -14,7 +15,10 @@ import com.fasterxml.jackson.core.JsonToken;
  */
 final class JsonTree {
 
-    private static final JsonFactory FACTORY = JsonFactory.builder().build();
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+            .enable(StreamReadFeature.USE_FAST_BIG_NUMBER_PARSER)
+            .build();
 
     /** A JSON object. A repeated name keeps its first position and its last value, as Jackson's tree does. */
     static final class JsonObject {
@@ -55,9 +59,13 @@ final class JsonTree {
     private JsonTree() {
     }
 
+    static JsonParser createParser(String json) throws IOException {
+        return FACTORY.createParser(json);
+    }
+
     /** Parses one JSON value; content after it is ignored, as Jackson's readTree does by default. */
     static Object parse(String json) throws IOException {
-        try (JsonParser parser = FACTORY.createParser(json)) {
+        try (JsonParser parser = createParser(json)) {
             JsonToken token = parser.nextToken();
             if (token == null) {
                 throw new IOException("no JSON value");

@@ -72,7 +72,7 @@ public final class EventBuilder {
             if (row.schemaless()) {
                 payload = expandSchemaless(text, row, payload);
             } else {
-                SchemaAndValue expanded = expand(text, row);
+                SchemaAndValue expanded = expand(text, routedByValue, row);
                 if (expanded != null) {
                     payload = expanded.value();
                     payloadSchema = expanded.schema();
@@ -114,9 +114,9 @@ public final class EventBuilder {
                 timestamp, headers);
     }
 
-    private SchemaAndValue expand(String text, OutboxRow row) {
+    private SchemaAndValue expand(String text, String routedByValue, OutboxRow row) {
         try {
-            return expander.expand(text);
+            return expander.expand(text, routedByValue);
         } catch (JsonPayloadExpander.NotExpandableException e) {
             warnNotExpanded(row, e);
             return null;
