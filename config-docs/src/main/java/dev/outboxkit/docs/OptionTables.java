@@ -12,6 +12,7 @@ import java.util.Map;
 
 import org.apache.kafka.common.config.ConfigDef;
 
+import dev.outboxkit.mongo.SinkConfig;
 import dev.outboxkit.router.RouterConfig;
 
 /**
@@ -28,6 +29,7 @@ public final class OptionTables {
     static Map<String, ConfigDef> plugins() {
         Map<String, ConfigDef> plugins = new LinkedHashMap<>();
         plugins.put("outbox-router-smt", RouterConfig.CONFIG_DEF);
+        plugins.put("mongo-log-sink", SinkConfig.CONFIG_DEF);
         return plugins;
     }
 

@@ -1,0 +1,32 @@
+package dev.outboxkit.mongo;
+
+import java.util.concurrent.TimeUnit;
+
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
+import com.mongodb.client.MongoClient;
+
+/** Builds the driver client from the connection string, with the sink's defaults where the string is silent. */
+final class MongoClientFactory {
+
+    static final long DEFAULT_SERVER_SELECTION_TIMEOUT_MS = 10_000;
+    private static final String APPLICATION_NAME = "outboxkit-mongo-log-sink";
+
+    private MongoClientFactory() {
+    }
+
+    static MongoClient create(ConnectionString connectionString) {
+        return create(connectionString, connectionString.getServerSelectionTimeout() == null
+                ? DEFAULT_SERVER_SELECTION_TIMEOUT_MS : connectionString.getServerSelectionTimeout());
+    }
+
+    static MongoClient create(ConnectionString connectionString, long serverSelectionTimeoutMs) {
+        MongoClientSettings.Builder settings = MongoClientSettings.builder()
+                .applyConnectionString(connectionString)
+                .applyToClusterSettings(cluster -> cluster.serverSelectionTimeout(serverSelectionTimeoutMs, TimeUnit.MILLISECONDS));
+        if (connectionString.getApplicationName() == null) {
+            settings.applicationName(APPLICATION_NAME);
+        }
+        return com.mongodb.client.MongoClients.create(settings.build());
+    }
+}

@@ -1,0 +1,117 @@
+package dev.outboxkit.mongo;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.Config;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigValue;
+import org.apache.kafka.common.config.types.Password;
+import org.apache.kafka.connect.connector.Task;
+import org.apache.kafka.connect.sink.SinkConnector;
+import org.bson.Document;
+
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoException;
+import com.mongodb.MongoSecurityException;
+import com.mongodb.MongoTimeoutException;
+import com.mongodb.client.MongoClient;
+
+/**
+ * Stores outbox events in MongoDB as an event log, effectively once: at-least-once delivery plus de-duplication
+ * by event id. {@link #validate} explains every mistake on the option it concerns, including whether MongoDB is
+ * reachable. Offsets may be reset or altered freely: replaying events changes nothing stored.
+ */
+public class MongoLogSinkConnector extends SinkConnector {
+
+    private Map<String, String> props;
+
+    @Override
+    public String version() {
+        return PluginVersion.VERSION;
+    }
+
+    @Override
+    public void start(Map<String, String> props) {
+        new SinkConfig(props);
+        this.props = Map.copyOf(props);
+    }
+
+    @Override
+    public Class<? extends Task> taskClass() {
+        return MongoLogSinkTask.class;
+    }
+
+    @Override
+    public List<Map<String, String>> taskConfigs(int maxTasks) {
+        List<Map<String, String>> configs = new ArrayList<>(maxTasks);
+        for (int i = 0; i < maxTasks; i++) {
+            configs.add(new HashMap<>(props));
+        }
+        return configs;
+    }
+
+    @Override
+    public void stop() {
+    }
+
+    @Override
+    public ConfigDef config() {
+        return SinkConfig.CONFIG_DEF;
+    }
+
+    @Override
+    public Config validate(Map<String, String> connectorConfigs) {
+        Config config = super.validate(connectorConfigs);
+        Map<String, ConfigValue> values = new HashMap<>();
+        for (ConfigValue value : config.configValues()) {
+            values.put(value.name(), value);
+        }
+        checkBackoffOrder(values);
+        checkReachable(values);
+        return config;
+    }
+
+    /** Replaying or skipping events is safe for an idempotent event log: any offset change is accepted. */
+    @Override
+    public boolean alterOffsets(Map<String, String> connectorConfig, Map<TopicPartition, Long> offsets) {
+        return true;
+    }
+
+    private static void checkBackoffOrder(Map<String, ConfigValue> values) {
+        ConfigValue initial = values.get(SinkConfig.RETRY_BACKOFF_INITIAL_MS);
+        ConfigValue max = values.get(SinkConfig.RETRY_BACKOFF_MAX_MS);
+        if (initial.errorMessages().isEmpty() && max.errorMessages().isEmpty() && initial.value() != null && max.value() != null
+                && (Long) max.value() < (Long) initial.value()) {
+            max.addErrorMessage("Must not be less than " + SinkConfig.RETRY_BACKOFF_INITIAL_MS + " (" + initial.value() + ")");
+        }
+    }
+
+    /** Asks MongoDB for a ping within the validation timeout; reports failure on connection.uri, without the URI. */
+    private static void checkReachable(Map<String, ConfigValue> values) {
+        ConfigValue uri = values.get(SinkConfig.CONNECTION_URI);
+        ConfigValue database = values.get(SinkConfig.DATABASE);
+        ConfigValue timeout = values.get(SinkConfig.VALIDATE_TIMEOUT_MS);
+        if (!uri.errorMessages().isEmpty() || uri.value() == null || !timeout.errorMessages().isEmpty()) {
+            return;
+        }
+        long timeoutMs = (Long) timeout.value();
+        String databaseName = database.errorMessages().isEmpty() && database.value() != null ? (String) database.value() : "admin";
+        try (MongoClient client = MongoClientFactory.create(new ConnectionString(((Password) uri.value()).value()), timeoutMs)) {
+            client.getDatabase(databaseName).runCommand(new Document("ping", 1));
+        } catch (MongoSecurityException e) {
+            uri.addErrorMessage("MongoDB refused the credentials in this connection string");
+        } catch (MongoTimeoutException e) {
+            uri.addErrorMessage("MongoDB is not reachable: no server answered within " + timeoutMs + " ms (option "
+                    + SinkConfig.VALIDATE_TIMEOUT_MS + ")");
+        } catch (MongoException e) {
+            uri.addErrorMessage("MongoDB answered the connection check with an error (" + e.getClass().getSimpleName()
+                    + ", code " + e.getCode() + ")");
+        } catch (IllegalArgumentException e) {
+            uri.addErrorMessage("The connection string is not usable: " + e.getClass().getSimpleName());
+        }
+    }
+}

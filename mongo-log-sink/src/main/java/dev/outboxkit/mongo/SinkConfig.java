@@ -1,0 +1,325 @@
+package dev.outboxkit.mongo;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.Width;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
+
+import com.mongodb.ConnectionString;
+
+import dev.outboxkit.mongo.convert.ValueSource;
+
+/**
+ * The sink's options: the public {@link #CONFIG_DEF} (what the REST validate endpoint and the README show)
+ * and the parsed, immutable settings. Per-option checks live in validators; checks across options and the
+ * reachability of MongoDB are in {@link MongoLogSinkConnector#validate}.
+ */
+public final class SinkConfig {
+
+    public static final String GROUP_CONNECTION = "Connection";
+    public static final String GROUP_DOCUMENTS = "Documents";
+    public static final String GROUP_WRITES = "Writes";
+    public static final String GROUP_RETRIES = "Retries";
+
+    public static final String CONNECTION_URI = "connection.uri";
+    public static final String DATABASE = "database";
+    public static final String COLLECTION = "collection";
+    public static final String EVENT_ID_SOURCES = "event.id.sources";
+    public static final String AGGREGATE_ID_SOURCES = "aggregate.id.sources";
+    public static final String AGGREGATE_TYPE_SOURCES = "aggregate.type.sources";
+    public static final String AGGREGATE_TYPE_TOPIC_REGEX = "aggregate.type.topic.regex";
+    public static final String EVENT_TYPE_SOURCES = "event.type.sources";
+    public static final String PAYLOAD_MODE = "payload.mode";
+    public static final String WRITE_MODE = "write.mode";
+    public static final String INDEXES_CREATE = "indexes.create";
+    public static final String TTL_SECONDS = "ttl.seconds";
+    public static final String RETRY_BACKOFF_INITIAL_MS = "retry.backoff.initial.ms";
+    public static final String RETRY_BACKOFF_MAX_MS = "retry.backoff.max.ms";
+    public static final String RETRY_TIMEOUT_MS = "retry.timeout.ms";
+    public static final String VALIDATE_TIMEOUT_MS = "validate.connection.timeout.ms";
+
+    /** Where the payload goes in the stored document. */
+    public enum PayloadMode { NESTED, MERGED }
+
+    /** What a second write of the same event id does. */
+    public enum WriteMode { INSERT, REPLACE }
+
+    public static final ConfigDef CONFIG_DEF = buildConfigDef();
+
+    private final ConnectionString connectionString;
+    private final String database;
+    private final CollectionTemplate collection;
+    private final List<ValueSource> eventIdSources;
+    private final List<ValueSource> aggregateIdSources;
+    private final List<ValueSource> aggregateTypeSources;
+    private final List<ValueSource> eventTypeSources;
+    private final PayloadMode payloadMode;
+    private final WriteMode writeMode;
+    private final boolean createIndexes;
+    private final long ttlSeconds;
+    private final long retryBackoffInitialMs;
+    private final long retryBackoffMaxMs;
+    private final long retryTimeoutMs;
+    private final long validateTimeoutMs;
+
+    public SinkConfig(Map<String, ?> originals) {
+        AbstractConfig config = new AbstractConfig(CONFIG_DEF, originals, false);
+        connectionString = new ConnectionString(config.getPassword(CONNECTION_URI).value());
+        database = config.getString(DATABASE);
+        collection = CollectionTemplate.parse(COLLECTION, config.getString(COLLECTION));
+        Pattern topicPattern = Pattern.compile(config.getString(AGGREGATE_TYPE_TOPIC_REGEX));
+        eventIdSources = ValueSource.parseList(EVENT_ID_SOURCES, config.getList(EVENT_ID_SOURCES), topicPattern);
+        aggregateIdSources = ValueSource.parseList(AGGREGATE_ID_SOURCES, config.getList(AGGREGATE_ID_SOURCES), topicPattern);
+        aggregateTypeSources = ValueSource.parseList(AGGREGATE_TYPE_SOURCES, config.getList(AGGREGATE_TYPE_SOURCES), topicPattern);
+        eventTypeSources = ValueSource.parseList(EVENT_TYPE_SOURCES, config.getList(EVENT_TYPE_SOURCES), topicPattern);
+        payloadMode = PayloadMode.valueOf(config.getString(PAYLOAD_MODE).trim().toUpperCase(Locale.ROOT));
+        writeMode = WriteMode.valueOf(config.getString(WRITE_MODE).trim().toUpperCase(Locale.ROOT));
+        createIndexes = config.getBoolean(INDEXES_CREATE);
+        ttlSeconds = config.getLong(TTL_SECONDS);
+        retryBackoffInitialMs = config.getLong(RETRY_BACKOFF_INITIAL_MS);
+        retryBackoffMaxMs = config.getLong(RETRY_BACKOFF_MAX_MS);
+        retryTimeoutMs = config.getLong(RETRY_TIMEOUT_MS);
+        validateTimeoutMs = config.getLong(VALIDATE_TIMEOUT_MS);
+        if (retryBackoffMaxMs < retryBackoffInitialMs) {
+            throw new ConfigException(RETRY_BACKOFF_MAX_MS, retryBackoffMaxMs, "must not be less than "
+                    + RETRY_BACKOFF_INITIAL_MS + " (" + retryBackoffInitialMs + ")");
+        }
+    }
+
+    public ConnectionString connectionString() {
+        return connectionString;
+    }
+
+    public String database() {
+        return database;
+    }
+
+    public CollectionTemplate collection() {
+        return collection;
+    }
+
+    public List<ValueSource> eventIdSources() {
+        return eventIdSources;
+    }
+
+    public List<ValueSource> aggregateIdSources() {
+        return aggregateIdSources;
+    }
+
+    public List<ValueSource> aggregateTypeSources() {
+        return aggregateTypeSources;
+    }
+
+    public List<ValueSource> eventTypeSources() {
+        return eventTypeSources;
+    }
+
+    public PayloadMode payloadMode() {
+        return payloadMode;
+    }
+
+    public WriteMode writeMode() {
+        return writeMode;
+    }
+
+    public boolean createIndexes() {
+        return createIndexes;
+    }
+
+    /** Seconds after which stored events expire; 0 keeps them forever. */
+    public long ttlSeconds() {
+        return ttlSeconds;
+    }
+
+    public long retryBackoffInitialMs() {
+        return retryBackoffInitialMs;
+    }
+
+    public long retryBackoffMaxMs() {
+        return retryBackoffMaxMs;
+    }
+
+    /** How long one outage may last before the task fails; negative: forever. */
+    public long retryTimeoutMs() {
+        return retryTimeoutMs;
+    }
+
+    public long validateTimeoutMs() {
+        return validateTimeoutMs;
+    }
+
+    private static ConfigDef buildConfigDef() {
+        ConfigDef def = new ConfigDef();
+        int order = 0;
+        def.define(CONNECTION_URI, Type.PASSWORD, ConfigDef.NO_DEFAULT_VALUE, ConnectionUriValidator.INSTANCE, Importance.HIGH,
+                "The MongoDB connection string (mongodb:// or mongodb+srv://). Its write concern (w, wtimeoutMS, journal)"
+                        + " decides when a write counts as acknowledged. Keep credentials out of connector configs with a config"
+                        + " provider, e.g. ${file:/secrets/mongo.properties:uri}. When it sets no serverSelectionTimeoutMS, 10 s is"
+                        + " used, so an outage turns into retries quickly.",
+                GROUP_CONNECTION, ++order, Width.LONG, "Connection URI");
+        def.define(DATABASE, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, DatabaseNameValidator.INSTANCE, Importance.HIGH,
+                "The database holding the event log collections.",
+                GROUP_CONNECTION, ++order, Width.MEDIUM, "Database");
+        def.define(VALIDATE_TIMEOUT_MS, Type.LONG, 5_000L, ConfigDef.Range.between(100, 120_000), Importance.LOW,
+                "How long configuration validation waits for MongoDB to answer before reporting it unreachable.",
+                GROUP_CONNECTION, ++order, Width.SHORT, "Validation timeout (ms)");
+
+        order = 0;
+        def.define(COLLECTION, Type.STRING, "${topic}", CollectionTemplate.VALIDATOR, Importance.HIGH,
+                "The collection each event is stored in, with placeholders ${topic}, ${aggregateType} and ${eventType}.",
+                GROUP_DOCUMENTS, ++order, Width.MEDIUM, "Collection");
+        def.define(EVENT_ID_SOURCES, Type.LIST, "header:id", ValueSource.LIST_VALIDATOR, Importance.HIGH,
+                "Where the event id (the document _id) is read, tried in order: header:NAME, value:PATH (dotted path into the"
+                        + " value), key. The default is the 'id' header, which both outboxkit's and Debezium's routers set. A record"
+                        + " with no event id goes to the dead letter queue.",
+                GROUP_DOCUMENTS, ++order, Width.MEDIUM, "Event id sources");
+        def.define(AGGREGATE_ID_SOURCES, Type.LIST, "key", ValueSource.LIST_VALIDATOR, Importance.MEDIUM,
+                "Where the aggregate id is read, tried in order (the routers put it in the record key).",
+                GROUP_DOCUMENTS, ++order, Width.MEDIUM, "Aggregate id sources");
+        def.define(AGGREGATE_TYPE_SOURCES, Type.LIST, "header:aggregateType,topic", ValueSource.LIST_VALIDATOR, Importance.MEDIUM,
+                "Where the aggregate type is read, tried in order; 'topic' takes it from the topic name through '"
+                        + AGGREGATE_TYPE_TOPIC_REGEX + "'.",
+                GROUP_DOCUMENTS, ++order, Width.MEDIUM, "Aggregate type sources");
+        def.define(AGGREGATE_TYPE_TOPIC_REGEX, Type.STRING, "(?:.*\\.)?([^.]+)", RegexValidator.INSTANCE, Importance.LOW,
+                "For the 'topic' source: a regex matched against the whole topic name whose first group is the aggregate type"
+                        + " (by default the last dot-separated part: outbox.event.Order gives Order).",
+                GROUP_DOCUMENTS, ++order, Width.MEDIUM, "Aggregate type from topic");
+        def.define(EVENT_TYPE_SOURCES, Type.LIST, "header:eventType,header:type", ValueSource.LIST_VALIDATOR, Importance.MEDIUM,
+                "Where the event type is read, tried in order (route it into a header with the router's"
+                        + " table.fields.additional.placement=type:header:eventType).",
+                GROUP_DOCUMENTS, ++order, Width.MEDIUM, "Event type sources");
+        def.define(PAYLOAD_MODE, Type.STRING, "nested", new OneOf(List.of("nested", "merged")), Importance.MEDIUM,
+                "'nested' stores the payload under the 'payload' field; 'merged' stores the payload's fields at the top level"
+                        + " next to the metadata fields (a payload field named like a metadata field is then an error).",
+                GROUP_DOCUMENTS, ++order, Width.SHORT, "Payload placement");
+
+        order = 0;
+        def.define(WRITE_MODE, Type.STRING, "insert", new OneOf(List.of("insert", "replace")), Importance.HIGH,
+                "'insert': first write wins; an event id already stored changes nothing and counts as a duplicate (the event"
+                        + " log). 'replace': the latest version of each event id is kept (replace by _id, upsert), in record order.",
+                GROUP_WRITES, ++order, Width.SHORT, "Write mode");
+        def.define(INDEXES_CREATE, Type.BOOLEAN, true, Importance.MEDIUM,
+                "Whether the task creates, for each collection it writes, an index on aggregateId and timestamp for reading"
+                        + " one aggregate's history.",
+                GROUP_WRITES, ++order, Width.SHORT, "Create indexes");
+        def.define(TTL_SECONDS, Type.LONG, 0L, ConfigDef.Range.atLeast(0), Importance.LOW,
+                "When above 0, a TTL index on timestamp removes events this many seconds after their timestamp (log"
+                        + " retention). 0 keeps events forever.",
+                GROUP_WRITES, ++order, Width.SHORT, "Retention (seconds)");
+
+        order = 0;
+        def.define(RETRY_BACKOFF_INITIAL_MS, Type.LONG, 200L, ConfigDef.Range.between(1, 600_000), Importance.LOW,
+                "The first wait after a transient MongoDB failure (network, timeout, no primary, write concern); each further"
+                        + " failure doubles it.",
+                GROUP_RETRIES, ++order, Width.SHORT, "Initial back-off (ms)");
+        def.define(RETRY_BACKOFF_MAX_MS, Type.LONG, 10_000L, ConfigDef.Range.between(1, 3_600_000), Importance.LOW,
+                "The longest wait between retries.",
+                GROUP_RETRIES, ++order, Width.SHORT, "Maximum back-off (ms)");
+        def.define(RETRY_TIMEOUT_MS, Type.LONG, -1L, ConfigDef.Range.atLeast(-1), Importance.MEDIUM,
+                "How long the task keeps retrying one outage before it fails; -1 retries until MongoDB is back. While it"
+                        + " retries the task stays RUNNING and no offsets are committed for the records waiting.",
+                GROUP_RETRIES, ++order, Width.SHORT, "Retry timeout (ms)");
+        return def;
+    }
+
+    private static final class ConnectionUriValidator implements ConfigDef.Validator {
+        static final ConnectionUriValidator INSTANCE = new ConnectionUriValidator();
+
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value == null) {
+                return; // ConfigDef reports the missing required option itself.
+            }
+            String uri = ((Password) value).value();
+            try {
+                new ConnectionString(uri);
+            } catch (IllegalArgumentException e) {
+                // The driver's message may quote the URI, password included: say what is wrong without it.
+                throw new ConfigException(name, "[hidden]", "is not a valid MongoDB connection string (expected"
+                        + " mongodb://host[:port][,host...]/[?options] or mongodb+srv://host/[?options])");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "mongodb:// or mongodb+srv:// connection string";
+        }
+    }
+
+    private static final class DatabaseNameValidator implements ConfigDef.Validator {
+        static final DatabaseNameValidator INSTANCE = new DatabaseNameValidator();
+        private static final String FORBIDDEN = "/\\. \"$*<>:|?";
+
+        @Override
+        public void ensureValid(String name, Object value) {
+            String database = (String) value;
+            if (database == null) {
+                return; // ConfigDef reports the missing required option itself.
+            }
+            if (database.isBlank()) {
+                throw new ConfigException(name, value, "must name a database");
+            }
+            for (char c : database.toCharArray()) {
+                if (FORBIDDEN.indexOf(c) >= 0 || c == 0) {
+                    throw new ConfigException(name, value, "may not contain any of / \\ . space \" $ * < > : | ?");
+                }
+            }
+            if (database.length() > 63) {
+                throw new ConfigException(name, value, "must be at most 63 characters");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "MongoDB database name";
+        }
+    }
+
+    private static final class RegexValidator implements ConfigDef.Validator {
+        static final RegexValidator INSTANCE = new RegexValidator();
+
+        @Override
+        public void ensureValid(String name, Object value) {
+            try {
+                Pattern.compile((String) value);
+            } catch (PatternSyntaxException | NullPointerException e) {
+                throw new ConfigException(name, value, "is not a valid regular expression");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "valid regex";
+        }
+    }
+
+    /** One of a fixed list of words, in any case; lists them in declaration order. */
+    static final class OneOf implements ConfigDef.Validator {
+        private final List<String> allowed;
+
+        OneOf(List<String> allowed) {
+            this.allowed = List.copyOf(allowed);
+        }
+
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value == null || !allowed.contains(((String) value).trim().toLowerCase(Locale.ROOT))) {
+                throw new ConfigException(name, value, "must be " + this);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "one of " + allowed;
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package dev.outboxkit.mongo.metrics;
+
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Counters of one sink task: records written, duplicates skipped, records sent to the dead letter queue, retries,
+ * bulk-write latency, and end-to-end lag (now minus the record timestamp, at acknowledgement). Published as a JMX
+ * MBean {@code dev.outboxkit:type=mongo-log-sink,connector=NAME,task=N}, and as plugin metrics where the worker
+ * offers them (see {@link PluginMetricsBinding}).
+ */
+public final class SinkMetrics implements SinkMetricsMBean {
+
+    private static final Logger log = LoggerFactory.getLogger(SinkMetrics.class);
+
+    private final LongAdder written = new LongAdder();
+    private final LongAdder duplicates = new LongAdder();
+    private final LongAdder deadLettered = new LongAdder();
+    private final LongAdder retries = new LongAdder();
+    private final LongAdder bulkWrites = new LongAdder();
+    private final LongAdder bulkWriteNanos = new LongAdder();
+    private final AtomicLong bulkWriteMaxNanos = new AtomicLong();
+    private final AtomicLong lagMs = new AtomicLong();
+    private final AtomicLong lagMaxMs = new AtomicLong();
+    private ObjectName registeredAs;
+
+    public void recordWritten(long count) {
+        written.add(count);
+    }
+
+    public void recordDuplicates(long count) {
+        duplicates.add(count);
+    }
+
+    public void recordDeadLettered(long count) {
+        deadLettered.add(count);
+    }
+
+    public void recordRetry() {
+        retries.increment();
+    }
+
+    public void recordBulkWrite(long nanos) {
+        bulkWrites.increment();
+        bulkWriteNanos.add(nanos);
+        bulkWriteMaxNanos.accumulateAndGet(nanos, Math::max);
+    }
+
+    public void recordLag(long recordTimestampMs, long nowMs) {
+        long lag = Math.max(0, nowMs - recordTimestampMs);
+        lagMs.set(lag);
+        lagMaxMs.accumulateAndGet(lag, Math::max);
+    }
+
+    @Override
+    public long getRecordsWritten() {
+        return written.sum();
+    }
+
+    @Override
+    public long getDuplicatesSkipped() {
+        return duplicates.sum();
+    }
+
+    @Override
+    public long getRecordsDeadLettered() {
+        return deadLettered.sum();
+    }
+
+    @Override
+    public long getRetries() {
+        return retries.sum();
+    }
+
+    @Override
+    public long getBulkWrites() {
+        return bulkWrites.sum();
+    }
+
+    @Override
+    public double getBulkWriteLatencyAvgMs() {
+        long count = bulkWrites.sum();
+        return count == 0 ? 0 : bulkWriteNanos.sum() / 1e6 / count;
+    }
+
+    @Override
+    public long getBulkWriteLatencyMaxMs() {
+        return bulkWriteMaxNanos.get() / 1_000_000;
+    }
+
+    @Override
+    public long getEndToEndLagMs() {
+        return lagMs.get();
+    }
+
+    @Override
+    public long getEndToEndLagMaxMs() {
+        return lagMaxMs.get();
+    }
+
+    /** Registers the MBean; a name clash (a task restarted in the same worker) replaces the old one. */
+    public void registerMBean(String connector, String task) {
+        try {
+            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+            ObjectName name = new ObjectName("dev.outboxkit:type=mongo-log-sink,connector=" + ObjectName.quote(connector)
+                    + ",task=" + ObjectName.quote(task));
+            if (server.isRegistered(name)) {
+                server.unregisterMBean(name);
+            }
+            server.registerMBean(this, name);
+            registeredAs = name;
+        } catch (JMException e) {
+            log.warn("Could not register the sink metrics MBean: {}", e.toString());
+        }
+    }
+
+    public void unregisterMBean() {
+        if (registeredAs == null) {
+            return;
+        }
+        try {
+            ManagementFactory.getPlatformMBeanServer().unregisterMBean(registeredAs);
+        } catch (JMException e) {
+            log.debug("Sink metrics MBean already gone: {}", e.toString());
+        }
+        registeredAs = null;
+    }
+}

@@ -1,0 +1,125 @@
+package dev.outboxkit.mongo.write;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.bson.BsonDocument;
+import org.bson.BsonValue;
+import org.bson.RawBsonDocument;
+
+import com.mongodb.MongoBulkWriteException;
+import com.mongodb.MongoException;
+import com.mongodb.bulk.BulkWriteError;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.BulkWriteOptions;
+import com.mongodb.client.model.InsertOneModel;
+import com.mongodb.client.model.ReplaceOneModel;
+import com.mongodb.client.model.ReplaceOptions;
+import com.mongodb.client.model.WriteModel;
+
+import dev.outboxkit.mongo.SinkConfig.WriteMode;
+import dev.outboxkit.mongo.convert.EventDocument;
+
+/**
+ * Writes the events of one collection in one unordered bulk write, so that one failing document never blocks
+ * the others, and classifies every result: stored, duplicate (error 11000 on _id, insert mode), rejected for
+ * good, or transient (the whole write is retried; repeating it is safe).
+ *
+ * <p>Insert mode keeps the first event of each id (later ones in the batch are duplicates before they reach
+ * MongoDB); replace mode keeps the last, so the latest version wins even though the bulk write is unordered.
+ */
+final class BulkEventWriter {
+
+    static final int DUPLICATE_KEY = 11000;
+    private static final int MAX_REASON_LENGTH = 200;
+    private static final BulkWriteOptions UNORDERED = new BulkWriteOptions().ordered(false);
+    private static final ReplaceOptions UPSERT = new ReplaceOptions().upsert(true);
+
+    private final MongoDatabase database;
+    private final WriteMode mode;
+
+    BulkEventWriter(MongoDatabase database, WriteMode mode) {
+        this.database = database;
+        this.mode = mode;
+    }
+
+    WriteOutcome write(String collectionName, List<EventDocument> events) throws TransientWriteException {
+        WriteOutcome outcome = new WriteOutcome();
+        List<EventDocument> unique = mode == WriteMode.INSERT ? firstPerId(events, outcome) : lastPerId(events);
+        List<WriteModel<RawBsonDocument>> models = new ArrayList<>(unique.size());
+        for (EventDocument event : unique) {
+            models.add(mode == WriteMode.INSERT
+                    ? new InsertOneModel<>(event.document())
+                    : new ReplaceOneModel<>(new BsonDocument("_id", event.id()), event.document(), UPSERT));
+        }
+        MongoCollection<RawBsonDocument> collection = database.getCollection(collectionName, RawBsonDocument.class);
+        try {
+            collection.bulkWrite(models, UNORDERED);
+            outcome.stored += unique.size();
+        } catch (MongoBulkWriteException e) {
+            classify(e, unique, outcome, collectionName);
+        } catch (MongoException e) {
+            if (FailureClassifier.isTransient(e)) {
+                throw new TransientWriteException(describe(e, collectionName), e);
+            }
+            throw e;
+        }
+        return outcome;
+    }
+
+    private void classify(MongoBulkWriteException e, List<EventDocument> written, WriteOutcome outcome, String collection)
+            throws TransientWriteException {
+        if (e.getWriteConcernError() != null) {
+            throw new TransientWriteException("write concern not satisfied on collection " + collection + " (code "
+                    + e.getWriteConcernError().getCode() + ")", e);
+        }
+        int failed = 0;
+        for (BulkWriteError error : e.getWriteErrors()) {
+            failed++;
+            int code = error.getCode();
+            if (code == DUPLICATE_KEY && mode == WriteMode.INSERT) {
+                outcome.duplicates++;
+            } else if (code == DUPLICATE_KEY || FailureClassifier.isTransientCode(code)) {
+                throw new TransientWriteException("write error code " + code + " on collection " + collection, e);
+            } else {
+                outcome.rejected.add(new WriteOutcome.Rejected(written.get(error.getIndex()),
+                        "MongoDB rejected the document (collection " + collection + ", error code " + code + ": "
+                                + truncate(error.getMessage()) + ")"));
+            }
+        }
+        outcome.stored += written.size() - failed;
+    }
+
+    private static List<EventDocument> firstPerId(List<EventDocument> events, WriteOutcome outcome) {
+        Map<BsonValue, EventDocument> first = new LinkedHashMap<>(events.size() * 2);
+        for (EventDocument event : events) {
+            if (first.putIfAbsent(event.id(), event) != null) {
+                outcome.duplicates++;
+            }
+        }
+        return first.size() == events.size() ? events : new ArrayList<>(first.values());
+    }
+
+    private static List<EventDocument> lastPerId(List<EventDocument> events) {
+        Map<BsonValue, EventDocument> last = new LinkedHashMap<>(events.size() * 2);
+        for (EventDocument event : events) {
+            last.remove(event.id());
+            last.put(event.id(), event);
+        }
+        return last.size() == events.size() ? events : new ArrayList<>(last.values());
+    }
+
+    static String describe(MongoException e, String collection) {
+        return e.getClass().getSimpleName() + " (code " + e.getCode() + ") writing to collection " + collection;
+    }
+
+    private static String truncate(String message) {
+        if (message == null) {
+            return "no message";
+        }
+        return message.length() <= MAX_REASON_LENGTH ? message : message.substring(0, MAX_REASON_LENGTH) + "...";
+    }
+}

@@ -1,0 +1,145 @@
+package dev.outboxkit.mongo;
+
+import static dev.outboxkit.mongo.testing.OutboxRecords.event;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.mongodb.client.model.Sorts;
+
+import dev.outboxkit.mongo.testing.MongoTestServer;
+import dev.outboxkit.mongo.testing.TcpProxy;
+import dev.outboxkit.mongo.testing.TestSinkContext;
+
+/**
+ * MongoDB cut off mid-stream through a TCP proxy (its data survives), then brought back: the task asks for
+ * retries with growing back-off, commits no offset past what MongoDB acknowledged, and afterwards holds every
+ * event exactly once.
+ */
+class MongoOutageTest {
+
+    private static final String TOPIC = "outbox.event.Order";
+    private static final TopicPartition P0 = new TopicPartition(TOPIC, 0);
+    private static final TopicPartition P1 = new TopicPartition(TOPIC, 1);
+
+    private MongoTestServer mongo;
+    private TcpProxy proxy;
+    private MongoLogSinkTask task;
+    private TestSinkContext context;
+    private String database;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        mongo = new MongoTestServer();
+        proxy = new TcpProxy(mongo.host(), mongo.port());
+        database = MongoTestServer.uniqueDatabase("outage");
+        context = new TestSinkContext(false);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (task != null) {
+            task.stop();
+        }
+        proxy.close();
+        mongo.close();
+    }
+
+    private void startTask(String... overrides) {
+        Map<String, String> props = new HashMap<>();
+        props.put("connection.uri", mongo.uriVia("127.0.0.1", proxy.port(),
+                "serverSelectionTimeoutMS=700&connectTimeoutMS=500&socketTimeoutMS=2000"));
+        props.put("database", database);
+        props.put("retry.backoff.initial.ms", "50");
+        props.put("retry.backoff.max.ms", "400");
+        for (int i = 0; i < overrides.length; i += 2) {
+            props.put(overrides[i], overrides[i + 1]);
+        }
+        task = new MongoLogSinkTask();
+        task.initialize(context);
+        task.start(props);
+    }
+
+    private static List<SinkRecord> batch(int partition, int fromOffset, int count) {
+        List<SinkRecord> records = new ArrayList<>();
+        for (int i = fromOffset; i < fromOffset + count; i++) {
+            records.add(event("Order", partition, i, "ev-" + partition + "-" + i, "o-" + (i % 5), "OrderCreated",
+                    "{\"n\":" + i + "}"));
+        }
+        return records;
+    }
+
+    private Map<TopicPartition, OffsetAndMetadata> preCommit() {
+        return task.preCommit(Map.of(P0, new OffsetAndMetadata(1000), P1, new OffsetAndMetadata(1000)));
+    }
+
+    private List<String> storedIds() {
+        List<String> ids = new ArrayList<>();
+        mongo.client().getDatabase(database).getCollection(TOPIC).find().sort(Sorts.ascending("_id"))
+                .forEach(doc -> ids.add(doc.getString("_id")));
+        return ids;
+    }
+
+    @Test
+    void outageIsRetriedWithBackoffWithoutCommittingAndEndsWithEveryEventExactlyOnce() throws Exception {
+        startTask();
+        task.put(batch(0, 0, 10));
+        task.put(batch(1, 0, 5));
+        assertThat(preCommit()).isEqualTo(Map.of(P0, new OffsetAndMetadata(10), P1, new OffsetAndMetadata(5)));
+
+        proxy.cut();
+        List<SinkRecord> during = new ArrayList<>(batch(0, 10, 10));
+        during.addAll(batch(1, 5, 5));
+        List<Long> backoffs = new ArrayList<>();
+        for (int attempt = 0; attempt < 4; attempt++) {
+            assertThatThrownBy(() -> task.put(during)).isInstanceOf(RetriableException.class);
+            backoffs.add(context.lastTimeoutMs());
+            assertThat(preCommit()).as("offsets while MongoDB is cut off")
+                    .isEqualTo(Map.of(P0, new OffsetAndMetadata(10), P1, new OffsetAndMetadata(5)));
+        }
+        assertThat(backoffs).containsExactly(50L, 100L, 200L, 400L);
+
+        proxy.restore();
+        task.put(during);
+        // A redelivery of records already stored (the worker may resend after a rebalance) changes nothing.
+        task.put(batch(0, 5, 10));
+
+        assertThat(preCommit()).isEqualTo(Map.of(P0, new OffsetAndMetadata(20), P1, new OffsetAndMetadata(10)));
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            expected.add("ev-0-" + i);
+        }
+        for (int i = 0; i < 10; i++) {
+            expected.add("ev-1-" + i);
+        }
+        expected.sort(String::compareTo);
+        assertThat(storedIds()).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void outageLongerThanTheRetryTimeoutFailsTheTaskNamingTheTimeout() throws Exception {
+        startTask("retry.timeout.ms", "1");
+        task.put(batch(0, 0, 1));
+        proxy.cut();
+
+        assertThatThrownBy(() -> task.put(batch(0, 1, 1))).isInstanceOf(RetriableException.class);
+        assertThatThrownBy(() -> task.put(batch(0, 1, 1)))
+                .isInstanceOf(ConnectException.class)
+                .isNotInstanceOf(RetriableException.class)
+                .hasMessageContaining("longer than retry.timeout.ms=1");
+        assertThat(preCommit()).isEqualTo(Map.of(P0, new OffsetAndMetadata(1)));
+    }
+}
