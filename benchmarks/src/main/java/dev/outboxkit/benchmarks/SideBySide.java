@@ -19,7 +19,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * Runs a benchmark class with JMH (throughput and, through the GC profiler, bytes allocated per operation) and
  * prints the implementations side by side per scenario, with the ratio against the first implementation.
  *
- * <p>Usage: {@code java -jar benchmarks/target/benchmarks.jar [router] [--quick]}
+ * <p>Usage: {@code java -jar benchmarks/target/benchmarks.jar router|sink [--quick]}
  */
 public final class SideBySide {
 
@@ -36,12 +36,13 @@ public final class SideBySide {
                 suite = arg;
             }
         }
-        if (!suite.equals("router")) {
-            System.err.println("unknown benchmark suite '" + suite + "'; expected: router");
+        if (!suite.equals("router") && !suite.equals("sink")) {
+            System.err.println("unknown benchmark suite '" + suite + "'; expected: router or sink");
             System.exit(2);
         }
+        boolean router = suite.equals("router");
         Options options = new OptionsBuilder()
-                .include(RouterBenchmark.class.getSimpleName())
+                .include((router ? RouterBenchmark.class : SinkBenchmark.class).getSimpleName() + "\\.")
                 .forks(1)
                 .warmupIterations(quick ? 2 : 4)
                 .warmupTime(TimeValue.seconds(quick ? 1 : 2))
@@ -51,10 +52,36 @@ public final class SideBySide {
                 .jvmArgsAppend("-Xms1g", "-Xmx1g")
                 .build();
         Collection<RunResult> results = new Runner(options).run();
-        printTable(results);
+        if (router) {
+            printRouterTable(results);
+        } else {
+            printSinkTable(results);
+        }
     }
 
-    private static void printTable(Collection<RunResult> results) {
+    private static void printSinkTable(Collection<RunResult> results) {
+        Map<Integer, Map<String, Double>> byBatch = new TreeMap<>();
+        for (RunResult result : results) {
+            int batch = Integer.parseInt(result.getParams().getParam("batch"));
+            String sink = result.getParams().getParam("sink");
+            byBatch.computeIfAbsent(batch, b -> new LinkedHashMap<>()).put(sink, result.getPrimaryResult().getScore() * batch);
+        }
+        System.out.println();
+        System.out.println("| batch | outboxkit (docs/s) | official, replace-one upsert | official, insert-one unordered"
+                + " | raw insertMany unordered | outboxkit / best official | outboxkit / raw |");
+        System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        for (Map.Entry<Integer, Map<String, Double>> entry : byBatch.entrySet()) {
+            Map<String, Double> docs = entry.getValue();
+            double ours = docs.getOrDefault("outboxkit", Double.NaN);
+            double replace = docs.getOrDefault("mongo-kafka-replace", Double.NaN);
+            double insert = docs.getOrDefault("mongo-kafka-insert", Double.NaN);
+            double raw = docs.getOrDefault("raw-insertMany", Double.NaN);
+            System.out.println(String.format(Locale.ROOT, "| %d | %,.0f | %,.0f | %,.0f | %,.0f | %.2fx | %.0f%% |",
+                    entry.getKey(), ours, replace, insert, raw, ours / Math.max(replace, insert), 100 * ours / raw));
+        }
+    }
+
+    private static void printRouterTable(Collection<RunResult> results) {
         Map<String, Map<String, double[]>> byScenario = new TreeMap<>();
         for (RunResult result : results) {
             Map<String, String> params = new LinkedHashMap<>();

@@ -1,5 +1,7 @@
 package dev.outboxkit.mongo.convert;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Set;
 
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -12,7 +14,15 @@ import org.bson.BsonNull;
 import org.bson.BsonString;
 import org.bson.BsonValue;
 import org.bson.RawBsonDocument;
+import org.bson.BsonBinaryWriter;
+import org.bson.BsonInvalidOperationException;
+import org.bson.BsonSerializationException;
 import org.bson.codecs.BsonDocumentCodec;
+import org.bson.codecs.BsonValueCodec;
+import org.bson.codecs.EncoderContext;
+import org.bson.io.BasicOutputBuffer;
+import org.bson.json.JsonParseException;
+import org.bson.json.JsonReader;
 
 import dev.outboxkit.mongo.CollectionTemplate;
 import dev.outboxkit.mongo.SinkConfig;
@@ -43,6 +53,8 @@ public final class EventDocumentConverter {
     public static final int MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
 
     private static final BsonDocumentCodec CODEC = new BsonDocumentCodec();
+    private static final EncoderContext ENCODER_CONTEXT = EncoderContext.builder().build();
+    private static final BsonValueCodec VALUE_CODEC = new BsonValueCodec();
 
     private final SinkConfig config;
 
@@ -71,37 +83,102 @@ public final class EventDocumentConverter {
                     + problem);
         }
 
-        BsonDocument document = new BsonDocument(ID, id);
-        BsonValue payload = BsonValues.payload(record.value(), record.valueSchema());
-        if (config.payloadMode() == PayloadMode.MERGED) {
-            if (!(payload instanceof BsonDocument fields)) {
-                throw new ConversionException("option " + SinkConfig.PAYLOAD_MODE + "=merged needs a payload that is a"
-                        + " document, but it is a " + payload.getBsonType().name().toLowerCase());
-            }
-            for (String name : fields.keySet()) {
-                if (METADATA_FIELDS.contains(name)) {
-                    throw new ConversionException("payload field '" + name + "' collides with the metadata field of that"
-                            + " name (option " + SinkConfig.PAYLOAD_MODE + "=merged)");
-                }
-            }
-            document.putAll(fields);
-        }
-        document.put(AGGREGATE_TYPE, BsonValues.toBson(aggregateType, null, AGGREGATE_TYPE));
-        document.put(AGGREGATE_ID, BsonValues.toBson(aggregateId, null, AGGREGATE_ID));
-        document.put(EVENT_TYPE, BsonValues.toBson(eventType, null, EVENT_TYPE));
-        document.put(TIMESTAMP, record.timestamp() == null ? BsonNull.VALUE : new BsonDateTime(record.timestamp()));
-        document.put(KAFKA, new BsonDocument("topic", new BsonString(record.topic()))
-                .append("partition", new BsonInt32(record.kafkaPartition()))
-                .append("offset", new BsonInt64(record.kafkaOffset())));
-        if (config.payloadMode() == PayloadMode.NESTED) {
-            document.put(PAYLOAD, payload);
-        }
-
-        RawBsonDocument encoded = new RawBsonDocument(document, CODEC);
+        BsonDocument metadata = new BsonDocument(AGGREGATE_TYPE, BsonValues.toBson(aggregateType, null, AGGREGATE_TYPE))
+                .append(AGGREGATE_ID, BsonValues.toBson(aggregateId, null, AGGREGATE_ID))
+                .append(EVENT_TYPE, BsonValues.toBson(eventType, null, EVENT_TYPE))
+                .append(TIMESTAMP, record.timestamp() == null ? BsonNull.VALUE : new BsonDateTime(record.timestamp()))
+                .append(KAFKA, new BsonDocument("topic", new BsonString(record.topic()))
+                        .append("partition", new BsonInt32(record.kafkaPartition()))
+                        .append("offset", new BsonInt64(record.kafkaOffset())));
+        RawBsonDocument encoded = config.payloadMode() == PayloadMode.NESTED
+                ? encodeNested(id, metadata, record)
+                : encodeMerged(id, metadata, record);
         if (encoded.getByteBuffer().remaining() > MAX_DOCUMENT_BYTES) {
             throw new ConversionException("the event document is " + encoded.getByteBuffer().remaining()
                     + " bytes, over MongoDB's limit of " + MAX_DOCUMENT_BYTES + " bytes");
         }
         return new EventDocument(record, collection, id, encoded);
+    }
+
+    /**
+     * Writes the document straight to BSON bytes; a JSON object payload is streamed from its text into the
+     * document (the driver's JSON reader piped into the binary writer), with no document tree in between.
+     */
+    private static RawBsonDocument encodeNested(BsonValue id, BsonDocument metadata, SinkRecord record)
+            throws ConversionException {
+        BsonValue payload = null;
+        String jsonObject = jsonObjectText(record.value());
+        if (jsonObject == null) {
+            payload = BsonValues.payload(record.value(), record.valueSchema());
+        }
+        BasicOutputBuffer buffer = new BasicOutputBuffer(jsonObject == null ? 512 : jsonObject.length() + 256);
+        try (BsonBinaryWriter writer = new BsonBinaryWriter(buffer)) {
+            writer.writeStartDocument();
+            writeField(writer, ID, id);
+            for (Map.Entry<String, BsonValue> field : metadata.entrySet()) {
+                writeField(writer, field.getKey(), field.getValue());
+            }
+            writer.writeName(PAYLOAD);
+            if (jsonObject != null) {
+                try (JsonReader reader = new JsonReader(jsonObject)) {
+                    writer.pipe(reader);
+                } catch (JsonParseException | BsonInvalidOperationException | BsonSerializationException e) {
+                    throw new ConversionException("the payload looks like JSON but does not parse");
+                }
+            } else {
+                VALUE_CODEC.encode(writer, payload, ENCODER_CONTEXT);
+            }
+            writer.writeEndDocument();
+        }
+        return new RawBsonDocument(buffer.getInternalBuffer(), 0, buffer.getPosition());
+    }
+
+    private static RawBsonDocument encodeMerged(BsonValue id, BsonDocument metadata, SinkRecord record)
+            throws ConversionException {
+        BsonValue payload = BsonValues.payload(record.value(), record.valueSchema());
+        if (!(payload instanceof BsonDocument fields)) {
+            throw new ConversionException("option " + SinkConfig.PAYLOAD_MODE + "=merged needs a payload that is a"
+                    + " document, but it is a " + payload.getBsonType().name().toLowerCase());
+        }
+        for (String name : fields.keySet()) {
+            if (METADATA_FIELDS.contains(name)) {
+                throw new ConversionException("payload field '" + name + "' collides with the metadata field of that"
+                        + " name (option " + SinkConfig.PAYLOAD_MODE + "=merged)");
+            }
+        }
+        BsonDocument document = new BsonDocument(ID, id);
+        document.putAll(fields);
+        document.putAll(metadata);
+        return new RawBsonDocument(document, CODEC);
+    }
+
+    /** JSON object text of a String or UTF-8 bytes payload, or null when the payload is anything else. */
+    private static String jsonObjectText(Object value) {
+        String text = null;
+        if (value instanceof String string) {
+            text = string;
+        } else if (value instanceof byte[] bytes && bytes.length > 0) {
+            int first = 0;
+            while (first < bytes.length && Character.isWhitespace(bytes[first])) {
+                first++;
+            }
+            if (first < bytes.length && bytes[first] == '{') {
+                text = new String(bytes, first, bytes.length - first, StandardCharsets.UTF_8);
+            }
+        }
+        if (text == null) {
+            return null;
+        }
+        String trimmed = text.stripLeading();
+        return trimmed.startsWith("{") ? trimmed : null;
+    }
+
+    private static void writeField(BsonBinaryWriter writer, String name, BsonValue value) {
+        writer.writeName(name);
+        if (value instanceof BsonString string) {
+            writer.writeString(string.getValue());
+        } else {
+            VALUE_CODEC.encode(writer, value, ENCODER_CONTEXT);
+        }
     }
 }
