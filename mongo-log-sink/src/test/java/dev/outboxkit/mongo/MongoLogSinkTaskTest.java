@@ -264,6 +264,32 @@ class MongoLogSinkTaskTest {
     }
 
     @Test
+    void metricsCountWrittenDuplicateAndDeadLetteredRecordsOnTheMBean() throws Exception {
+        TestSinkContext context = new TestSinkContext(true);
+        MongoLogSinkTask task = startTask(context, "name", "metrics-sink");
+
+        task.put(List.of(event("Order", 0, 0, "ev-1", "o-1", "T", "{}"), event("Order", 0, 1, "ev-2", "o-1", "T", "{}"),
+                event("Order", 0, 2, "ev-1", "o-1", "T", "{}"), event("Order", 0, 3, null, "o-1", "T", "{}")));
+        task.put(List.of(event("Order", 0, 1, "ev-2", "o-1", "T", "{}")));
+
+        javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        java.util.Set<javax.management.ObjectName> names = server.queryNames(
+                new javax.management.ObjectName("dev.outboxkit:type=mongo-log-sink,connector=\"metrics-sink\",*"), null);
+        assertThat(names).hasSize(1);
+        javax.management.ObjectName name = names.iterator().next();
+        assertThat(server.getAttribute(name, "RecordsWritten")).isEqualTo(2L);
+        assertThat(server.getAttribute(name, "DuplicatesSkipped")).isEqualTo(2L);
+        assertThat(server.getAttribute(name, "RecordsDeadLettered")).isEqualTo(1L);
+        assertThat(server.getAttribute(name, "Retries")).isEqualTo(0L);
+        assertThat(server.getAttribute(name, "BulkWrites")).isEqualTo(2L);
+        assertThat((Long) server.getAttribute(name, "EndToEndLagMs")).isPositive();
+
+        task.stop();
+        started.remove(task);
+        assertThat(server.queryNames(name, null)).isEmpty();
+    }
+
+    @Test
     void versionIsTheMavenProjectVersion() {
         assertThat(new MongoLogSinkTask().version()).isEqualTo(System.getProperty("project.version"));
         assertThat(new MongoLogSinkConnector().version()).isEqualTo(System.getProperty("project.version"));
