@@ -1,0 +1,194 @@
+package dev.outboxkit.it.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+
+import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import jakarta.ws.rs.core.Response;
+
+/**
+ * A KRaft broker and a Kafka Connect cluster in this JVM (Kafka's own {@link EmbeddedConnectCluster}), with
+ * {@code plugin.path} holding the plugin directories unpacked from the shipped archives plus one directory per
+ * Debezium connector, and {@code plugin.discovery=service_load}. Connectors are registered from the files in
+ * {@code connect-configs/} through the REST API, with secrets through the file config provider, as users do.
+ */
+public final class ConnectStack implements AutoCloseable {
+
+    /** The path the shipped configs name for their secrets; the harness swaps in its own file. */
+    public static final String SHIPPED_SECRETS_PATH = "/etc/kafka-connect/secrets/outboxkit.properties";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static int clusters;
+
+    private final EmbeddedConnectCluster connect;
+    private final Path secrets;
+
+    public ConnectStack(int workers, Map<String, String> secretValues) {
+        this(workers, secretValues, Map.of());
+    }
+
+    public ConnectStack(int workers, Map<String, String> secretValues, Map<String, String> extraWorkerProps) {
+        secrets = writeSecrets(secretValues);
+        Map<String, String> worker = new HashMap<>();
+        worker.put("plugin.path", pluginsDir().toString());
+        worker.put("plugin.discovery", "service_load");
+        worker.put("config.providers", "file");
+        worker.put("config.providers.file.class", "org.apache.kafka.common.config.provider.FileConfigProvider");
+        worker.put("offset.flush.interval.ms", "500");
+        worker.put("scheduled.rebalance.max.delay.ms", "2000");
+        worker.put("consumer.metadata.max.age.ms", "1000");
+        worker.putAll(extraWorkerProps);
+        connect = new EmbeddedConnectCluster.Builder()
+                .name("outboxkit-it-" + (++clusters))
+                .numWorkers(workers)
+                .workerProps(worker)
+                .build();
+        connect.start();
+    }
+
+    public static Path pluginsDir() {
+        return Path.of(System.getProperty("outboxkit.plugins.dir", "target/connect-plugins"));
+    }
+
+    public static Path configsDir() {
+        return Path.of(System.getProperty("outboxkit.connect.configs", "../../connect-configs"));
+    }
+
+    public EmbeddedConnectCluster cluster() {
+        return connect;
+    }
+
+    public EmbeddedKafkaCluster kafka() {
+        return connect.kafka();
+    }
+
+    public String bootstrapServers() {
+        return connect.kafka().bootstrapServers();
+    }
+
+    /**
+     * A shipped config file from {@code connect-configs/}, with the harness's secrets file in place of the
+     * shipped path and the given overrides (a null value removes the key).
+     */
+    public Map<String, String> shippedConfig(String file, Map<String, String> overrides) {
+        Map<String, String> config;
+        try {
+            String text = Files.readString(configsDir().resolve(file));
+            config = JSON.readValue(text.replace(SHIPPED_SECRETS_PATH, secrets.toString()), new TypeReference<LinkedHashMap<String, String>>() {
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read connect-configs/" + file, e);
+        }
+        overrides.forEach((key, value) -> {
+            if (value == null) {
+                config.remove(key);
+            } else {
+                config.put(key, value);
+            }
+        });
+        return config;
+    }
+
+    /** PUT /connectors/{name}/config, the REST upsert; fails with the worker's answer when it is not 200/201. */
+    public void put(String name, Map<String, String> config) {
+        String body;
+        try {
+            body = JSON.writeValueAsString(config);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Response response = connect.requestPut(connect.endpointForResource("connectors/" + name + "/config"), body);
+        int status = response.getStatus();
+        if (status != 200 && status != 201) {
+            throw new AssertionError("PUT /connectors/" + name + "/config answered " + status + ": " + response.getEntity());
+        }
+    }
+
+    /** PUT /connector-plugins/{class}/config/validate: the HTTP status and the parsed answer. */
+    public ValidationAnswer validate(Map<String, String> config) {
+        String pluginClass = config.get("connector.class");
+        String body;
+        try {
+            body = JSON.writeValueAsString(config);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Response response = connect.requestPut(connect.endpointForResource("connector-plugins/" + pluginClass
+                + "/config/validate"), body);
+        Object entity = response.getEntity();
+        return new ValidationAnswer(response.getStatus(), entity == null ? "" : entity.toString());
+    }
+
+    public ConnectorStateInfo status(String name) {
+        return connect.connectorStatus(name);
+    }
+
+    public void awaitRunning(String name, int tasks, Duration timeout) {
+        Wait.until("connector " + name + " and " + tasks + " task(s) are RUNNING", timeout, () -> {
+            ConnectorStateInfo info = connect.connectorStatus(name);
+            return info != null && "RUNNING".equals(info.connector().state()) && info.tasks().size() == tasks
+                    && info.tasks().stream().allMatch(task -> "RUNNING".equals(task.state()));
+        }, () -> describe(name));
+    }
+
+    /** Waits until a task of the connector has FAILED and returns its trace. */
+    public String awaitTaskFailed(String name, Duration timeout) {
+        Wait.until("a task of connector " + name + " has FAILED", timeout, () -> connect.connectorStatus(name).tasks()
+                .stream().anyMatch(task -> "FAILED".equals(task.state())), () -> describe(name));
+        return connect.connectorStatus(name).tasks().stream().filter(task -> "FAILED".equals(task.state()))
+                .findFirst().orElseThrow().trace();
+    }
+
+    public String describe(String name) {
+        try {
+            ConnectorStateInfo info = connect.connectorStatus(name);
+            StringBuilder text = new StringBuilder("connector ").append(info.connector().state());
+            info.tasks().forEach(task -> text.append(", task ").append(task.id()).append(' ').append(task.state())
+                    .append(task.trace() == null ? "" : " (" + task.trace().lines().findFirst().orElse("") + ")"));
+            return text.toString();
+        } catch (RuntimeException e) {
+            return "no status for " + name + ": " + e.getMessage();
+        }
+    }
+
+    @Override
+    public void close() {
+        connect.stop();
+        try {
+            Files.deleteIfExists(secrets);
+        } catch (IOException e) {
+            // A temp file; the OS cleans up.
+        }
+    }
+
+    private static Path writeSecrets(Map<String, String> values) {
+        try {
+            Path file = Files.createTempFile("outboxkit-secrets", ".properties");
+            Properties properties = new Properties();
+            properties.putAll(values);
+            try (var out = Files.newOutputStream(file)) {
+                properties.store(out, "secrets for the pipeline tests");
+            }
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** What the validate endpoint answered. */
+    public record ValidationAnswer(int status, String body) {
+    }
+}
