@@ -51,10 +51,14 @@ public final class ConnectStack implements AutoCloseable {
         worker.put("scheduled.rebalance.max.delay.ms", "2000");
         worker.put("consumer.metadata.max.age.ms", "1000");
         worker.putAll(extraWorkerProps);
+        java.util.Properties broker = new java.util.Properties();
+        // Room for the 17 MB poison event and its dead-letter copy.
+        broker.put("message.max.bytes", "20971520");
         connect = new EmbeddedConnectCluster.Builder()
                 .name("outboxkit-it-" + (++clusters))
                 .numWorkers(workers)
                 .workerProps(worker)
+                .brokerProps(broker)
                 .build();
         connect.start();
     }
@@ -130,6 +134,21 @@ public final class ConnectStack implements AutoCloseable {
                 + "/config/validate"), body);
         Object entity = response.getEntity();
         return new ValidationAnswer(response.getStatus(), entity == null ? "" : entity.toString());
+    }
+
+    /** Sums one attribute of the sink's metrics MBeans over the connector's tasks in this JVM. */
+    public static long sinkMetric(String connector, String attribute) {
+        try {
+            javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+            long sum = 0;
+            for (javax.management.ObjectName name : server.queryNames(new javax.management.ObjectName(
+                    "dev.outboxkit:type=mongo-log-sink,connector=" + javax.management.ObjectName.quote(connector) + ",*"), null)) {
+                sum += ((Number) server.getAttribute(name, attribute)).longValue();
+            }
+            return sum;
+        } catch (javax.management.JMException e) {
+            throw new IllegalStateException("Cannot read sink metric " + attribute + " of " + connector, e);
+        }
     }
 
     public ConnectorStateInfo status(String name) {

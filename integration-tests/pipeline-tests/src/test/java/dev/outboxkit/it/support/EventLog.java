@@ -56,7 +56,7 @@ public final class EventLog {
         try {
             records = stack.kafka().consumeAll(30_000, topics);
         } catch (Exception e) {
-            throw new AssertionError("Could not read topics " + String.join(",", topics), e);
+            throw new IllegalStateException("Could not read topics " + String.join(",", topics) + ": " + e, e);
         }
         List<KafkaEvent> events = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> record : records) {
