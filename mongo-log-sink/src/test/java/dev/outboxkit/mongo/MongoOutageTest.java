@@ -61,7 +61,7 @@ class MongoOutageTest {
     private void startTask(String... overrides) {
         Map<String, String> props = new HashMap<>();
         props.put("connection.uri", mongo.uriVia("127.0.0.1", proxy.port(),
-                "serverSelectionTimeoutMS=700&connectTimeoutMS=500&socketTimeoutMS=2000"));
+                "directConnection=true&serverSelectionTimeoutMS=700&connectTimeoutMS=500&socketTimeoutMS=2000"));
         props.put("database", database);
         props.put("retry.backoff.initial.ms", "50");
         props.put("retry.backoff.max.ms", "400");

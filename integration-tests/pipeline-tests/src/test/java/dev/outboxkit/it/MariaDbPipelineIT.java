@@ -46,7 +46,8 @@ class MariaDbPipelineIT {
         mariadb = new MariaDbServer(1);
         stack = new ConnectStack(1, Map.of(
                 "mariadb.password", mariadb.password(),
-                "mongodb.uri", "mongodb://127.0.0.1:" + mongoProxy.port() + "/?serverSelectionTimeoutMS=2000&connectTimeoutMS=1000"));
+                "mongodb.uri", "mongodb://127.0.0.1:" + mongoProxy.port()
+                        + "/?directConnection=true&serverSelectionTimeoutMS=2000&connectTimeoutMS=1000"));
     }
 
     @AfterAll
