@@ -1,0 +1,100 @@
+package dev.outboxkit.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.ZipFile;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.outboxkit.it.support.ConnectStack;
+
+/**
+ * docker-compose.yml cannot run here (no Docker engine; CI checks its syntax with docker-compose config), so this
+ * checks what it names against the build: every mounted host path exists, the config files the register
+ * service registers exist, and every outboxkit class they name is in the plugin directory that is mounted.
+ */
+class DockerComposeFileTest {
+
+    private static final Path REPOSITORY = ConnectStack.configsDir().getParent();
+    private static final Pattern HOST_PATH = Pattern.compile("^\\s*-\\s*(\\./[^:]+):(/[^:]+)(:ro)?\\s*$");
+    private static final Pattern REGISTERED = Pattern.compile("^\\s*-\\s*/configs/(\\S+\\.json)\\s*$");
+
+    private static List<String> compose() throws IOException {
+        return Files.readAllLines(REPOSITORY.resolve("docker-compose.yml"));
+    }
+
+    @Test
+    void everyMountedHostPathExistsInTheBuild() throws IOException {
+        List<String> mounted = new ArrayList<>();
+        for (String line : compose()) {
+            Matcher matcher = HOST_PATH.matcher(line);
+            if (matcher.matches()) {
+                mounted.add(matcher.group(1));
+            }
+        }
+        assertThat(mounted).contains("./quickstart/target/connect-plugins/outboxkit-outbox-router-smt",
+                "./quickstart/target/connect-plugins/outboxkit-mongo-log-sink", "./connect-configs",
+                "./docker/mysql/init.sql", "./docker/secrets/outboxkit.properties");
+        for (String path : mounted) {
+            assertThat(REPOSITORY.resolve(path)).as("mounted by docker-compose.yml").exists();
+        }
+    }
+
+    @Test
+    void registeredConfigsExistAndTheirOutboxkitClassesAreInTheMountedPlugins() throws IOException {
+        List<String> registered = new ArrayList<>();
+        for (String line : compose()) {
+            Matcher matcher = REGISTERED.matcher(line);
+            if (matcher.matches()) {
+                registered.add(matcher.group(1));
+            }
+        }
+        assertThat(registered).containsExactly("mysql-outbox-source.json", "mongo-log-sink.json");
+        List<String> outboxkitClasses = new ArrayList<>();
+        for (String file : registered) {
+            Map<String, String> config = new ObjectMapper().readValue(REPOSITORY.resolve("connect-configs").resolve(file).toFile(),
+                    new TypeReference<Map<String, String>>() {
+                    });
+            assertThat(config).containsKey("connector.class");
+            config.forEach((key, value) -> {
+                if ((key.equals("connector.class") || key.matches("transforms\\.[^.]+\\.type")) && value.startsWith("dev.outboxkit.")) {
+                    outboxkitClasses.add(value);
+                }
+            });
+        }
+        assertThat(outboxkitClasses).containsExactlyInAnyOrder("dev.outboxkit.router.OutboxEventRouter",
+                "dev.outboxkit.mongo.MongoLogSinkConnector");
+        for (String className : outboxkitClasses) {
+            assertThat(pluginJarsHolding(className)).as(className + " in a mounted plugin directory").hasSize(1);
+        }
+    }
+
+    private static List<Path> pluginJarsHolding(String className) throws IOException {
+        String entry = className.replace('.', '/') + ".class";
+        List<Path> holders = new ArrayList<>();
+        for (String plugin : List.of("outboxkit-outbox-router-smt", "outboxkit-mongo-log-sink")) {
+            try (Stream<Path> jars = Files.list(REPOSITORY.resolve("quickstart/target/connect-plugins").resolve(plugin))) {
+                for (Path jar : jars.filter(p -> p.toString().endsWith(".jar")).toList()) {
+                    try (ZipFile zip = new ZipFile(jar.toFile())) {
+                        if (zip.getEntry(entry) != null) {
+                            holders.add(jar);
+                        }
+                    }
+                }
+            }
+        }
+        return holders;
+    }
+}
