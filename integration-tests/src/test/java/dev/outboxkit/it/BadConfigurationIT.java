@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.outboxkit.it.support.ConnectStack;
+import dev.outboxkit.it.support.Resources;
 import dev.outboxkit.quickstart.db.MariaDbServer;
 import dev.outboxkit.quickstart.db.Ports;
 import dev.outboxkit.mongo.testing.MongoTestServer;
@@ -45,16 +46,8 @@ class BadConfigurationIT {
     }
 
     @AfterAll
-    static void stop() {
-        if (stack != null) {
-            stack.close();
-        }
-        if (mariadb != null) {
-            mariadb.close();
-        }
-        if (mongo != null) {
-            mongo.close();
-        }
+    static void stop() throws Exception {
+        Resources.closeAll(stack, mariadb, mongo);
     }
 
     private static Map<String, String> source(String key, String value) {

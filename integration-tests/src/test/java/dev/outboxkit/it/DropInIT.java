@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.outboxkit.it.support.ConnectStack;
+import dev.outboxkit.it.support.Resources;
 import dev.outboxkit.it.support.EventLog;
 import dev.outboxkit.quickstart.db.MariaDbServer;
 import dev.outboxkit.quickstart.workload.OutboxWorkload;
@@ -45,13 +46,8 @@ class DropInIT {
     }
 
     @AfterAll
-    static void stop() {
-        if (mariadb != null) {
-            mariadb.close();
-        }
-        if (mongo != null) {
-            mongo.close();
-        }
+    static void stop() throws Exception {
+        Resources.closeAll(mariadb, mongo);
     }
 
     private static Run run(String routerClass, String mongoDatabase) {

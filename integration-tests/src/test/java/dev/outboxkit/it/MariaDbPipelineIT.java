@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.outboxkit.it.support.ConnectStack;
+import dev.outboxkit.it.support.Resources;
 import dev.outboxkit.it.support.EventLog;
 import dev.outboxkit.quickstart.db.MariaDbServer;
 import dev.outboxkit.quickstart.workload.OutboxWorkload;
@@ -52,18 +53,7 @@ class MariaDbPipelineIT {
 
     @AfterAll
     static void stopPipeline() throws Exception {
-        if (stack != null) {
-            stack.close();
-        }
-        if (mariadb != null) {
-            mariadb.close();
-        }
-        if (mongoProxy != null) {
-            mongoProxy.close();
-        }
-        if (mongo != null) {
-            mongo.close();
-        }
+        Resources.closeAll(stack, mariadb, mongoProxy, mongo);
     }
 
     /** A database of its own with the orders and outbox tables, for one test. */

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.outboxkit.it.support.ConnectStack;
+import dev.outboxkit.it.support.Resources;
 import dev.outboxkit.it.support.EventLog;
 import dev.outboxkit.quickstart.workload.OutboxWorkload;
 import dev.outboxkit.quickstart.workload.OutboxWorkload.Event;
@@ -36,16 +37,8 @@ class PostgresPipelineIT {
     }
 
     @AfterAll
-    static void stopPipeline() {
-        if (stack != null) {
-            stack.close();
-        }
-        if (postgres != null) {
-            postgres.close();
-        }
-        if (mongo != null) {
-            mongo.close();
-        }
+    static void stopPipeline() throws Exception {
+        Resources.closeAll(stack, postgres, mongo);
     }
 
     @Test

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.outboxkit.it.support.ConnectStack;
+import dev.outboxkit.it.support.Resources;
 import dev.outboxkit.it.support.EventLog;
 import dev.outboxkit.quickstart.db.MariaDbServer;
 import dev.outboxkit.quickstart.workload.OutboxWorkload;
@@ -43,19 +44,8 @@ class ShardedFanInIT {
     }
 
     @AfterAll
-    static void stop() {
-        if (stack != null) {
-            stack.close();
-        }
-        if (shard0 != null) {
-            shard0.close();
-        }
-        if (shard1 != null) {
-            shard1.close();
-        }
-        if (mongo != null) {
-            mongo.close();
-        }
+    static void stop() throws Exception {
+        Resources.closeAll(stack, shard0, shard1, mongo);
     }
 
     @Test

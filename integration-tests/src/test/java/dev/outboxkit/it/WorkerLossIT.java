@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.outboxkit.it.support.ConnectStack;
+import dev.outboxkit.it.support.Resources;
 import dev.outboxkit.it.support.EventLog;
 import dev.outboxkit.quickstart.db.MariaDbServer;
 import dev.outboxkit.quickstart.workload.OutboxWorkload;
@@ -42,16 +43,8 @@ class WorkerLossIT {
     }
 
     @AfterAll
-    static void stop() {
-        if (stack != null) {
-            stack.close();
-        }
-        if (mariadb != null) {
-            mariadb.close();
-        }
-        if (mongo != null) {
-            mongo.close();
-        }
+    static void stop() throws Exception {
+        Resources.closeAll(stack, mariadb, mongo);
     }
 
     @Test

@@ -184,7 +184,7 @@ public final class Main {
             ConnectorRegistrar registrar = new ConnectorRegistrar(connect.restUrl());
             registrar.register(sourceName, sourceConfig, CONNECTOR_TIMEOUT);
             registrar.register("mongo-log-sink", sinkConfig, CONNECTOR_TIMEOUT);
-            done("connectors", sourceName + ", mongo-log-sink");
+            OUT.println(" " + sourceName + " and mongo-log-sink RUNNING");
 
             OUT.println();
             OUT.println("Writing " + options.orders() + " orders, each a business row and an outbox row in one transaction");
