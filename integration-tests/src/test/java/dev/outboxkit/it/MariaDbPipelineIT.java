@@ -152,6 +152,15 @@ class MariaDbPipelineIT {
                 "outbox.event.Payment");
         assertThat(kafka).hasSize(committed.size());
         assertKafkaOrderPerAggregateIsCommitOrder(kafka, committed);
+        // On a 4.x worker the sink's counters are also plugin metrics (KIP-877), next to the worker's task metrics.
+        javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        long writtenByPluginMetrics = 0;
+        for (javax.management.ObjectName name : jmx.queryNames(
+                new javax.management.ObjectName("kafka.connect:type=plugins,connector=e2e-sink,*"), null)) {
+            writtenByPluginMetrics += ((Number) jmx.getAttribute(name, "records-written-total")).longValue();
+        }
+        assertThat(writtenByPluginMetrics).isEqualTo(committed.size());
+        assertThat(ConnectStack.sinkMetric("e2e-sink", "RecordsWritten")).isEqualTo(committed.size());
         assertThat(kafka).allSatisfy(e -> {
             assertThat(e.headers()).containsEntry("outbox.source.table", "shop_e2e.outbox");
             assertThat(e.headers().get("outbox.source.position")).startsWith("binlog mysql-bin.");

@@ -1,7 +1,7 @@
 package dev.outboxkit.mongo.metrics;
 
 import java.lang.reflect.Method;
-import java.util.Map;
+import java.util.LinkedHashMap;
 import java.util.function.ToDoubleFunction;
 
 import org.apache.kafka.common.metrics.Measurable;
@@ -41,7 +41,7 @@ public final class PluginMetricsBinding {
             return false;
         }
         try {
-            Method metricName = pluginMetricsType.getMethod("metricName", String.class, String.class, Map.class);
+            Method metricName = pluginMetricsType.getMethod("metricName", String.class, String.class, LinkedHashMap.class);
             Method addMetric = pluginMetricsType.getMethod("addMetric", metricNameType, providerType);
             add(pluginMetrics, metricName, addMetric, "records-written-total", "Events stored in MongoDB", m -> m.getRecordsWritten(), metrics);
             add(pluginMetrics, metricName, addMetric, "duplicates-skipped-total", "Events already stored (first write wins)",
@@ -64,7 +64,7 @@ public final class PluginMetricsBinding {
 
     private static void add(Object pluginMetrics, Method metricName, Method addMetric, String name, String description,
                             ToDoubleFunction<SinkMetrics> value, SinkMetrics metrics) throws ReflectiveOperationException {
-        Object metric = metricName.invoke(pluginMetrics, name, description, Map.of());
+        Object metric = metricName.invoke(pluginMetrics, name, description, new LinkedHashMap<String, String>());
         Measurable measurable = (config, now) -> value.applyAsDouble(metrics);
         addMetric.invoke(pluginMetrics, metric, measurable);
     }
