@@ -39,17 +39,56 @@ public final class BsonValues {
     /** A payload as BSON: a document, an array, or another BSON value for scalar payloads. */
     public static BsonValue payload(Object value, Schema schema) throws ConversionException {
         if (value instanceof String text) {
-            return parseJsonOrString(text, "payload");
+            String json = jsonText(text);
+            return json != null ? parseJson(json, "payload") : new BsonString(text);
         }
+        byte[] bytes = bytesOf(value);
+        if (bytes != null) {
+            String json = jsonText(bytes);
+            return json != null ? parseJson(json, "payload") : new BsonBinary(bytes);
+        }
+        return toBson(value, schema, "payload");
+    }
+
+    /**
+     * The JSON text of a payload, without leading white space: a String, or bytes holding UTF-8, whose first
+     * non-blank character opens an object or an array. Null for any other value.
+     */
+    public static String jsonText(Object value) {
+        if (value instanceof String text) {
+            return jsonText(text);
+        }
+        byte[] bytes = bytesOf(value);
+        return bytes == null ? null : jsonText(bytes);
+    }
+
+    private static String jsonText(String text) {
+        String trimmed = text.stripLeading();
+        return trimmed.startsWith("{") || trimmed.startsWith("[") ? trimmed : null;
+    }
+
+    private static String jsonText(byte[] bytes) {
+        int first = 0;
+        while (first < bytes.length && Character.isWhitespace(bytes[first])) {
+            first++;
+        }
+        if (first < bytes.length && (bytes[first] == '{' || bytes[first] == '[')) {
+            return new String(bytes, first, bytes.length - first, StandardCharsets.UTF_8);
+        }
+        return null;
+    }
+
+    /** The bytes of a byte[] or ByteBuffer value (the buffer is left as it was); null for other values. */
+    private static byte[] bytesOf(Object value) {
         if (value instanceof byte[] bytes) {
-            return parseJsonOrBinary(bytes, "payload");
+            return bytes;
         }
         if (value instanceof ByteBuffer buffer) {
             byte[] bytes = new byte[buffer.remaining()];
             buffer.duplicate().get(bytes);
-            return parseJsonOrBinary(bytes, "payload");
+            return bytes;
         }
-        return toBson(value, schema, "payload");
+        return null;
     }
 
     /** Any Connect value (with its schema, or schemaless) as BSON. */
@@ -111,12 +150,8 @@ public final class BsonValues {
         if (value instanceof Boolean bool) {
             return BsonBoolean.valueOf(bool);
         }
-        if (value instanceof byte[] bytes) {
-            return new BsonBinary(bytes);
-        }
-        if (value instanceof ByteBuffer buffer) {
-            byte[] bytes = new byte[buffer.remaining()];
-            buffer.duplicate().get(bytes);
+        byte[] bytes = bytesOf(value);
+        if (bytes != null) {
             return new BsonBinary(bytes);
         }
         if (value instanceof BigDecimal decimal) {
@@ -135,25 +170,6 @@ public final class BsonValues {
         } catch (NumberFormatException e) {
             throw new ConversionException("the decimal at '" + path + "' does not fit a BSON Decimal128");
         }
-    }
-
-    private static BsonValue parseJsonOrString(String text, String path) throws ConversionException {
-        String trimmed = text.stripLeading();
-        if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
-            return parseJson(trimmed, path);
-        }
-        return new BsonString(text);
-    }
-
-    private static BsonValue parseJsonOrBinary(byte[] bytes, String path) throws ConversionException {
-        int first = 0;
-        while (first < bytes.length && Character.isWhitespace(bytes[first])) {
-            first++;
-        }
-        if (first < bytes.length && (bytes[first] == '{' || bytes[first] == '[')) {
-            return parseJson(new String(bytes, first, bytes.length - first, StandardCharsets.UTF_8), path);
-        }
-        return new BsonBinary(bytes);
     }
 
     private static BsonValue parseJson(String json, String path) throws ConversionException {

@@ -1,6 +1,5 @@
 package dev.outboxkit.mongo.convert;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 
@@ -107,7 +106,8 @@ public final class EventDocumentConverter {
     private static RawBsonDocument encodeNested(BsonValue id, BsonDocument metadata, SinkRecord record)
             throws ConversionException {
         BsonValue payload = null;
-        String jsonObject = jsonObjectText(record.value());
+        String json = BsonValues.jsonText(record.value());
+        String jsonObject = json != null && json.charAt(0) == '{' ? json : null;
         if (jsonObject == null) {
             payload = BsonValues.payload(record.value(), record.valueSchema());
         }
@@ -150,27 +150,6 @@ public final class EventDocumentConverter {
         document.putAll(fields);
         document.putAll(metadata);
         return new RawBsonDocument(document, CODEC);
-    }
-
-    /** JSON object text of a String or UTF-8 bytes payload, or null when the payload is anything else. */
-    private static String jsonObjectText(Object value) {
-        String text = null;
-        if (value instanceof String string) {
-            text = string;
-        } else if (value instanceof byte[] bytes && bytes.length > 0) {
-            int first = 0;
-            while (first < bytes.length && Character.isWhitespace(bytes[first])) {
-                first++;
-            }
-            if (first < bytes.length && bytes[first] == '{') {
-                text = new String(bytes, first, bytes.length - first, StandardCharsets.UTF_8);
-            }
-        }
-        if (text == null) {
-            return null;
-        }
-        String trimmed = text.stripLeading();
-        return trimmed.startsWith("{") ? trimmed : null;
     }
 
     private static void writeField(BsonBinaryWriter writer, String name, BsonValue value) {
