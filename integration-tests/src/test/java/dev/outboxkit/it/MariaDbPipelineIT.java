@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import dev.outboxkit.it.support.ConnectStack;
 import dev.outboxkit.it.support.Resources;
 import dev.outboxkit.it.support.EventLog;
+import dev.outboxkit.quickstart.SinkMetricsReader;
 import dev.outboxkit.quickstart.db.MariaDbServer;
 import dev.outboxkit.quickstart.workload.OutboxWorkload;
 import dev.outboxkit.quickstart.workload.OutboxWorkload.Event;
@@ -160,7 +161,7 @@ class MariaDbPipelineIT {
             writtenByPluginMetrics += ((Number) jmx.getAttribute(name, "records-written-total")).longValue();
         }
         assertThat(writtenByPluginMetrics).isEqualTo(committed.size());
-        assertThat(ConnectStack.sinkMetric("e2e-sink", "RecordsWritten")).isEqualTo(committed.size());
+        assertThat(SinkMetricsReader.sum("e2e-sink", "RecordsWritten")).isEqualTo(committed.size());
         assertThat(kafka).allSatisfy(e -> {
             assertThat(e.headers()).containsEntry("outbox.source.table", "shop_e2e.outbox");
             assertThat(e.headers().get("outbox.source.position")).startsWith("binlog mysql-bin.");
@@ -178,8 +179,8 @@ class MariaDbPipelineIT {
         try {
             committed.addAll(OutboxWorkload.write(mariadb, "shop_outage", "outbox", "outage", 40, 80));
             Wait.until("the sink retried at least 3 times while MongoDB is cut off", TIMEOUT,
-                    () -> ConnectStack.sinkMetric("outage-sink", "Retries") >= 3,
-                    () -> "retries " + ConnectStack.sinkMetric("outage-sink", "Retries"));
+                    () -> SinkMetricsReader.sum("outage-sink", "Retries") >= 3,
+                    () -> "retries " + SinkMetricsReader.sum("outage-sink", "Retries"));
             assertThat(EventLog.kafkaEvents(stack, "outage.event.Order", "outage.event.Customer", "outage.event.Payment"))
                     .as("the source keeps producing during the outage").hasSize(120);
             assertThat(stack.status("outage-sink").tasks()).extracting(t -> t.state()).containsOnly("RUNNING");
@@ -211,9 +212,9 @@ class MariaDbPipelineIT {
         stack.awaitRunning("replay-sink", 2, TIMEOUT);
 
         Wait.until("the replayed 45 events are counted as duplicates", TIMEOUT,
-                () -> ConnectStack.sinkMetric("replay-sink", "DuplicatesSkipped") == 45,
-                () -> "duplicates " + ConnectStack.sinkMetric("replay-sink", "DuplicatesSkipped"));
-        assertThat(ConnectStack.sinkMetric("replay-sink", "RecordsWritten")).isZero();
+                () -> SinkMetricsReader.sum("replay-sink", "DuplicatesSkipped") == 45,
+                () -> "duplicates " + SinkMetricsReader.sum("replay-sink", "DuplicatesSkipped"));
+        assertThat(SinkMetricsReader.sum("replay-sink", "RecordsWritten")).isZero();
         assertThat(EventLog.documents(mongo.client(), "events_replay")).isEqualTo(before);
         assertStoredExactly(before, committed, "replay");
     }

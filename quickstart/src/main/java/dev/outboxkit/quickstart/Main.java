@@ -319,7 +319,12 @@ public final class Main {
         latencies.sort(Long::compare);
         long end = Math.max(arrivals.lastArrivalMs(), committedAt);
         double seconds = Math.max(1, end - started) / 1000.0;
-        long duplicates = sinkMetric("DuplicatesSkipped");
+        long duplicates;
+        try {
+            duplicates = SinkMetricsReader.sum(null, "DuplicatesSkipped");
+        } catch (IllegalStateException e) {
+            duplicates = -1; // The report goes on without this one figure.
+        }
         OUT.println();
         OUT.println("Report");
         OUT.println(String.format(Locale.ROOT, "  events committed            %,d", committed));
@@ -338,20 +343,6 @@ public final class Main {
                 ArrivalTracker.percentile(latencies, 99), ArrivalTracker.POLL_MS));
         OUT.println(missing == 0 && strays == 0 ? "  result                      OK: every committed event is in MongoDB exactly once"
                 : "  result                      FAILED: see the gaps above");
-    }
-
-    private static long sinkMetric(String attribute) {
-        try {
-            javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
-            long sum = 0;
-            for (javax.management.ObjectName name : server.queryNames(
-                    new javax.management.ObjectName("dev.outboxkit:type=mongo-log-sink,*"), null)) {
-                sum += ((Number) server.getAttribute(name, attribute)).longValue();
-            }
-            return sum;
-        } catch (javax.management.JMException e) {
-            return -1;
-        }
     }
 
     private static void keepRunning(LocalConnect connect, String mongoUri, Path rendered, String sourceName)

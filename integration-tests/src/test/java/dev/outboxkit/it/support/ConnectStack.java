@@ -136,21 +136,6 @@ public final class ConnectStack implements AutoCloseable {
         return new ValidationAnswer(response.getStatus(), entity == null ? "" : entity.toString());
     }
 
-    /** Sums one attribute of the sink's metrics MBeans over the connector's tasks in this JVM. */
-    public static long sinkMetric(String connector, String attribute) {
-        try {
-            javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
-            long sum = 0;
-            for (javax.management.ObjectName name : server.queryNames(new javax.management.ObjectName(
-                    "dev.outboxkit:type=mongo-log-sink,connector=" + javax.management.ObjectName.quote(connector) + ",*"), null)) {
-                sum += ((Number) server.getAttribute(name, attribute)).longValue();
-            }
-            return sum;
-        } catch (javax.management.JMException e) {
-            throw new IllegalStateException("Cannot read sink metric " + attribute + " of " + connector, e);
-        }
-    }
-
     public ConnectorStateInfo status(String name) {
         return connect.connectorStatus(name);
     }
