@@ -70,7 +70,7 @@ public final class EventBuilder {
         Schema payloadSchema = row.columnSchema(config.payloadColumn());
         if (expander != null && payload instanceof String text) {
             if (row.schemaless()) {
-                payload = expandSchemaless(text, row, payload);
+                payload = expandSchemaless(text, row);
             } else {
                 SchemaAndValue expanded = expand(text, routedByValue, row);
                 if (expanded != null) {
@@ -123,12 +123,12 @@ public final class EventBuilder {
         }
     }
 
-    private Object expandSchemaless(String text, OutboxRow row, Object payload) {
+    private Object expandSchemaless(String text, OutboxRow row) {
         try {
             return expander.expandSchemaless(text);
         } catch (JsonPayloadExpander.NotExpandableException e) {
             warnNotExpanded(row, e);
-            return payload;
+            return text;
         }
     }
 
