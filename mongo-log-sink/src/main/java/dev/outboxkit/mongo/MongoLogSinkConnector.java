@@ -17,15 +17,22 @@ import org.bson.Document;
 import com.mongodb.ConnectionString;
 import com.mongodb.MongoException;
 import com.mongodb.MongoSecurityException;
-import com.mongodb.MongoTimeoutException;
 import com.mongodb.client.MongoClient;
+
+import dev.outboxkit.mongo.write.FailureClassifier;
 
 /**
  * Stores outbox events in MongoDB as an event log, effectively once: at-least-once delivery plus de-duplication
  * by event id. {@link #validate} explains every mistake on the option it concerns, including whether MongoDB is
- * reachable. Offsets may be reset or altered freely: replaying events changes nothing stored.
+ * reachable. Offsets may be reset or altered freely: in insert mode replaying events changes nothing stored (see
+ * the README for replace mode and retention).
  */
 public class MongoLogSinkConnector extends SinkConnector {
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MongoLogSinkConnector.class);
+
+    /** Carries the Connect task id into each task's config (the JMX key and the index thread's name). */
+    static final String TASK_ID = "outboxkit.task.id";
 
     private Map<String, String> props;
 
@@ -49,7 +56,9 @@ public class MongoLogSinkConnector extends SinkConnector {
     public List<Map<String, String>> taskConfigs(int maxTasks) {
         List<Map<String, String>> configs = new ArrayList<>(maxTasks);
         for (int i = 0; i < maxTasks; i++) {
-            configs.add(new HashMap<>(props));
+            Map<String, String> config = new HashMap<>(props);
+            config.put(TASK_ID, Integer.toString(i));
+            configs.add(config);
         }
         return configs;
     }
@@ -90,7 +99,11 @@ public class MongoLogSinkConnector extends SinkConnector {
         }
     }
 
-    /** Asks MongoDB for a ping within the validation timeout; reports failure on connection.uri, without the URI. */
+    /**
+     * Asks MongoDB for a ping within the validation timeout. Mistakes that no waiting fixes (credentials refused, an
+     * unusable connection string) are errors on connection.uri, without the URI. MongoDB being unreachable is not:
+     * an operator must be able to change a config during an outage (the task retries until MongoDB is back).
+     */
     private static void checkReachable(Map<String, ConfigValue> values) {
         ConfigValue uri = values.get(SinkConfig.CONNECTION_URI);
         ConfigValue database = values.get(SinkConfig.DATABASE);
@@ -102,14 +115,16 @@ public class MongoLogSinkConnector extends SinkConnector {
         String databaseName = database.errorMessages().isEmpty() && database.value() != null ? (String) database.value() : "admin";
         try (MongoClient client = MongoClientFactory.create(new ConnectionString(((Password) uri.value()).value()), timeoutMs)) {
             client.getDatabase(databaseName).runCommand(new Document("ping", 1));
-        } catch (MongoSecurityException e) {
-            uri.addErrorMessage("MongoDB refused the credentials in this connection string");
-        } catch (MongoTimeoutException e) {
-            uri.addErrorMessage("MongoDB is not reachable: no server answered within " + timeoutMs + " ms (option "
-                    + SinkConfig.VALIDATE_TIMEOUT_MS + ")");
         } catch (MongoException e) {
-            uri.addErrorMessage("MongoDB answered the connection check with an error (" + e.getClass().getSimpleName()
-                    + ", code " + e.getCode() + ")");
+            if (FailureClassifier.isNetworkFailure(e)) {
+                log.warn("MongoDB did not answer the connection check within {} ms ({}); the config is accepted and the task"
+                        + " will retry until MongoDB is reachable", timeoutMs, e.getClass().getSimpleName());
+            } else if (e instanceof MongoSecurityException) {
+                uri.addErrorMessage("MongoDB refused the credentials in this connection string");
+            } else {
+                uri.addErrorMessage("MongoDB answered the connection check with an error (" + e.getClass().getSimpleName()
+                        + ", code " + e.getCode() + ")");
+            }
         } catch (IllegalArgumentException e) {
             uri.addErrorMessage("The connection string is not usable: " + e.getClass().getSimpleName());
         }

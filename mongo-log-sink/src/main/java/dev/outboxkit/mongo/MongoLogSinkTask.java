@@ -1,11 +1,10 @@
 package dev.outboxkit.mongo;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -17,25 +16,28 @@ import com.mongodb.client.MongoClient;
 
 import dev.outboxkit.mongo.metrics.PluginMetricsBinding;
 import dev.outboxkit.mongo.metrics.SinkMetrics;
-import dev.outboxkit.mongo.write.AcknowledgedOffsets;
 import dev.outboxkit.mongo.write.EventLogWriter;
 import dev.outboxkit.mongo.write.RetryPolicy;
 import dev.outboxkit.mongo.write.TransientWriteException;
 
 /**
- * The task's lifecycle only: start builds the client and the {@link EventLogWriter}, put hands it each batch and
- * turns a transient MongoDB failure into a {@link RetriableException} with back-off (the task stays RUNNING and
- * the worker redelivers the batch), preCommit answers with acknowledged offsets only, stop closes the client.
+ * The task's lifecycle only: start builds the client and the {@link EventLogWriter} (without waiting for MongoDB),
+ * put hands it each batch and turns a transient MongoDB failure into a {@link RetriableException} with back-off
+ * (the task stays RUNNING and the worker redelivers the batch), stop closes the client.
+ *
+ * <p>Offsets: {@code put} is synchronous. When it returns, every record the worker handed it is in MongoDB or in the
+ * dead letter queue; when it throws, the worker does not advance. So the offsets the worker tracks itself, by the
+ * partitions its consumer reads (whatever a transform renamed, and including records a transform filtered out or a
+ * tolerated converter error skipped), are exactly the acknowledged positions, and the default {@code preCommit}
+ * commits them. The task keeps no offsets of its own.
  */
 public class MongoLogSinkTask extends SinkTask {
 
     private static final Logger log = LoggerFactory.getLogger(MongoLogSinkTask.class);
-    private static final AtomicInteger TASK_SEQUENCE = new AtomicInteger();
 
     private MongoClient client;
     private EventLogWriter writer;
     private RetryPolicy retry;
-    private AcknowledgedOffsets acknowledged;
     private SinkMetrics metrics;
 
     @Override
@@ -46,14 +48,22 @@ public class MongoLogSinkTask extends SinkTask {
     @Override
     public void start(Map<String, String> props) {
         SinkConfig config = new SinkConfig(props);
+        String connector = props.getOrDefault("name", "mongo-log-sink");
+        String taskId = props.getOrDefault(MongoLogSinkConnector.TASK_ID, "0");
         client = MongoClientFactory.create(config.connectionString());
-        acknowledged = new AcknowledgedOffsets();
         metrics = new SinkMetrics();
-        metrics.registerMBean(props.getOrDefault("name", "mongo-log-sink"), Integer.toString(TASK_SEQUENCE.incrementAndGet()));
+        metrics.registerMBean(connector, taskId);
         PluginMetricsBinding.bind(context, metrics);
-        writer = new EventLogWriter(config, client.getDatabase(config.database()), errantRecordReporter(), acknowledged, metrics);
+        writer = new EventLogWriter(config, client.getDatabase(config.database()), errantRecordReporter(), metrics,
+                connector + "-" + taskId);
         retry = new RetryPolicy(config.retryBackoffInitialMs(), config.retryBackoffMaxMs(), config.retryTimeoutMs());
-        prepareKnownCollections(config, props.get("topics"));
+        writer.prepareAtStart(knownCollections(config, props.get("topics")));
+        if (config.eventIdSources().stream().anyMatch(source -> source.readsHeader())
+                && config.headerConverter() == null) {
+            log.info("Event ids are read from headers and this connector leaves header.converter to the worker. Unless the"
+                    + " worker's is org.apache.kafka.connect.storage.StringConverter, ids that look like numbers or dates"
+                    + " arrive re-typed and go to the dead letter queue; set header.converter on the connector.");
+        }
     }
 
     @Override
@@ -72,19 +82,10 @@ public class MongoLogSinkTask extends SinkTask {
     }
 
     @Override
-    public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
-        return acknowledged.forPartitions(currentOffsets.keySet());
-    }
-
-    @Override
-    public void close(Collection<TopicPartition> partitions) {
-        if (acknowledged != null) {
-            acknowledged.forget(partitions);
-        }
-    }
-
-    @Override
     public void stop() {
+        if (writer != null) {
+            writer.close();
+        }
         if (metrics != null) {
             metrics.unregisterMBean();
         }
@@ -103,18 +104,14 @@ public class MongoLogSinkTask extends SinkTask {
     }
 
     /** With a topic-only collection template and a fixed topic list, collections are known at start. */
-    private void prepareKnownCollections(SinkConfig config, String topics) {
+    private static List<String> knownCollections(SinkConfig config, String topics) {
+        List<String> collections = new ArrayList<>();
         if (topics == null || topics.isBlank() || !config.collection().dependsOnTopicOnly()) {
-            return;
+            return collections;
         }
         for (String topic : topics.split(",")) {
-            String collection = config.collection().resolve(topic.trim(), null, null);
-            try {
-                writer.prepare(collection);
-            } catch (TransientWriteException e) {
-                log.warn("Could not create the indexes of collection {} at start ({}); will retry before its first write",
-                        collection, e.getMessage());
-            }
+            collections.add(config.collection().resolve(topic.trim(), null, null));
         }
+        return collections;
     }
 }

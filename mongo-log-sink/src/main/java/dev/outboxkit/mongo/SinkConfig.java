@@ -46,6 +46,8 @@ public final class SinkConfig {
     public static final String RETRY_BACKOFF_MAX_MS = "retry.backoff.max.ms";
     public static final String RETRY_TIMEOUT_MS = "retry.timeout.ms";
     public static final String VALIDATE_TIMEOUT_MS = "validate.connection.timeout.ms";
+    /** The worker's option for the connector's header converter, which decides how event id headers arrive. */
+    public static final String HEADER_CONVERTER = "header.converter";
 
     /** Where the payload goes in the stored document. */
     public enum PayloadMode { NESTED, MERGED }
@@ -69,7 +71,7 @@ public final class SinkConfig {
     private final long retryBackoffInitialMs;
     private final long retryBackoffMaxMs;
     private final long retryTimeoutMs;
-    private final long validateTimeoutMs;
+    private final String headerConverter;
 
     public SinkConfig(Map<String, ?> originals) {
         AbstractConfig config = new AbstractConfig(CONFIG_DEF, originals, false);
@@ -88,7 +90,9 @@ public final class SinkConfig {
         retryBackoffInitialMs = config.getLong(RETRY_BACKOFF_INITIAL_MS);
         retryBackoffMaxMs = config.getLong(RETRY_BACKOFF_MAX_MS);
         retryTimeoutMs = config.getLong(RETRY_TIMEOUT_MS);
-        validateTimeoutMs = config.getLong(VALIDATE_TIMEOUT_MS);
+        Object declaredHeaderConverter = originals.get(HEADER_CONVERTER);
+        headerConverter = declaredHeaderConverter instanceof Class<?> type ? type.getName()
+                : declaredHeaderConverter == null ? null : declaredHeaderConverter.toString();
         if (retryBackoffMaxMs < retryBackoffInitialMs) {
             throw new ConfigException(RETRY_BACKOFF_MAX_MS, retryBackoffMaxMs, "must not be less than "
                     + RETRY_BACKOFF_INITIAL_MS + " (" + retryBackoffInitialMs + ")");
@@ -153,8 +157,12 @@ public final class SinkConfig {
         return retryTimeoutMs;
     }
 
-    public long validateTimeoutMs() {
-        return validateTimeoutMs;
+    /**
+     * The connector's own {@code header.converter} setting (a worker option, not one of ours), or null when the
+     * connector leaves it to the worker.
+     */
+    public String headerConverter() {
+        return headerConverter;
     }
 
     private static ConfigDef buildConfigDef() {
@@ -179,7 +187,10 @@ public final class SinkConfig {
                 GROUP_DOCUMENTS, ++order, Width.MEDIUM, "Collection");
         def.define(EVENT_ID_SOURCES, Type.LIST, "header:id", ValueSource.LIST_VALIDATOR, Importance.HIGH,
                 "Where the event id (the document _id) is read, tried in order: header:NAME, value:PATH (dotted path into the"
-                        + " value), key. The default is the 'id' header, which both outboxkit's and Debezium's routers set. A record"
+                        + " value), key. The default is the 'id' header, which both outboxkit's and Debezium's routers set. The id is"
+                        + " stored as text (an integer id as its decimal text; bytes as binary). Read from a header, it needs"
+                        + " header.converter=org.apache.kafka.connect.storage.StringConverter on the connector: the worker's default"
+                        + " re-types \"007\" and \"7\" into the same number, and such ids go to the dead letter queue. A record"
                         + " with no event id goes to the dead letter queue.",
                 GROUP_DOCUMENTS, ++order, Width.MEDIUM, "Event id sources");
         def.define(AGGREGATE_ID_SOURCES, Type.LIST, "key", ValueSource.LIST_VALIDATOR, Importance.MEDIUM,
@@ -189,9 +200,11 @@ public final class SinkConfig {
                 "Where the aggregate type is read, tried in order; 'topic' takes it from the topic name through '"
                         + AGGREGATE_TYPE_TOPIC_REGEX + "'.",
                 GROUP_DOCUMENTS, ++order, Width.MEDIUM, "Aggregate type sources");
-        def.define(AGGREGATE_TYPE_TOPIC_REGEX, Type.STRING, "(?:.*\\.)?([^.]+)", RegexValidator.INSTANCE, Importance.LOW,
-                "For the 'topic' source: a regex matched against the whole topic name whose first group is the aggregate type"
-                        + " (by default the last dot-separated part: outbox.event.Order gives Order).",
+        def.define(AGGREGATE_TYPE_TOPIC_REGEX, Type.STRING, "(?:outbox\\.event\\.)?(.+)", RegexValidator.INSTANCE, Importance.LOW,
+                "For the 'topic' source: a regex matched against the whole topic name whose first group is the aggregate type."
+                        + " By default everything after the router's prefix 'outbox.event.': outbox.event.com.acme.Order gives"
+                        + " com.acme.Order, so aggregate types of two namespaces never share a ${aggregateType} collection; a topic"
+                        + " without the prefix gives its whole name.",
                 GROUP_DOCUMENTS, ++order, Width.MEDIUM, "Aggregate type from topic");
         def.define(EVENT_TYPE_SOURCES, Type.LIST, "header:eventType,header:type", ValueSource.LIST_VALIDATOR, Importance.MEDIUM,
                 "Where the event type is read, tried in order (route it into a header with the router's"
@@ -240,12 +253,17 @@ public final class SinkConfig {
                 return; // ConfigDef reports the missing required option itself.
             }
             String uri = ((Password) value).value();
+            ConnectionString parsed;
             try {
-                new ConnectionString(uri);
+                parsed = new ConnectionString(uri);
             } catch (IllegalArgumentException e) {
                 // The driver's message may quote the URI, password included: say what is wrong without it.
                 throw new ConfigException(name, "[hidden]", "is not a valid MongoDB connection string (expected"
                         + " mongodb://host[:port][,host...]/[?options] or mongodb+srv://host/[?options])");
+            }
+            if (parsed.getWriteConcern() != null && !parsed.getWriteConcern().isAcknowledged()) {
+                throw new ConfigException(name, "[hidden]", "asks for unacknowledged writes (w=0): the sink commits offsets"
+                        + " only for what MongoDB acknowledged, so it needs w=1, w=majority or no w option");
             }
         }
 

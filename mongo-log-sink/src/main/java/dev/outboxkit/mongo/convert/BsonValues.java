@@ -2,7 +2,6 @@ package dev.outboxkit.mongo.convert;
 
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.Date;
 import java.util.Map;
@@ -22,13 +21,12 @@ import org.bson.BsonInt64;
 import org.bson.BsonNull;
 import org.bson.BsonString;
 import org.bson.BsonValue;
-import org.bson.json.JsonParseException;
 import org.bson.types.Decimal128;
 
 /**
  * Connect values to BSON: Structs and Maps become documents, lists arrays, Connect's logical types their BSON
- * counterparts (Decimal → Decimal128, Date/Time/Timestamp → date). JSON text (a String, or bytes starting with
- * '{' or '[') is parsed; other bytes are stored as binary. A value that has no BSON form is a
+ * counterparts (Decimal → Decimal128, Date/Time/Timestamp → date), bytes binary. Also tells JSON text apart from
+ * other payloads. A value that has no exact BSON form, or nests deeper than MongoDB allows, is a
  * {@link ConversionException} naming the field path, never the value.
  */
 public final class BsonValues {
@@ -36,50 +34,45 @@ public final class BsonValues {
     private BsonValues() {
     }
 
-    /** A payload as BSON: a document, an array, or another BSON value for scalar payloads. */
-    public static BsonValue payload(Object value, Schema schema) throws ConversionException {
-        if (value instanceof String text) {
-            String json = jsonText(text);
-            return json != null ? parseJson(json, "payload") : new BsonString(text);
-        }
-        byte[] bytes = bytesOf(value);
-        if (bytes != null) {
-            String json = jsonText(bytes);
-            return json != null ? parseJson(json, "payload") : new BsonBinary(bytes);
-        }
-        return toBson(value, schema, "payload");
-    }
-
     /**
-     * The JSON text of a payload, without leading white space: a String, or bytes holding UTF-8, whose first
-     * non-blank character opens an object or an array. Null for any other value.
+     * The JSON text of a payload: a String, or bytes that are valid UTF-8, whose first character after an optional
+     * byte-order mark and JSON white space opens an object or an array; returned from that character on. Null for
+     * any other value (invalid UTF-8 included: such bytes are stored as binary).
      */
     public static String jsonText(Object value) {
         if (value instanceof String text) {
-            return jsonText(text);
+            int first = skipBomAndWhiteSpace(text);
+            return first < text.length() && opensJson(text.charAt(first)) ? text.substring(first) : null;
         }
         byte[] bytes = bytesOf(value);
-        return bytes == null ? null : jsonText(bytes);
-    }
-
-    private static String jsonText(String text) {
-        String trimmed = text.stripLeading();
-        return trimmed.startsWith("{") || trimmed.startsWith("[") ? trimmed : null;
-    }
-
-    private static String jsonText(byte[] bytes) {
-        int first = 0;
-        while (first < bytes.length && Character.isWhitespace(bytes[first])) {
+        if (bytes == null) {
+            return null;
+        }
+        int first = bytes.length >= 3 && (bytes[0] & 0xFF) == 0xEF && (bytes[1] & 0xFF) == 0xBB && (bytes[2] & 0xFF) == 0xBF ? 3 : 0;
+        while (first < bytes.length && isJsonWhiteSpace((char) bytes[first])) {
             first++;
         }
-        if (first < bytes.length && (bytes[first] == '{' || bytes[first] == '[')) {
-            return new String(bytes, first, bytes.length - first, StandardCharsets.UTF_8);
+        return first < bytes.length && opensJson((char) bytes[first]) ? Text.strictUtf8(bytes, first) : null;
+    }
+
+    private static int skipBomAndWhiteSpace(String text) {
+        int first = !text.isEmpty() && text.charAt(0) == Text.BOM ? 1 : 0;
+        while (first < text.length() && isJsonWhiteSpace(text.charAt(first))) {
+            first++;
         }
-        return null;
+        return first;
+    }
+
+    private static boolean opensJson(char c) {
+        return c == '{' || c == '[';
+    }
+
+    private static boolean isJsonWhiteSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
     }
 
     /** The bytes of a byte[] or ByteBuffer value (the buffer is left as it was); null for other values. */
-    private static byte[] bytesOf(Object value) {
+    static byte[] bytesOf(Object value) {
         if (value instanceof byte[] bytes) {
             return bytes;
         }
@@ -91,8 +84,13 @@ public final class BsonValues {
         return null;
     }
 
-    /** Any Connect value (with its schema, or schemaless) as BSON. */
-    public static BsonValue toBson(Object value, Schema schema, String path) throws ConversionException {
+    /**
+     * Any Connect value (with its schema, or schemaless) as BSON.
+     *
+     * @param level the nesting level a document or array made from this value would have in the stored document
+     *              (the stored document itself is level 1)
+     */
+    public static BsonValue toBson(Object value, Schema schema, String path, int level) throws ConversionException {
         if (value == null) {
             return BsonNull.VALUE;
         }
@@ -109,34 +107,38 @@ public final class BsonValues {
             }
         }
         if (value instanceof Struct struct) {
+            checkDepth(level, path);
             BsonDocument document = new BsonDocument();
             for (Field field : struct.schema().fields()) {
-                document.put(field.name(), toBson(struct.get(field), field.schema(), path + "." + field.name()));
+                document.put(fieldName(field.name(), path), toBson(struct.get(field), field.schema(),
+                        path + "." + field.name(), level + 1));
             }
             return document;
         }
         if (value instanceof Map<?, ?> map) {
+            checkDepth(level, path);
             BsonDocument document = new BsonDocument();
             Schema valueSchema = schema == null ? null : schema.valueSchema();
             for (Map.Entry<?, ?> entry : map.entrySet()) {
                 if (!(entry.getKey() instanceof String key)) {
                     throw new ConversionException("a map at '" + path + "' has a key that is not a string");
                 }
-                document.put(key, toBson(entry.getValue(), valueSchema, path + "." + key));
+                document.put(fieldName(key, path), toBson(entry.getValue(), valueSchema, path + "." + key, level + 1));
             }
             return document;
         }
         if (value instanceof Collection<?> list) {
+            checkDepth(level, path);
             BsonArray array = new BsonArray();
             Schema elementSchema = schema == null ? null : schema.valueSchema();
             int index = 0;
             for (Object element : list) {
-                array.add(toBson(element, elementSchema, path + "[" + index++ + "]"));
+                array.add(toBson(element, elementSchema, path + "[" + index++ + "]", level + 1));
             }
             return array;
         }
         if (value instanceof String text) {
-            return new BsonString(text);
+            return new BsonString(Text.checked(text, "the text at '" + path + "'"));
         }
         if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
             return new BsonInt32(((Number) value).intValue());
@@ -164,23 +166,31 @@ public final class BsonValues {
                 + ", which has no BSON form");
     }
 
+    private static void checkDepth(int level, String path) throws ConversionException {
+        if (level > EventDocumentConverter.MAX_DEPTH) {
+            throw new ConversionException("the value at '" + abbreviate(path) + "' nests deeper than MongoDB's limit of "
+                    + EventDocumentConverter.MAX_DEPTH + " levels per document");
+        }
+    }
+
+    private static String fieldName(String name, String path) throws ConversionException {
+        if (name.indexOf('\u0000') >= 0) {
+            throw new ConversionException("a field name at '" + abbreviate(path) + "' holds a NUL character, which BSON"
+                    + " field names cannot hold");
+        }
+        return Text.checked(name, "a field name at '" + abbreviate(path) + "'");
+    }
+
+    /** Deep paths are long; the start and the end say where. */
+    private static String abbreviate(String path) {
+        return path.length() <= 120 ? path : path.substring(0, 50) + "..." + path.substring(path.length() - 50);
+    }
+
     private static Decimal128 decimal128(BigDecimal decimal, String path) throws ConversionException {
         try {
             return new Decimal128(decimal);
         } catch (NumberFormatException e) {
-            throw new ConversionException("the decimal at '" + path + "' does not fit a BSON Decimal128");
-        }
-    }
-
-    private static BsonValue parseJson(String json, String path) throws ConversionException {
-        try {
-            if (json.charAt(0) == '[') {
-                BsonDocument wrapper = BsonDocument.parse("{\"v\":" + json + "}");
-                return wrapper.get("v");
-            }
-            return BsonDocument.parse(json);
-        } catch (JsonParseException | org.bson.BsonInvalidOperationException e) {
-            throw new ConversionException("the " + path + " looks like JSON but does not parse");
+            throw new ConversionException("the decimal at '" + abbreviate(path) + "' does not fit a BSON Decimal128");
         }
     }
 }

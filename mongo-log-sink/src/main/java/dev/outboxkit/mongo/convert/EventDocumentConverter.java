@@ -1,10 +1,13 @@
 package dev.outboxkit.mongo.convert;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 
+import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.sink.SinkRecord;
-import org.bson.BsonArray;
+import org.bson.BsonBinary;
+import org.bson.BsonBinaryWriter;
 import org.bson.BsonDateTime;
 import org.bson.BsonDocument;
 import org.bson.BsonInt32;
@@ -13,15 +16,9 @@ import org.bson.BsonNull;
 import org.bson.BsonString;
 import org.bson.BsonValue;
 import org.bson.RawBsonDocument;
-import org.bson.BsonBinaryWriter;
-import org.bson.BsonInvalidOperationException;
-import org.bson.BsonSerializationException;
-import org.bson.codecs.BsonDocumentCodec;
 import org.bson.codecs.BsonValueCodec;
 import org.bson.codecs.EncoderContext;
 import org.bson.io.BasicOutputBuffer;
-import org.bson.json.JsonParseException;
-import org.bson.json.JsonReader;
 
 import dev.outboxkit.mongo.CollectionTemplate;
 import dev.outboxkit.mongo.SinkConfig;
@@ -34,8 +31,11 @@ import dev.outboxkit.mongo.SinkConfig.PayloadMode;
  *   kafka: { topic, partition, offset }, payload: ... }
  * </pre>
  * With {@code payload.mode=merged} the payload's fields stand at the top level instead of under {@code payload}.
- * A record that cannot be stored (no event id, a value with no BSON form, a document over 16 MiB, an invalid
- * collection name) is a {@link ConversionException}, which the writer reports per record.
+ * The payload is stored as sent: JSON text (a String, or bytes that are valid UTF-8) through {@link PlainJson},
+ * other text as a string, other bytes as binary, Structs and Maps through {@link BsonValues}. A record that
+ * cannot be stored exactly (no usable event id, a value with no exact BSON form, MongoDB's limits on nesting,
+ * document size and namespace length, an invalid collection name) is a {@link ConversionException}, which the
+ * writer sends to the dead letter queue with its reason.
  */
 public final class EventDocumentConverter {
 
@@ -50,106 +50,128 @@ public final class EventDocumentConverter {
 
     /** MongoDB's limit on one document. */
     public static final int MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
+    /** MongoDB's limit on nesting: the stored document is level 1, each embedded document or array one more. */
+    public static final int MAX_DEPTH = 100;
+    /** MongoDB's limit (4.4 and later) on "database.collection". */
+    public static final int MAX_NAMESPACE_BYTES = 255;
 
-    private static final BsonDocumentCodec CODEC = new BsonDocumentCodec();
+    /** The stored document is level 1; a nested payload's own document or array is level 2. */
+    private static final int PAYLOAD_LEVEL = 2;
     private static final EncoderContext ENCODER_CONTEXT = EncoderContext.builder().build();
     private static final BsonValueCodec VALUE_CODEC = new BsonValueCodec();
 
     private final SinkConfig config;
+    private final EventIds ids;
+    private final int databaseBytes;
 
     public EventDocumentConverter(SinkConfig config) {
         this.config = config;
+        this.ids = new EventIds(EventIds.keepsText(config.headerConverter()));
+        this.databaseBytes = config.database().getBytes(StandardCharsets.UTF_8).length;
     }
 
     public EventDocument convert(SinkRecord record) throws ConversionException {
-        Object eventId = ValueSource.firstOf(config.eventIdSources(), record);
+        ValueSource.Found eventId = ValueSource.find(config.eventIdSources(), record);
         if (eventId == null) {
             throw new ConversionException("the record has no event id (option " + SinkConfig.EVENT_ID_SOURCES + " = "
                     + config.eventIdSources() + ")");
         }
-        BsonValue id = BsonValues.toBson(eventId, null, ID);
-        if (id instanceof BsonArray) {
-            throw new ConversionException("the event id is an array, which MongoDB does not allow as _id");
-        }
+        BsonValue id = ids.toId(eventId);
         Object aggregateType = ValueSource.firstOf(config.aggregateTypeSources(), record);
         Object eventType = ValueSource.firstOf(config.eventTypeSources(), record);
         Object aggregateId = ValueSource.firstOf(config.aggregateIdSources(), record);
+        String collection = collection(record, aggregateType, eventType);
 
-        String collection = config.collection().resolve(record.topic(), aggregateType, eventType);
-        String problem = collection.isEmpty() ? "it is empty" : CollectionTemplate.nameProblem(collection);
-        if (problem != null) {
-            throw new ConversionException("the collection name made by option " + SinkConfig.COLLECTION + " is invalid: "
-                    + problem);
-        }
-
-        BsonDocument metadata = new BsonDocument(AGGREGATE_TYPE, BsonValues.toBson(aggregateType, null, AGGREGATE_TYPE))
-                .append(AGGREGATE_ID, BsonValues.toBson(aggregateId, null, AGGREGATE_ID))
-                .append(EVENT_TYPE, BsonValues.toBson(eventType, null, EVENT_TYPE))
+        BsonDocument metadata = new BsonDocument(AGGREGATE_TYPE, BsonValues.toBson(aggregateType, null, AGGREGATE_TYPE, PAYLOAD_LEVEL))
+                .append(AGGREGATE_ID, BsonValues.toBson(aggregateId, record.keySchema(), AGGREGATE_ID, PAYLOAD_LEVEL))
+                .append(EVENT_TYPE, BsonValues.toBson(eventType, null, EVENT_TYPE, PAYLOAD_LEVEL))
                 .append(TIMESTAMP, record.timestamp() == null ? BsonNull.VALUE : new BsonDateTime(record.timestamp()))
                 .append(KAFKA, new BsonDocument("topic", new BsonString(record.topic()))
                         .append("partition", new BsonInt32(record.kafkaPartition()))
                         .append("offset", new BsonInt64(record.kafkaOffset())));
-        RawBsonDocument encoded = config.payloadMode() == PayloadMode.NESTED
-                ? encodeNested(id, metadata, record)
-                : encodeMerged(id, metadata, record);
-        if (encoded.getByteBuffer().remaining() > MAX_DOCUMENT_BYTES) {
-            throw new ConversionException("the event document is " + encoded.getByteBuffer().remaining()
-                    + " bytes, over MongoDB's limit of " + MAX_DOCUMENT_BYTES + " bytes");
+        RawBsonDocument encoded = encode(id, metadata, record);
+        int size = encoded.getByteBuffer().remaining();
+        if (size > MAX_DOCUMENT_BYTES) {
+            throw new ConversionException("the event document is " + size + " bytes, over MongoDB's limit of "
+                    + MAX_DOCUMENT_BYTES + " bytes");
         }
         return new EventDocument(record, collection, id, encoded);
     }
 
-    /**
-     * Writes the document straight to BSON bytes; a JSON object payload is streamed from its text into the
-     * document (the driver's JSON reader piped into the binary writer), with no document tree in between.
-     */
-    private static RawBsonDocument encodeNested(BsonValue id, BsonDocument metadata, SinkRecord record)
-            throws ConversionException {
-        BsonValue payload = null;
-        String json = BsonValues.jsonText(record.value());
-        String jsonObject = json != null && json.charAt(0) == '{' ? json : null;
-        if (jsonObject == null) {
-            payload = BsonValues.payload(record.value(), record.valueSchema());
+    private String collection(SinkRecord record, Object aggregateType, Object eventType) throws ConversionException {
+        String collection = config.collection().resolve(record.topic(), aggregateType, eventType);
+        String problem = collection.isEmpty() ? "it is empty" : CollectionTemplate.nameProblem(collection);
+        if (problem == null) {
+            int namespaceBytes = databaseBytes + 1 + collection.getBytes(StandardCharsets.UTF_8).length;
+            if (namespaceBytes > MAX_NAMESPACE_BYTES) {
+                problem = "with the database name it makes a namespace of " + namespaceBytes + " bytes, over MongoDB's"
+                        + " limit of " + MAX_NAMESPACE_BYTES;
+            }
         }
-        BasicOutputBuffer buffer = new BasicOutputBuffer(jsonObject == null ? 512 : jsonObject.length() + 256);
+        if (problem != null) {
+            throw new ConversionException("the collection name made by option " + SinkConfig.COLLECTION + " is invalid: "
+                    + problem);
+        }
+        return collection;
+    }
+
+    /** Writes the document straight to BSON bytes; JSON payload text is streamed in, with no tree in between. */
+    private RawBsonDocument encode(BsonValue id, BsonDocument metadata, SinkRecord record) throws ConversionException {
+        String json = BsonValues.jsonText(record.value());
+        BasicOutputBuffer buffer = new BasicOutputBuffer(json == null ? 512 : json.length() + 256);
         try (BsonBinaryWriter writer = new BsonBinaryWriter(buffer)) {
             writer.writeStartDocument();
             writeField(writer, ID, id);
+            if (config.payloadMode() == PayloadMode.MERGED) {
+                writeMergedPayload(writer, json, record);
+            }
             for (Map.Entry<String, BsonValue> field : metadata.entrySet()) {
                 writeField(writer, field.getKey(), field.getValue());
             }
-            writer.writeName(PAYLOAD);
-            if (jsonObject != null) {
-                try (JsonReader reader = new JsonReader(jsonObject)) {
-                    writer.pipe(reader);
-                } catch (JsonParseException | BsonInvalidOperationException | BsonSerializationException e) {
-                    throw new ConversionException("the payload looks like JSON but does not parse");
+            if (config.payloadMode() == PayloadMode.NESTED) {
+                writer.writeName(PAYLOAD);
+                if (json != null) {
+                    PlainJson.writeValue(json, writer, PAYLOAD_LEVEL);
+                } else {
+                    VALUE_CODEC.encode(writer, otherPayload(record.value(), record.valueSchema(), PAYLOAD_LEVEL), ENCODER_CONTEXT);
                 }
-            } else {
-                VALUE_CODEC.encode(writer, payload, ENCODER_CONTEXT);
             }
             writer.writeEndDocument();
         }
         return new RawBsonDocument(buffer.getInternalBuffer(), 0, buffer.getPosition());
     }
 
-    private static RawBsonDocument encodeMerged(BsonValue id, BsonDocument metadata, SinkRecord record)
-            throws ConversionException {
-        BsonValue payload = BsonValues.payload(record.value(), record.valueSchema());
+    private static void writeMergedPayload(BsonBinaryWriter writer, String json, SinkRecord record) throws ConversionException {
+        String option = SinkConfig.PAYLOAD_MODE + "=merged";
+        if (json != null) {
+            PlainJson.writeFields(json, writer, METADATA_FIELDS, option);
+            return;
+        }
+        // The payload's own fields are level-1 fields of the stored document.
+        BsonValue payload = otherPayload(record.value(), record.valueSchema(), 1);
         if (!(payload instanceof BsonDocument fields)) {
-            throw new ConversionException("option " + SinkConfig.PAYLOAD_MODE + "=merged needs a payload that is a"
-                    + " document, but it is a " + payload.getBsonType().name().toLowerCase());
+            throw new ConversionException("option " + option + " needs a payload that is a document, but it is a "
+                    + payload.getBsonType().name().toLowerCase());
         }
-        for (String name : fields.keySet()) {
-            if (METADATA_FIELDS.contains(name)) {
-                throw new ConversionException("payload field '" + name + "' collides with the metadata field of that"
-                        + " name (option " + SinkConfig.PAYLOAD_MODE + "=merged)");
+        for (Map.Entry<String, BsonValue> field : fields.entrySet()) {
+            if (METADATA_FIELDS.contains(field.getKey())) {
+                throw new ConversionException("payload field '" + field.getKey() + "' collides with the metadata field of"
+                        + " that name (option " + option + ")");
             }
+            writeField(writer, field.getKey(), field.getValue());
         }
-        BsonDocument document = new BsonDocument(ID, id);
-        document.putAll(fields);
-        document.putAll(metadata);
-        return new RawBsonDocument(document, CODEC);
+    }
+
+    /** A payload that is not JSON text: other text as a string, other bytes as binary, Connect values as BSON. */
+    private static BsonValue otherPayload(Object value, Schema schema, int level) throws ConversionException {
+        if (value instanceof String text) {
+            return new BsonString(Text.checked(text, "the payload text"));
+        }
+        byte[] bytes = BsonValues.bytesOf(value);
+        if (bytes != null) {
+            return new BsonBinary(bytes);
+        }
+        return BsonValues.toBson(value, schema, PAYLOAD, level);
     }
 
     private static void writeField(BsonBinaryWriter writer, String name, BsonValue value) {

@@ -57,13 +57,28 @@ public abstract class ValueSource {
 
     /** The first non-null value of the sources, in order. */
     public static Object firstOf(List<ValueSource> sources, SinkRecord record) {
+        Found found = find(sources, record);
+        return found == null ? null : found.value();
+    }
+
+    /** The first non-null value of the sources, in order, with the source that gave it; null when none did. */
+    public static Found find(List<ValueSource> sources, SinkRecord record) {
         for (ValueSource source : sources) {
             Object value = source.read(record);
             if (value != null) {
-                return value;
+                return new Found(source, value);
             }
         }
         return null;
+    }
+
+    /** A value and where it was read. */
+    public record Found(ValueSource source, Object value) {
+    }
+
+    /** Whether the value comes from a record header, which the worker's header converter has already typed. */
+    public boolean readsHeader() {
+        return false;
     }
 
     private static ValueSource parse(String option, String entry, Pattern topicPattern) {
@@ -105,6 +120,11 @@ public abstract class ValueSource {
         public Object read(SinkRecord record) {
             Header header = record.headers().lastWithName(name);
             return header == null ? null : header.value();
+        }
+
+        @Override
+        public boolean readsHeader() {
+            return true;
         }
 
         @Override

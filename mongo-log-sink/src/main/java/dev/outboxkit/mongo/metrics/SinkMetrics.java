@@ -30,6 +30,8 @@ public final class SinkMetrics implements SinkMetricsMBean {
     private final AtomicLong bulkWriteMaxNanos = new AtomicLong();
     private final AtomicLong lagMs = new AtomicLong();
     private final AtomicLong lagMaxMs = new AtomicLong();
+    /** Which instance holds each registered name, so that a stopping task never unregisters its successor. */
+    private static final java.util.Map<ObjectName, SinkMetrics> REGISTERED = new java.util.HashMap<>();
     private ObjectName registeredAs;
 
     public void recordWritten(long count) {
@@ -106,30 +108,42 @@ public final class SinkMetrics implements SinkMetricsMBean {
         return lagMaxMs.get();
     }
 
-    /** Registers the MBean; a name clash (a task restarted in the same worker) replaces the old one. */
+    /**
+     * Registers the MBean under the connector name and the Connect task id; a name clash (the task restarted in the
+     * same worker before the old instance stopped) replaces the old one.
+     */
     public void registerMBean(String connector, String task) {
         try {
             MBeanServer server = ManagementFactory.getPlatformMBeanServer();
             ObjectName name = new ObjectName("dev.outboxkit:type=mongo-log-sink,connector=" + ObjectName.quote(connector)
                     + ",task=" + ObjectName.quote(task));
-            if (server.isRegistered(name)) {
-                server.unregisterMBean(name);
+            synchronized (REGISTERED) {
+                if (server.isRegistered(name)) {
+                    server.unregisterMBean(name);
+                }
+                server.registerMBean(this, name);
+                REGISTERED.put(name, this);
             }
-            server.registerMBean(this, name);
             registeredAs = name;
         } catch (JMException e) {
             log.warn("Could not register the sink metrics MBean: {}", e.toString());
         }
     }
 
+    /** Unregisters the MBean, unless a newer instance of the same task has taken its name meanwhile. */
     public void unregisterMBean() {
         if (registeredAs == null) {
             return;
         }
-        try {
-            ManagementFactory.getPlatformMBeanServer().unregisterMBean(registeredAs);
-        } catch (JMException e) {
-            log.debug("Sink metrics MBean already gone: {}", e.toString());
+        synchronized (REGISTERED) {
+            if (REGISTERED.get(registeredAs) == this) {
+                REGISTERED.remove(registeredAs);
+                try {
+                    ManagementFactory.getPlatformMBeanServer().unregisterMBean(registeredAs);
+                } catch (JMException e) {
+                    log.debug("Sink metrics MBean already gone: {}", e.toString());
+                }
+            }
         }
         registeredAs = null;
     }

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.kafka.connect.errors.ConnectException;
 import org.bson.BsonDocument;
 import org.bson.BsonValue;
 import org.bson.RawBsonDocument;
@@ -22,19 +23,18 @@ import com.mongodb.client.model.WriteModel;
 
 import dev.outboxkit.mongo.SinkConfig.WriteMode;
 import dev.outboxkit.mongo.convert.EventDocument;
+import dev.outboxkit.mongo.write.FailureClassifier.Verdict;
 
 /**
  * Writes the events of one collection in one unordered bulk write, so that one failing document never blocks
- * the others, and classifies every result: stored, duplicate (error 11000 on _id, insert mode), rejected for
- * good, or transient (the whole write is retried; repeating it is safe).
+ * the others, and sorts every result by the {@link FailureClassifier}'s verdict: stored, duplicate, rejected
+ * (with its reason), retry the batch ({@link TransientWriteException}) or stop the task ({@link ConnectException}).
  *
  * <p>Insert mode keeps the first event of each id (later ones in the batch are duplicates before they reach
  * MongoDB); replace mode keeps the last, so the latest version wins even though the bulk write is unordered.
  */
 final class BulkEventWriter {
 
-    static final int DUPLICATE_KEY = 11000;
-    private static final int MAX_REASON_LENGTH = 200;
     private static final BulkWriteOptions UNORDERED = new BulkWriteOptions().ordered(false);
     private static final ReplaceOptions UPSERT = new ReplaceOptions().upsert(true);
 
@@ -60,37 +60,43 @@ final class BulkEventWriter {
             collection.bulkWrite(models, UNORDERED);
             outcome.stored += unique.size();
         } catch (MongoBulkWriteException e) {
-            classify(e, unique, outcome, collectionName);
+            sortWriteErrors(e, unique, outcome, collectionName);
         } catch (MongoException e) {
-            if (FailureClassifier.isTransient(e)) {
-                throw new TransientWriteException(describe(e, collectionName), e);
+            String reason = describe(e, collectionName);
+            switch (FailureClassifier.ofException(e)) {
+                case RETRY -> throw new TransientWriteException(reason, e);
+                case REJECT -> unique.forEach(event -> outcome.rejected.add(new WriteOutcome.Rejected(event,
+                        "MongoDB refused the write: " + reason + ": " + FailureClassifier.safeMessage(e.getMessage()))));
+                default -> throw stop(reason, e);
             }
-            throw e;
         }
         return outcome;
     }
 
-    private void classify(MongoBulkWriteException e, List<EventDocument> written, WriteOutcome outcome, String collection)
-            throws TransientWriteException {
+    private void sortWriteErrors(MongoBulkWriteException e, List<EventDocument> written, WriteOutcome outcome,
+                                 String collection) throws TransientWriteException {
         if (e.getWriteConcernError() != null) {
             throw new TransientWriteException("write concern not satisfied on collection " + collection + " (code "
                     + e.getWriteConcernError().getCode() + ")", e);
         }
-        int failed = 0;
         for (BulkWriteError error : e.getWriteErrors()) {
-            failed++;
             int code = error.getCode();
-            if (code == DUPLICATE_KEY && mode == WriteMode.INSERT) {
-                outcome.duplicates++;
-            } else if (code == DUPLICATE_KEY || FailureClassifier.isTransientCode(code)) {
-                throw new TransientWriteException("write error code " + code + " on collection " + collection, e);
-            } else {
-                outcome.rejected.add(new WriteOutcome.Rejected(written.get(error.getIndex()),
+            Verdict verdict = FailureClassifier.ofWriteError(code, error.getMessage(), error.getDetails(), mode);
+            switch (verdict) {
+                case DUPLICATE -> outcome.duplicates++;
+                case REJECT -> outcome.rejected.add(new WriteOutcome.Rejected(written.get(error.getIndex()),
                         "MongoDB rejected the document (collection " + collection + ", error code " + code + ": "
-                                + truncate(error.getMessage()) + ")"));
+                                + FailureClassifier.safeMessage(error.getMessage()) + ")"));
+                case RETRY -> throw new TransientWriteException("write error code " + code + " on collection " + collection, e);
+                default -> throw stop("write error code " + code + " on collection " + collection, e);
             }
         }
-        outcome.stored += written.size() - failed;
+        outcome.stored += written.size() - e.getWriteErrors().size();
+    }
+
+    private static ConnectException stop(String reason, MongoException e) {
+        return new ConnectException("MongoDB refused the sink's writes in a way no retry fixes: " + reason
+                + ". Check the connection string's credentials and the user's roles (readWrite on the database)", e);
     }
 
     private static List<EventDocument> firstPerId(List<EventDocument> events, WriteOutcome outcome) {
@@ -114,12 +120,5 @@ final class BulkEventWriter {
 
     static String describe(MongoException e, String collection) {
         return e.getClass().getSimpleName() + " (code " + e.getCode() + ") writing to collection " + collection;
-    }
-
-    private static String truncate(String message) {
-        if (message == null) {
-            return "no message";
-        }
-        return message.length() <= MAX_REASON_LENGTH ? message : message.substring(0, MAX_REASON_LENGTH) + "...";
     }
 }

@@ -24,13 +24,17 @@ import dev.outboxkit.mongo.convert.EventDocumentConverter;
 import dev.outboxkit.mongo.metrics.SinkMetrics;
 
 /**
- * Everything a started task does with a batch: convert each record, group by collection keeping order, write
- * each group with one unordered bulk write, report records that can never be stored, and only then acknowledge
- * the batch's offsets. A transient MongoDB failure leaves the offsets where they were and surfaces as a
- * {@link TransientWriteException}; the whole batch is then retried, which is safe because writes are idempotent
- * by event id.
+ * What a started task does with a batch, in four stages: {@link #convert} every record (a record that fails is set
+ * aside with its reason, whatever the failure), {@link #store} each collection's events with one unordered bulk
+ * write, {@link #deadLetter} the records that can never be stored and wait until the dead letter queue has them,
+ * then {@link #account} for the batch in the metrics. When {@link #write} returns, every record of the batch is
+ * in MongoDB or in the dead letter queue, so the offsets the worker tracks for it may be committed.
+ *
+ * <p>A transient MongoDB failure surfaces as a {@link TransientWriteException} and the whole batch is retried,
+ * which is safe because writes are idempotent by event id. Trouble no retry fixes surfaces as a
+ * {@link ConnectException} and stops the task. The {@link FailureClassifier} decides which is which.
  */
-public final class EventLogWriter {
+public final class EventLogWriter implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(EventLogWriter.class);
 
@@ -38,87 +42,88 @@ public final class EventLogWriter {
     private final CollectionSetup setup;
     private final BulkEventWriter bulk;
     private final ErrantRecordReporter reporter;
-    private final AcknowledgedOffsets acknowledged;
     private final SinkMetrics metrics;
 
-    public EventLogWriter(SinkConfig config, MongoDatabase database, ErrantRecordReporter reporter,
-                          AcknowledgedOffsets acknowledged, SinkMetrics metrics) {
+    public EventLogWriter(SinkConfig config, MongoDatabase database, ErrantRecordReporter reporter, SinkMetrics metrics,
+                          String taskLabel) {
         this.converter = new EventDocumentConverter(config);
-        this.setup = new CollectionSetup(database, config.createIndexes(), config.ttlSeconds());
+        this.setup = new CollectionSetup(database, config.createIndexes(), config.ttlSeconds(),
+                "outboxkit-index-setup-" + taskLabel, System::currentTimeMillis);
         this.bulk = new BulkEventWriter(database, config.writeMode());
         this.reporter = reporter;
-        this.acknowledged = acknowledged;
         this.metrics = metrics;
     }
 
-    /** Creates a collection's indexes ahead of its first write. */
-    public void prepare(String collection) throws TransientWriteException {
-        setup.ensure(collection);
+    /** Asks, without waiting, for the indexes of collections known at start (see {@link CollectionSetup#ensureAtStart}). */
+    public void prepareAtStart(Iterable<String> knownCollections) {
+        setup.ensureAtStart(knownCollections);
     }
 
     public void write(Collection<SinkRecord> records) throws TransientWriteException {
         if (records.isEmpty()) {
             return;
         }
-        List<Failure> failures = new ArrayList<>();
-        Map<String, List<EventDocument>> byCollection = new LinkedHashMap<>();
+        Batch batch = convert(records);
+        for (Map.Entry<String, List<EventDocument>> group : batch.byCollection.entrySet()) {
+            store(group.getKey(), group.getValue(), batch);
+        }
+        deadLetter(batch.failures);
+        account(batch, records);
+    }
+
+    /** The records of one batch sorted into events by collection (in record order) and failures. */
+    private static final class Batch {
+        final Map<String, List<EventDocument>> byCollection = new LinkedHashMap<>();
+        final List<RecordFailure> failures = new ArrayList<>();
+        int stored;
+        int duplicates;
+    }
+
+    private Batch convert(Collection<SinkRecord> records) {
+        Batch batch = new Batch();
         for (SinkRecord record : records) {
             try {
                 EventDocument event = converter.convert(record);
-                byCollection.computeIfAbsent(event.collection(), c -> new ArrayList<>()).add(event);
+                batch.byCollection.computeIfAbsent(event.collection(), c -> new ArrayList<>()).add(event);
             } catch (ConversionException e) {
-                failures.add(new Failure(record, e.getMessage()));
+                batch.failures.add(new RecordFailure(record, e.getMessage()));
+            } catch (RuntimeException | StackOverflowError e) {
+                // A failure the converter did not foresee is still this record's alone; its message may quote data.
+                batch.failures.add(new RecordFailure(record, "converting it failed unexpectedly ("
+                        + e.getClass().getName() + ")"));
             }
         }
-        int stored = 0;
-        int duplicates = 0;
-        for (Map.Entry<String, List<EventDocument>> group : byCollection.entrySet()) {
-            setup.ensure(group.getKey());
-            long started = System.nanoTime();
-            WriteOutcome outcome = bulk.write(group.getKey(), group.getValue());
-            metrics.recordBulkWrite(System.nanoTime() - started);
-            stored += outcome.stored;
-            duplicates += outcome.duplicates;
-            for (WriteOutcome.Rejected rejected : outcome.rejected) {
-                failures.add(new Failure(rejected.event().record(), rejected.reason()));
-            }
-        }
-        report(failures);
-        acknowledged.acknowledge(records);
+        return batch;
+    }
 
-        long now = System.currentTimeMillis();
-        metrics.recordWritten(stored);
-        metrics.recordDuplicates(duplicates);
-        metrics.recordDeadLettered(failures.size());
-        SinkRecord last = null;
-        for (SinkRecord record : records) {
-            last = record;
-        }
-        if (last != null && last.timestamp() != null) {
-            metrics.recordLag(last.timestamp(), now);
-        }
-        if (log.isDebugEnabled()) {
-            log.debug("Batch of {} records: {} stored, {} duplicates, {} reported", records.size(), stored, duplicates,
-                    failures.size());
+    private void store(String collection, List<EventDocument> events, Batch batch) throws TransientWriteException {
+        setup.ensure(collection);
+        long started = System.nanoTime();
+        WriteOutcome outcome = bulk.write(collection, events);
+        metrics.recordBulkWrite(System.nanoTime() - started);
+        batch.stored += outcome.stored;
+        batch.duplicates += outcome.duplicates;
+        for (WriteOutcome.Rejected rejected : outcome.rejected) {
+            batch.failures.add(new RecordFailure(rejected.event().record(), rejected.reason()));
         }
     }
 
     /**
      * Sends records that can never be stored to the dead letter queue and waits until it has them, so their
-     * offsets may be committed. Without a reporter (no DLQ configured) the task fails on the first of them.
+     * offsets may be committed. Without a reporter (errors.tolerance=none) the task fails on the first of them.
      */
-    private void report(List<Failure> failures) {
+    private void deadLetter(List<RecordFailure> failures) {
         if (failures.isEmpty()) {
             return;
         }
         if (reporter == null) {
-            Failure first = failures.get(0);
+            RecordFailure first = failures.get(0);
             throw new ConnectException(first.describe() + (failures.size() > 1 ? " (and " + (failures.size() - 1)
                     + " more records in this batch)" : "") + ". Configure errors.tolerance=all with"
                     + " errors.deadletterqueue.topic.name to divert such records instead of failing.");
         }
         List<Future<Void>> pending = new ArrayList<>(failures.size());
-        for (Failure failure : failures) {
+        for (RecordFailure failure : failures) {
             log.warn("Sending a record to the dead letter queue: {}", failure.describe());
             pending.add(reporter.report(failure.record(), new DataException(failure.describe())));
         }
@@ -134,10 +139,33 @@ public final class EventLogWriter {
         }
     }
 
-    private record Failure(SinkRecord record, String reason) {
+    private void account(Batch batch, Collection<SinkRecord> records) {
+        metrics.recordWritten(batch.stored);
+        metrics.recordDuplicates(batch.duplicates);
+        metrics.recordDeadLettered(batch.failures.size());
+        SinkRecord last = null;
+        for (SinkRecord record : records) {
+            last = record;
+        }
+        if (last != null && last.timestamp() != null) {
+            metrics.recordLag(last.timestamp(), System.currentTimeMillis());
+        }
+        if (log.isDebugEnabled()) {
+            log.debug("Batch of {} records: {} stored, {} duplicates, {} dead-lettered", records.size(), batch.stored,
+                    batch.duplicates, batch.failures.size());
+        }
+    }
+
+    @Override
+    public void close() {
+        setup.close();
+    }
+
+    /** A record that can never be stored, and why (never its contents). */
+    private record RecordFailure(SinkRecord record, String reason) {
         String describe() {
-            return "Record " + record.topic() + "-" + record.kafkaPartition() + "@" + record.kafkaOffset()
-                    + " cannot be stored: " + reason;
+            return "Record " + record.originalTopic() + "-" + record.originalKafkaPartition() + "@"
+                    + record.originalKafkaOffset() + " cannot be stored: " + reason;
         }
     }
 }
