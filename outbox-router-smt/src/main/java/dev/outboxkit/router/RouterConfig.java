@@ -73,7 +73,6 @@ public final class RouterConfig {
 
     private final String eventIdColumn;
     private final String eventKeyColumn;
-    private final String eventTypeColumn;
     private final String payloadColumn;
     private final String timestampColumn;
     private final String schemaVersionColumn;
@@ -94,7 +93,6 @@ public final class RouterConfig {
         AbstractConfig config = new AbstractConfig(CONFIG_DEF, originals, false);
         eventIdColumn = config.getString(FIELD_EVENT_ID).trim();
         eventKeyColumn = config.getString(FIELD_EVENT_KEY).trim();
-        eventTypeColumn = config.getString(FIELD_EVENT_TYPE).trim();
         payloadColumn = config.getString(FIELD_EVENT_PAYLOAD).trim();
         timestampColumn = optionalColumn(config.getString(FIELD_EVENT_TIMESTAMP));
         schemaVersionColumn = optionalColumn(config.getString(FIELD_EVENT_SCHEMA_VERSION));
@@ -119,10 +117,6 @@ public final class RouterConfig {
 
     public String eventKeyColumn() {
         return eventKeyColumn;
-    }
-
-    public String eventTypeColumn() {
-        return eventTypeColumn;
     }
 
     public String payloadColumn() {
@@ -287,8 +281,26 @@ public final class RouterConfig {
     private static final Pattern NAMED_GROUP_REFERENCE = Pattern.compile("\\$\\{([a-zA-Z][a-zA-Z0-9]*)}");
     private static final Pattern NAMED_GROUP_DEFINITION = Pattern.compile("\\(\\?<([a-zA-Z][a-zA-Z0-9]*)>");
 
-    /** A replacement naming a group the regex does not define would fail on every record: reject it up front. */
+    /**
+     * A replacement naming a group the regex does not define would fail on every record (and under
+     * errors.tolerance=all skip every event silently): reject it up front, for named ({@code ${name}}) and numbered
+     * ({@code $1}) references alike.
+     */
     private static void checkReplacementGroups(Pattern regex, String replacement) {
+        int groups = regex.matcher("").groupCount();
+        for (int i = 0; i < replacement.length(); i++) {
+            char c = replacement.charAt(i);
+            if (c == '\\') {
+                i++; // an escaped character is literal
+            } else if (c == '$' && i + 1 < replacement.length() && Character.isDigit(replacement.charAt(i + 1))) {
+                // As Matcher reads it: the first digit always belongs to the reference.
+                int group = replacement.charAt(i + 1) - '0';
+                if (group > groups) {
+                    throw new ConfigException(ROUTE_TOPIC_REPLACEMENT, replacement, "refers to group $" + group + ", but '"
+                            + ROUTE_TOPIC_REGEX + "' has " + groups + " group" + (groups == 1 ? "" : "s"));
+                }
+            }
+        }
         List<String> defined = new ArrayList<>();
         Matcher definitions = NAMED_GROUP_DEFINITION.matcher(regex.pattern());
         while (definitions.find()) {

@@ -71,6 +71,41 @@ class DebeziumDifferentialTest {
                 Arguments.of("update events dropped with warn", classic(false), config("table.op.invalid.behavior", "warn")));
     }
 
+    /** Spellings of options a user may have in a working Debezium config: where Debezium starts, ours must too. */
+    private static final List<Map<String, String>> LENIENT_SPELLINGS = List.of(
+            config("table.fields.additional.placement", "type:header:eventType,"),
+            config("table.fields.additional.placement", " type : header : eventType , aggregatetype:header "),
+            config("table.fields.additional.placement", "type:HEADER:eventType"),
+            config("table.fields.additional.placement", ""),
+            config("table.op.invalid.behavior", "WARN"),
+            config("table.op.invalid.behavior", " error "),
+            config("table.field.additional.missing", "IGNORE"),
+            config("table.json.payload.null.behavior", "OPTIONAL_BYTES"),
+            config("table.json.payload.empty.array.behavior", "Optional_String"),
+            config("table.expand.json.payload", "TRUE"),
+            config("route.tombstone.on.empty.payload", " true "));
+
+    @org.junit.jupiter.api.Test
+    void everyConfigurationDebeziumStartsWithStartsOursWithTheSameOutput() {
+        List<Map<String, String>> startedByDebezium = new java.util.ArrayList<>();
+        for (Map<String, String> config : LENIENT_SPELLINGS) {
+            EventRouter<SourceRecord> debezium = new EventRouter<>();
+            try {
+                debezium.configure(config);
+                startedByDebezium.add(config);
+            } catch (RuntimeException e) {
+                // Not a configuration Debezium starts with; ours may refuse it (it accepts an empty list).
+            } finally {
+                debezium.close();
+            }
+        }
+        assertThat(startedByDebezium).as("the spellings Debezium 3.7 starts with").hasSize(LENIENT_SPELLINGS.size() - 1)
+                .doesNotContain(config("table.fields.additional.placement", ""));
+        for (Map<String, String> config : startedByDebezium) {
+            ourOutputEqualsDebeziumsForEveryRecord("lenient " + config, classic(false), config);
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void ourOutputEqualsDebeziumsForEveryRecord(String name, Table table, Map<String, String> config) {

@@ -321,6 +321,37 @@ class OutboxEventRouterTest {
     }
 
     @Test
+    void onASinkConnectorTheEventKeepsItsKafkaPartitionUnlessAPlacementSetsOne() {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("id", "ev-25");
+        row.put("aggregatetype", "Order");
+        row.put("aggregateid", "o-25");
+        row.put("type", "Created");
+        row.put("payload", PAYLOAD);
+        row.put("part", 1);
+        // As the worker hands it over after JsonConverter with schemas.enable=false: a schemaless Map on partition 3.
+        org.apache.kafka.connect.sink.SinkRecord consumed = new org.apache.kafka.connect.sink.SinkRecord("outbox-rows", 3,
+                null, null, null, row, 77L);
+        OutboxEventRouter<org.apache.kafka.connect.sink.SinkRecord> router = new OutboxEventRouter<>();
+        router.configure(Map.of());
+        OutboxEventRouter<org.apache.kafka.connect.sink.SinkRecord> placing = new OutboxEventRouter<>();
+        placing.configure(Map.of("table.fields.additional.placement", "part:partition"));
+        try {
+            org.apache.kafka.connect.sink.SinkRecord event = router.apply(consumed);
+            assertThat(event.topic()).isEqualTo("outbox.event.Order");
+            assertThat(event.kafkaPartition()).isEqualTo(3);
+            assertThat(event.kafkaOffset()).isEqualTo(77L);
+            assertThat(event.originalKafkaPartition()).isEqualTo(3);
+            assertThat(placing.apply(consumed).kafkaPartition()).isEqualTo(1);
+        } finally {
+            router.close();
+            placing.close();
+        }
+        assertThat(apply(create(outboxRow("ev-26", "Order", "o-26", "Created", PAYLOAD))).kafkaPartition())
+                .as("a source record's partition is left to the producer, as Debezium does").isNull();
+    }
+
+    @Test
     void autoDetectionPassesThroughValuesWithoutOutboxColumnsAndRowModeRejectsThem() {
         Map<String, Object> other = Map.of("id", "x", "name", "not an outbox row");
         SourceRecord record = new SourceRecord(Map.of(), Map.of(), "customers", null, null, null, null, other);

@@ -30,7 +30,6 @@ class RouterConfigTest {
 
         assertThat(config.eventIdColumn()).isEqualTo("id");
         assertThat(config.eventKeyColumn()).isEqualTo("aggregateid");
-        assertThat(config.eventTypeColumn()).isEqualTo("type");
         assertThat(config.payloadColumn()).isEqualTo("payload");
         assertThat(config.timestampColumn()).isNull();
         assertThat(config.schemaVersionColumn()).isNull();
@@ -85,6 +84,19 @@ class RouterConfigTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("route.topic.replacement")
                 .hasMessageContaining("refers to group 'routedByValue', which 'route.topic.regex' does not define");
+    }
+
+    @Test
+    void aNumberedGroupTheRegexLacksIsRejectedAtConfigureToo() {
+        assertThatThrownBy(() -> new OutboxEventRouter<SourceRecord>().configure(config(
+                "route.topic.regex", "(.*)", "route.topic.replacement", "outbox.$1.$2")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("route.topic.replacement")
+                .hasMessageContaining("refers to group $2, but 'route.topic.regex' has 1 group");
+        new OutboxEventRouter<SourceRecord>().configure(config("route.topic.regex", "(.*)", "route.topic.replacement",
+                "outbox.$1"));
+        new OutboxEventRouter<SourceRecord>().configure(config("route.topic.regex", "(.*)", "route.topic.replacement",
+                "outbox.\\$2.$1"));
     }
 
     @Test

@@ -2,6 +2,8 @@ package dev.outboxkit.router.json;
 
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -20,18 +22,23 @@ final class JsonTree {
             .enable(StreamReadFeature.USE_FAST_BIG_NUMBER_PARSER)
             .build();
 
-    /** A JSON object. A repeated name keeps its first position and its last value, as Jackson's tree does. */
+    /**
+     * A JSON object. A repeated name keeps its first position and its last value, as Jackson's tree does. Small
+     * objects find a repeated name by scanning; from {@value #INDEXED_FROM} names on, through a hash index, so that
+     * an object with many keys costs linear time, not quadratic.
+     */
     static final class JsonObject {
+        static final int INDEXED_FROM = 16;
         String[] names = new String[8];
         Object[] values = new Object[8];
         int size;
+        private Map<String, Integer> index;
 
         void put(String name, Object value) {
-            for (int i = 0; i < size; i++) {
-                if (names[i].equals(name)) {
-                    values[i] = value;
-                    return;
-                }
+            Integer existing = positionOf(name);
+            if (existing != null) {
+                values[existing] = value;
+                return;
             }
             if (size == names.length) {
                 names = Arrays.copyOf(names, size * 2);
@@ -39,7 +46,27 @@ final class JsonTree {
             }
             names[size] = name;
             values[size] = value;
+            if (index != null) {
+                index.put(name, size);
+            } else if (size + 1 == INDEXED_FROM) {
+                index = new HashMap<>(INDEXED_FROM * 4);
+                for (int i = 0; i <= size; i++) {
+                    index.put(names[i], i);
+                }
+            }
             size++;
+        }
+
+        private Integer positionOf(String name) {
+            if (index != null) {
+                return index.get(name);
+            }
+            for (int i = 0; i < size; i++) {
+                if (names[i].equals(name)) {
+                    return i;
+                }
+            }
+            return null;
         }
     }
 

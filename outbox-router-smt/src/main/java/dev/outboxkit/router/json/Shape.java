@@ -136,18 +136,16 @@ abstract class Shape {
         }
 
         Struct union(Struct other) throws ConflictException {
-            List<String> unitedNames = new ArrayList<>(Arrays.asList(names));
-            List<Shape> unitedFields = new ArrayList<>(Arrays.asList(fields));
-            for (int i = 0; i < other.names.length; i++) {
-                int index = unitedNames.indexOf(other.names[i]);
-                if (index < 0) {
-                    unitedNames.add(other.names[i]);
-                    unitedFields.add(other.fields[i]);
-                } else {
-                    unitedFields.set(index, merge(unitedFields.get(index), other.fields[i]));
-                }
+            // Keyed by name, in first-seen order: linear in the number of fields, however many there are.
+            java.util.LinkedHashMap<String, Shape> united = new java.util.LinkedHashMap<>(names.length + other.names.length);
+            for (int i = 0; i < names.length; i++) {
+                united.put(names[i], fields[i]);
             }
-            return new Struct(unitedNames.toArray(new String[0]), unitedFields.toArray(new Shape[0]));
+            for (int i = 0; i < other.names.length; i++) {
+                Shape mine = united.get(other.names[i]);
+                united.put(other.names[i], mine == null ? other.fields[i] : merge(mine, other.fields[i]));
+            }
+            return new Struct(united.keySet().toArray(new String[0]), united.values().toArray(new Shape[0]));
         }
 
         @Override

@@ -25,7 +25,9 @@ public record AdditionalField(String column, Placement placement, String alias) 
             @SuppressWarnings("unchecked")
             List<String> entries = (List<String>) value;
             for (String entry : entries) {
-                parse(name, entry);
+                if (!entry.isBlank()) {
+                    parse(name, entry);
+                }
             }
         }
 
@@ -35,14 +37,19 @@ public record AdditionalField(String column, Placement placement, String alias) 
         }
     };
 
-    /** Parses the whole list; entries were validated by {@link #VALIDATOR}. */
+    /**
+     * Parses the whole list; entries were validated by {@link #VALIDATOR}. Empty entries (a trailing comma, as in
+     * {@code type:header:eventType,}) are skipped, as Debezium skips them.
+     */
     public static List<AdditionalField> parseList(List<String> entries) {
         if (entries == null || entries.isEmpty()) {
             return Collections.emptyList();
         }
         List<AdditionalField> fields = new ArrayList<>(entries.size());
         for (String entry : entries) {
-            fields.add(parse("table.fields.additional.placement", entry));
+            if (!entry.isBlank()) {
+                fields.add(parse("table.fields.additional.placement", entry));
+            }
         }
         return Collections.unmodifiableList(fields);
     }

@@ -12,6 +12,7 @@ import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.data.Values;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.header.Headers;
+import org.apache.kafka.connect.sink.SinkRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,7 +83,9 @@ public final class EventBuilder {
 
         Headers headers = record.headers().duplicate();
         headers.add(EVENT_ID_HEADER, eventId, schemaOf(row, config.eventIdColumn(), eventId));
-        Integer partition = null;
+        // A source record goes to the partition the producer picks from the key (Debezium's behaviour); a record the
+        // router meets on a sink connector already lives on a partition, and keeps it unless a placement sets one.
+        Integer partition = record instanceof SinkRecord sinkRecord ? sinkRecord.kafkaPartition() : null;
         for (AdditionalField field : config.additionalFields()) {
             if (field.placement() == AdditionalField.Placement.HEADER && placedColumnPresent(row, field)) {
                 Object value = row.get(field.column());

@@ -13,6 +13,26 @@ import dev.outboxkit.router.RouterConfig.JsonNullBehavior;
 
 class JsonPayloadExpanderTest {
 
+    /** 200,000 keys: a quadratic duplicate-key scan would take minutes here, a linear one well under the bound. */
+    @org.junit.jupiter.api.Test
+    void anObjectWithManyKeysExpandsInLinearTimeAndARepeatedKeyKeepsItsLastValue() {
+        StringBuilder json = new StringBuilder("{");
+        for (int i = 0; i < 200_000; i++) {
+            json.append('"').append('k').append(i).append("\":").append(i).append(',');
+        }
+        json.append("\"k7\":\"last\"}");
+        JsonPayloadExpander expander = new JsonPayloadExpander("payload", JsonNullBehavior.IGNORE, JsonEmptyArrayBehavior.IGNORE);
+
+        SchemaAndValue expanded = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+                () -> expander.expand(json.toString()));
+
+        org.apache.kafka.connect.data.Struct struct = (org.apache.kafka.connect.data.Struct) expanded.value();
+        assertThat(struct.schema().fields()).hasSize(200_000);
+        assertThat(struct.schema().fields().get(7).name()).isEqualTo("k7");
+        assertThat(struct.get("k7")).isEqualTo("last");
+        assertThat(struct.get("k199999")).isEqualTo(199_999);
+    }
+
     private static final String[] NAMES = {"a", "b", "c", "d"};
 
     /**
