@@ -10,6 +10,7 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -83,9 +84,9 @@ class BadConfigurationIT {
                         "String must be non-empty"),
                 Arguments.of("URI that is not MongoDB's", "sink", "connection.uri", "http://mongo:27017",
                         "is not a valid MongoDB connection string"),
-                Arguments.of("unreachable MongoDB", "sink", "connection.uri",
-                        "mongodb://app:s3cret@127.0.0.1:" + closedPort + "/?serverSelectionTimeoutMS=300",
-                        "MongoDB is not reachable"),
+                Arguments.of("unacknowledged writes", "sink", "connection.uri",
+                        "mongodb://app:s3cret@127.0.0.1:" + closedPort + "/?w=0",
+                        "asks for unacknowledged writes (w=0)"),
                 Arguments.of("missing database", "sink", "database", null, "Missing required configuration \"database\""),
                 Arguments.of("illegal database name", "sink", "database", "events.prod", "may not contain any of"),
                 Arguments.of("unknown collection placeholder", "sink", "collection", "events_${tenant}",
@@ -99,12 +100,33 @@ class BadConfigurationIT {
                 Arguments.of("retry timeout below -1", "sink", "retry.timeout.ms", "-7", "Value must be at least -1"));
     }
 
+    @Test
+    void anOperatorCanChangeTheSinkConfigWhileMongoDbIsUnreachable() throws Exception {
+        Map<String, String> config = sink("connection.uri", "mongodb://app:s3cret@127.0.0.1:" + Ports.free()
+                + "/?serverSelectionTimeoutMS=300");
+        config.put("validate.connection.timeout.ms", "500");
+        config.put("retry.timeout.ms", "600000");
+        config.put("tasks.max", "1");
+
+        ConnectStack.ValidationAnswer answer = stack.validate(config);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+        assertThat(JSON.readTree(answer.body()).get("error_count").asInt()).as(answer.body()).isZero();
+
+        stack.put("outage-cfg-sink", config);
+        stack.awaitRunning("outage-cfg-sink", 1, java.time.Duration.ofSeconds(60));
+        config.put("retry.timeout.ms", "-1");
+        stack.put("outage-cfg-sink", config);
+        stack.awaitRunning("outage-cfg-sink", 1, java.time.Duration.ofSeconds(60));
+        assertThat(stack.cluster().connectorInfo("outage-cfg-sink").config()).containsEntry("retry.timeout.ms", "-1");
+        stack.cluster().deleteConnector("outage-cfg-sink");
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("mistakes")
     void eachMistakeIsReportedOnItsOptionWithoutAServerError(String name, String connector, String key, String value,
                                                             String message) throws Exception {
         Map<String, String> config = connector.equals("source") ? source(key, value) : sink(key, value);
-        if (key.equals("connection.uri") && value.contains("300")) {
+        if (key.equals("connection.uri")) {
             config.put("validate.connection.timeout.ms", "500");
         }
 

@@ -166,6 +166,39 @@ class MariaDbPipelineIT {
             assertThat(e.headers()).containsEntry("outbox.source.table", "shop_e2e.outbox");
             assertThat(e.headers().get("outbox.source.position")).startsWith("binlog mysql-bin.");
         });
+        stack.awaitOffsetsAtEnd("e2e-sink", TIMEOUT, "outbox.event.Order", "outbox.event.Customer", "outbox.event.Payment");
+    }
+
+    @Test
+    void eventIdsReachMongoDbExactlyAsTheOutboxRowHadThemThroughTheShippedConfigs() throws Exception {
+        mariadb.createDatabase("shop_ids");
+        mariadb.execute("shop_ids", OutboxWorkload.mariaDbSchema("outbox"), "CREATE TABLE outbox_bigint (id BIGINT PRIMARY KEY,"
+                + " aggregatetype VARCHAR(255) NOT NULL, aggregateid VARCHAR(255) NOT NULL, type VARCHAR(255) NOT NULL,"
+                + " payload LONGTEXT)");
+        List<String> textIds = List.of("007", "7", "2024-01-01", "1.0", "true");
+        for (String id : textIds) {
+            mariadb.execute("shop_ids", "INSERT INTO outbox VALUES ('" + id + "', 'Order', 'order-1', 'OrderCreated', '{}')");
+        }
+        mariadb.execute("shop_ids", "INSERT INTO outbox_bigint VALUES (7, 'Invoice', 'invoice-1', 'InvoiceIssued', '{}')",
+                "INSERT INTO outbox_bigint VALUES (9223372036854775807, 'Invoice', 'invoice-1', 'InvoiceIssued', '{}')");
+
+        stack.put("ids-source", sourceConfig(stack, mariadb, "shop_ids", "ids", Map.of(
+                "transforms.outbox.route.topic.replacement", "ids.event.${routedByValue}")));
+        stack.awaitRunning("ids-source", 1, TIMEOUT);
+        stack.put("ids-sink", sinkConfig(stack, "events_ids", "ids\\.event\\..*", Map.of()));
+        stack.awaitRunning("ids-sink", 2, TIMEOUT);
+
+        EventLog.awaitDocuments(mongo.client(), "events_ids", 7, TIMEOUT);
+        List<Object> orderIds = new ArrayList<>();
+        mongo.client().getDatabase("events_ids").getCollection("ids.event.Order").find().forEach(d -> orderIds.add(d.get("_id")));
+        List<Object> invoiceIds = new ArrayList<>();
+        mongo.client().getDatabase("events_ids").getCollection("ids.event.Invoice").find().forEach(d -> invoiceIds.add(d.get("_id")));
+        assertThat(orderIds).containsExactlyInAnyOrderElementsOf(textIds);
+        assertThat(invoiceIds).containsExactlyInAnyOrder("7", "9223372036854775807");
+        assertThat(EventLog.documents(mongo.client(), "events_ids").values()).extracting(d -> d.get("aggregateType"))
+                .containsOnly("Order", "Invoice");
+        stack.awaitOffsetsAtEnd("ids-sink", TIMEOUT, "ids.event.Order", "ids.event.Invoice");
+        assertThat(SinkMetricsReader.sum("ids-sink", "DuplicatesSkipped")).isZero();
     }
 
     @Test
@@ -192,6 +225,7 @@ class MariaDbPipelineIT {
         Map<Object, Document> stored = EventLog.documents(mongo.client(), "events_outage");
         assertStoredExactly(stored, committed, "outage");
         assertThat(EventLog.count(mongo.client(), "events_outage")).isEqualTo(120);
+        stack.awaitOffsetsAtEnd("outage-sink", TIMEOUT, "outage.event.Order", "outage.event.Customer", "outage.event.Payment");
         assertThat(stack.status("outage-sink").tasks()).extracting(t -> t.state()).containsOnly("RUNNING");
     }
 

@@ -68,5 +68,6 @@ class PostgresPipelineIT {
             assertThat(e.headers()).containsEntry("outbox.source.table", "public.outbox");
             assertThat(e.headers().get("outbox.source.position")).startsWith("LSN ");
         });
+        stack.awaitOffsetsAtEnd("pg-sink", TIMEOUT, "outbox.event.Order", "outbox.event.Customer", "outbox.event.Payment");
     }
 }

@@ -82,6 +82,7 @@ class WorkerLossIT {
         EventLog.awaitDocuments(mongo.client(), "events_ha", committed.size(), TIMEOUT);
         MariaDbPipelineIT.assertStoredExactly(EventLog.documents(mongo.client(), "events_ha"), committed);
         assertThat(EventLog.count(mongo.client(), "events_ha")).isEqualTo(300);
+        stack.awaitOffsetsAtEnd("ha-sink", TIMEOUT, "outbox.event.Order", "outbox.event.Customer", "outbox.event.Payment");
     }
 
     private static String workerId(WorkerHandle worker) {

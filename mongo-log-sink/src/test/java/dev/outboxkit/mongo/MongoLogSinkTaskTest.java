@@ -166,7 +166,8 @@ class MongoLogSinkTaskTest {
                 event(ORDER_TOPIC, 0, 1, "map", "o-1", "T", null, Map.of("orderId", 8)),
                 event(ORDER_TOPIC, 0, 2, "json-bytes", "o-1", "T", Schema.BYTES_SCHEMA,
                         " {\"orderId\":9}".getBytes(StandardCharsets.UTF_8)),
-                event(ORDER_TOPIC, 0, 3, "binary", "o-1", "T", Schema.BYTES_SCHEMA, new byte[] {1, 2, 3}),
+                event(ORDER_TOPIC, 0, 3, "binary", "o-1", "T", Schema.BYTES_SCHEMA, new byte[] {(byte) 0xFF, 2, 3}),
+                event(ORDER_TOPIC, 0, 7, "utf8-text-bytes", "o-1", "T", Schema.BYTES_SCHEMA, "café".getBytes(StandardCharsets.UTF_8)),
                 event(ORDER_TOPIC, 0, 4, "array", "o-1", "T", Schema.STRING_SCHEMA, "[1,2,3]"),
                 event(ORDER_TOPIC, 0, 5, "text", "o-1", "T", Schema.STRING_SCHEMA, "plain text"),
                 event(ORDER_TOPIC, 0, 6, "tombstone", "o-1", "T", null, null)));
@@ -177,10 +178,11 @@ class MongoLogSinkTaskTest {
                 .append("lines", List.of(new Document("sku", "A").append("qty", 2))));
         assertThat(payloads.get("map")).isEqualTo(new Document("orderId", 8));
         assertThat(payloads.get("json-bytes")).isEqualTo(new Document("orderId", 9));
-        assertThat(payloads.get("binary")).isEqualTo(new Binary(new byte[] {1, 2, 3}));
+        assertThat(payloads.get("binary")).isEqualTo(new Binary(new byte[] {(byte) 0xFF, 2, 3}));
+        assertThat(payloads.get("utf8-text-bytes")).as("bytes that are UTF-8 text are that text").isEqualTo("café");
         assertThat(payloads.get("array")).isEqualTo(List.of(1, 2, 3));
         assertThat(payloads.get("text")).isEqualTo("plain text");
-        assertThat(payloads).containsEntry("tombstone", null).hasSize(7);
+        assertThat(payloads).containsEntry("tombstone", null).hasSize(8);
     }
 
     @Test
@@ -234,6 +236,20 @@ class MongoLogSinkTaskTest {
             }
         });
         assertThat(((Number) ttl.get("expireAfterSeconds")).longValue()).isEqualTo(86_400L);
+    }
+
+    @Test
+    void withoutAnAggregateTypeHeaderTheTopicGivesEverythingAfterTheRoutingPrefixSoNamespacesNeverMerge() {
+        MongoLogSinkTask task = startTask(new TestSinkContext(false), "collection", "events_${aggregateType}");
+
+        task.put(List.of(event("outbox.event.com.acme.Order", 0, 0, "ev-1", "o-1", "T", Schema.STRING_SCHEMA, "{}"),
+                event("outbox.event.net.other.Order", 0, 0, "ev-2", "o-1", "T", Schema.STRING_SCHEMA, "{}"),
+                event("orders", 0, 0, "ev-3", "o-1", "T", Schema.STRING_SCHEMA, "{}")));
+
+        assertThat(storedIds("events_com.acme.Order")).containsExactly("ev-1");
+        assertThat(storedIds("events_net.other.Order")).containsExactly("ev-2");
+        assertThat(storedIds("events_orders")).containsExactly("ev-3");
+        assertThat(collection("events_com.acme.Order").find().first().get("aggregateType")).isEqualTo("com.acme.Order");
     }
 
     @Test

@@ -158,8 +158,10 @@ class PayloadPropertyTest {
             }
             if (kind < 92) {
                 String text = plainText();
-                return new Case(record(offset, Schema.STRING_SCHEMA, text), merged ? Expected.rejected("merged needs a document")
-                        : Expected.stored(new BsonString(text)), "text that is not JSON");
+                Expected expected = merged ? Expected.rejected("merged needs a document") : Expected.stored(new BsonString(text));
+                return random.nextBoolean()
+                        ? new Case(record(offset, Schema.STRING_SCHEMA, text), expected, "text that is not JSON")
+                        : bytesCase(offset, text.getBytes(StandardCharsets.UTF_8), expected, "UTF-8 bytes that are not JSON");
             }
             return mapValue(offset);
         }

@@ -148,6 +148,31 @@ class RecordBoundaryTest {
         }
     }
 
+    @Test
+    void aNamespaceTheServerRefusesRejectsThatCollectionsRecordsWhileOtherCollectionsAreStored() {
+        // This server allows 128-byte namespaces, below the 255 MongoDB 4.4+ allows and the sink checks: the refusal
+        // comes from the server, as a collection-level error, and is classified per collection, not per task.
+        de.bwaldvogel.mongo.MongoServer strict = new de.bwaldvogel.mongo.MongoServer(new de.bwaldvogel.mongo.backend.memory.MemoryBackend());
+        java.net.InetSocketAddress address = strict.bind();
+        try (RunningSink sink = new RunningSink(mongo, true, "collection", "events_${aggregateType}",
+                "connection.uri", "mongodb://127.0.0.1:" + address.getPort() + "/?serverSelectionTimeoutMS=3000")) {
+            // One refused record per collection: this server reports only the first error of an unordered bulk write
+            // on a refused namespace, where MongoDB reports one per document.
+            sink.put(List.of(withAggregateType(0, "ok-1", "Order"), withAggregateType(1, "refused-1", "Z".repeat(150)),
+                    withAggregateType(2, "ok-2", "Order")));
+
+            assertThat(sink.deadLettered()).containsOnlyKeys(1L);
+            assertThat(sink.deadLettered().get(1L)).startsWith("Record outbox.event.Order-0@1 cannot be stored: MongoDB");
+            try (var client = com.mongodb.client.MongoClients.create("mongodb://127.0.0.1:" + address.getPort())) {
+                List<Object> ids = new ArrayList<>();
+                client.getDatabase(sink.databaseName()).getCollection("events_Order").find().forEach(d -> ids.add(d.get("_id")));
+                assertThat(ids).containsExactly("ok-1", "ok-2");
+            }
+        } finally {
+            strict.shutdownNow();
+        }
+    }
+
     private static SinkRecord withAggregateType(long offset, String id, String aggregateType) {
         ConnectHeaders headers = new ConnectHeaders();
         headers.addString("id", id);

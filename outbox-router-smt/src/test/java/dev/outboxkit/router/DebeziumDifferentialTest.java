@@ -85,6 +85,30 @@ class DebeziumDifferentialTest {
             config("table.expand.json.payload", "TRUE"),
             config("route.tombstone.on.empty.payload", " true "));
 
+    /** The one known difference in expansion, listed in the README: Debezium makes a merged element struct required. */
+    @org.junit.jupiter.api.Test
+    void anArrayOfDifferentlyShapedObjectsKeepsAnOptionalElementStructWhereDebeziumMakesItRequired() {
+        Map<String, String> config = config("table.expand.json.payload", "true");
+        EventRouter<SourceRecord> debezium = new EventRouter<>();
+        OutboxEventRouter<SourceRecord> ours = new OutboxEventRouter<>();
+        debezium.configure(config);
+        ours.configure(config);
+        try {
+            String payload = "{\"items\":[{\"a\":1},{\"b\":\"x\"}]}";
+            Schema theirs = debezium.apply(ChangeEvents.create(ChangeEvents.outboxRow("ev-1", "Order", "o-1", "T", payload)))
+                    .valueSchema().field("items").schema().valueSchema();
+            Schema mine = ours.apply(ChangeEvents.create(ChangeEvents.outboxRow("ev-1", "Order", "o-1", "T", payload)))
+                    .valueSchema().field("items").schema().valueSchema();
+
+            assertThat(theirs.isOptional()).as("Debezium's merged element struct").isFalse();
+            assertThat(mine.isOptional()).as("ours, as Debezium's own for same-shaped arrays").isTrue();
+            assertThat(mine.fields()).extracting(org.apache.kafka.connect.data.Field::name).containsExactly("a", "b");
+        } finally {
+            debezium.close();
+            ours.close();
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void everyConfigurationDebeziumStartsWithStartsOursWithTheSameOutput() {
         List<Map<String, String>> startedByDebezium = new java.util.ArrayList<>();

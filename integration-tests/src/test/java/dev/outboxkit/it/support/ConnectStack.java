@@ -9,7 +9,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.runtime.rest.entities.ConnectorOffset;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
@@ -155,6 +158,50 @@ public final class ConnectStack implements AutoCloseable {
         return connect.connectorStatus(name).tasks().stream().filter(task -> "FAILED".equals(task.state()))
                 .findFirst().orElseThrow().trace();
     }
+
+    /** GET /connectors/{name}/offsets of a sink connector: the committed offset of each topic partition. */
+    public Map<TopicPartition, Long> committedOffsets(String connector) {
+        Map<TopicPartition, Long> committed = new TreeMap<>(BY_TOPIC_AND_PARTITION);
+        for (ConnectorOffset offset : connect.connectorOffsets(connector).offsets()) {
+            TopicPartition partition = new TopicPartition((String) offset.partition().get("kafka_topic"),
+                    ((Number) offset.partition().get("kafka_partition")).intValue());
+            committed.put(partition, ((Number) offset.offset().get("kafka_offset")).longValue());
+        }
+        return committed;
+    }
+
+    /** The end offset of every partition of the topics. */
+    public Map<TopicPartition, Long> endOffsets(String... topics) {
+        Map<TopicPartition, Long> ends = new TreeMap<>(BY_TOPIC_AND_PARTITION);
+        connect.kafka().describeTopics(topics).forEach((topic, description) -> description.orElseThrow(
+                () -> new AssertionError("no topic " + topic)).partitions().forEach(info -> {
+                    TopicPartition partition = new TopicPartition(topic, info.partition());
+                    try {
+                        ends.put(partition, connect.kafka().endOffset(partition));
+                    } catch (Exception e) {
+                        throw new IllegalStateException("Cannot read the end offset of " + partition, e);
+                    }
+                }));
+        return ends;
+    }
+
+    /**
+     * Waits until the sink connector's committed offsets, as the REST API reports them, equal the topics' end
+     * offsets: consumer lag 0 on every partition, including partitions whose records were filtered or skipped.
+     */
+    public void awaitOffsetsAtEnd(String connector, Duration timeout, String... topics) {
+        Wait.until("the committed offsets of " + connector + " reach the end of " + String.join(", ", topics), timeout,
+                () -> lagIsZero(committedOffsets(connector), endOffsets(topics)),
+                () -> "committed " + committedOffsets(connector) + ", end offsets " + endOffsets(topics));
+    }
+
+    /** Every partition committed up to its end offset (an empty partition needs no commit). */
+    private static boolean lagIsZero(Map<TopicPartition, Long> committed, Map<TopicPartition, Long> ends) {
+        return ends.entrySet().stream().allMatch(end -> committed.getOrDefault(end.getKey(), 0L).equals(end.getValue()));
+    }
+
+    private static final java.util.Comparator<TopicPartition> BY_TOPIC_AND_PARTITION =
+            java.util.Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition);
 
     public String describe(String name) {
         try {

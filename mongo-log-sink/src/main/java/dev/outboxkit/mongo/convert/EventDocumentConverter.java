@@ -32,7 +32,8 @@ import dev.outboxkit.mongo.SinkConfig.PayloadMode;
  * </pre>
  * With {@code payload.mode=merged} the payload's fields stand at the top level instead of under {@code payload}.
  * The payload is stored as sent: JSON text (a String, or bytes that are valid UTF-8) through {@link PlainJson},
- * other text as a string, other bytes as binary, Structs and Maps through {@link BsonValues}. A record that
+ * other text (and other valid UTF-8 bytes) as a string, bytes that are not UTF-8 as binary, Structs and Maps
+ * through {@link BsonValues}. A record that
  * cannot be stored exactly (no usable event id, a value with no exact BSON form, MongoDB's limits on nesting,
  * document size and namespace length, an invalid collection name) is a {@link ConversionException}, which the
  * writer sends to the dead letter queue with its reason.
@@ -162,14 +163,18 @@ public final class EventDocumentConverter {
         }
     }
 
-    /** A payload that is not JSON text: other text as a string, other bytes as binary, Connect values as BSON. */
+    /**
+     * A payload that is not JSON text: other text as a string; bytes that are valid UTF-8 as that text (what a
+     * StringConverter would have given, without its U+FFFD repairs), other bytes as binary; Connect values as BSON.
+     */
     private static BsonValue otherPayload(Object value, Schema schema, int level) throws ConversionException {
         if (value instanceof String text) {
             return new BsonString(Text.checked(text, "the payload text"));
         }
         byte[] bytes = BsonValues.bytesOf(value);
         if (bytes != null) {
-            return new BsonBinary(bytes);
+            String text = Text.strictUtf8(bytes, 0);
+            return text != null ? new BsonString(text) : new BsonBinary(bytes);
         }
         return BsonValues.toBson(value, schema, PAYLOAD, level);
     }
