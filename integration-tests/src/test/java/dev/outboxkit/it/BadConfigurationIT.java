@@ -107,6 +107,7 @@ class BadConfigurationIT {
         config.put("validate.connection.timeout.ms", "500");
         config.put("retry.timeout.ms", "600000");
         config.put("tasks.max", "1");
+        config.put("name", "outage-cfg-sink");
 
         ConnectStack.ValidationAnswer answer = stack.validate(config);
         assertThat(answer.status()).as(answer.body()).isEqualTo(200);

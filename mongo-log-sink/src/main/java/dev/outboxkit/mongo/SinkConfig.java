@@ -178,7 +178,8 @@ public final class SinkConfig {
                 "The database holding the event log collections.",
                 GROUP_CONNECTION, ++order, Width.MEDIUM, "Database");
         def.define(VALIDATE_TIMEOUT_MS, Type.LONG, 5_000L, ConfigDef.Range.between(100, 120_000), Importance.LOW,
-                "How long configuration validation waits for MongoDB to answer before reporting it unreachable.",
+                "How long configuration validation waits for MongoDB to answer. Refused credentials are reported on"
+                        + " connection.uri; no answer at all is only logged, so that a config can be changed during an outage.",
                 GROUP_CONNECTION, ++order, Width.SHORT, "Validation timeout (ms)");
 
         order = 0;
