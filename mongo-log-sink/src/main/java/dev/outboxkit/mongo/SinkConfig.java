@@ -172,7 +172,8 @@ public final class SinkConfig {
                 "The MongoDB connection string (mongodb:// or mongodb+srv://). Its write concern (w, wtimeoutMS, journal)"
                         + " decides when a write counts as acknowledged. Keep credentials out of connector configs with a config"
                         + " provider, e.g. ${file:/secrets/mongo.properties:uri}. When it sets no serverSelectionTimeoutMS, 10 s is"
-                        + " used, so an outage turns into retries quickly.",
+                        + " used, so an outage turns into retries quickly; when it sets no socketTimeoutMS, 30 s is used, so a"
+                        + " network that drops packets without a reset (a partition) turns into retries instead of a hung task.",
                 GROUP_CONNECTION, ++order, Width.LONG, "Connection URI");
         def.define(DATABASE, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, DatabaseNameValidator.INSTANCE, Importance.HIGH,
                 "The database holding the event log collections.",

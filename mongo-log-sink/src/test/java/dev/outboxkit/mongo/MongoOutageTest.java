@@ -119,6 +119,32 @@ class MongoOutageTest {
     }
 
     @Test
+    void aBlackholedMongoDbTurnsIntoRetriesNotAHungTask() throws Exception {
+        startTask();
+        task.put(batch(0, 0, 5));
+        proxy.blackhole();
+        try {
+            // The connection string sets socketTimeoutMS=2000; without one the sink's default of 30 s applies.
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> task.put(batch(0, 5, 5))).isInstanceOf(RetriableException.class);
+            assertThat((System.nanoTime() - started) / 1_000_000).as("put() returned within the socket timeout and a bit")
+                    .isLessThan(10_000);
+        } finally {
+            proxy.unblackhole();
+        }
+        task.put(batch(0, 5, 5));
+        assertThat(storedIds()).hasSize(10);
+    }
+
+    @Test
+    void withoutASocketTimeoutInTheConnectionStringTheSinkUsesThirtySeconds() {
+        assertThat(MongoClientFactory.settings(new com.mongodb.ConnectionString("mongodb://h/"), 1000)
+                .getSocketSettings().getReadTimeout(java.util.concurrent.TimeUnit.MILLISECONDS)).isEqualTo(30_000);
+        assertThat(MongoClientFactory.settings(new com.mongodb.ConnectionString("mongodb://h/?socketTimeoutMS=5000"), 1000)
+                .getSocketSettings().getReadTimeout(java.util.concurrent.TimeUnit.MILLISECONDS)).isEqualTo(5_000);
+    }
+
+    @Test
     void outageLongerThanTheRetryTimeoutFailsTheTaskNamingTheTimeout() throws Exception {
         startTask("retry.timeout.ms", "1");
         task.put(batch(0, 0, 1));

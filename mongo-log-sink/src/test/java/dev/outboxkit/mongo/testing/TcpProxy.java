@@ -21,6 +21,7 @@ public final class TcpProxy implements AutoCloseable {
     private final int port;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile ServerSocket listener;
+    private volatile boolean blackholed;
     private volatile boolean closed;
 
     public TcpProxy(String targetHost, int targetPort) throws IOException {
@@ -48,6 +49,16 @@ public final class TcpProxy implements AutoCloseable {
             closeQuietly(socket);
         }
         open.clear();
+    }
+
+    /** Keeps every connection open but lets nothing through, in either direction, and resets nothing. */
+    public void blackhole() {
+        blackholed = true;
+    }
+
+    /** Lets data through again after {@link #blackhole()}. */
+    public void unblackhole() {
+        blackholed = false;
     }
 
     /** Accepts connections again, on the same port. */
@@ -89,11 +100,16 @@ public final class TcpProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int read;
                 while ((read = in.read(buffer)) >= 0) {
+                    while (blackholed && !from.isClosed()) {
+                        Thread.sleep(20);
+                    }
                     out.write(buffer, 0, read);
                     out.flush();
                 }
             } catch (IOException e) {
                 // Connection cut or closed: end both directions.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 closeQuietly(from);
                 closeQuietly(to);
