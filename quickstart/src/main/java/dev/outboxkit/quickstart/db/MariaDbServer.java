@@ -72,6 +72,34 @@ public final class MariaDbServer implements SqlDatabase {
         return port;
     }
 
+    /** Stops the server and starts it again on the same port with the same data and binlog, as a database restart. */
+    public void restart() {
+        try {
+            db.stop();
+            db.start();
+        } catch (ManagedProcessException e) {
+            throw new IllegalStateException("MariaDB on port " + port + " did not restart", e);
+        }
+    }
+
+    /** Stops the server, keeping its data for {@link #start()}. */
+    public void stop() {
+        try {
+            db.stop();
+        } catch (ManagedProcessException e) {
+            throw new IllegalStateException("MariaDB on port " + port + " did not stop", e);
+        }
+    }
+
+    /** Starts the server stopped by {@link #stop()}, with its data. */
+    public void start() {
+        try {
+            db.start();
+        } catch (ManagedProcessException e) {
+            throw new IllegalStateException("MariaDB on port " + port + " did not start again", e);
+        }
+    }
+
     @Override
     public void close() {
         try {

@@ -58,27 +58,51 @@ public final class OutboxWorkload {
         return write(db, database, outboxTable, prefix, from, count, (event, at) -> { });
     }
 
+    /**
+     * One transaction of a service, on a connection of the caller's (auto-commit off): the business row and the
+     * outbox row of the event, then commit.
+     */
+    public static void commitOne(Connection connection, boolean postgres, String outboxTable, Event event,
+                                 java.math.BigDecimal amount) throws SQLException {
+        try (PreparedStatement business = connection.prepareStatement(BUSINESS_INSERT);
+             PreparedStatement outbox = connection.prepareStatement(outboxInsert(outboxTable, postgres))) {
+            insertRows(business, outbox, event, amount);
+        }
+        connection.commit();
+    }
+
+    private static final String BUSINESS_INSERT = "INSERT INTO orders (id, aggregate, amount) VALUES (?, ?, ?)";
+
+    private static String outboxInsert(String outboxTable, boolean postgres) {
+        return "INSERT INTO " + outboxTable + " (id, aggregatetype, aggregateid, type, payload) VALUES (?, ?, ?, ?, "
+                + (postgres ? "?::jsonb" : "?") + ")";
+    }
+
+    private static void insertRows(PreparedStatement business, PreparedStatement outbox, Event event,
+                                   java.math.BigDecimal amount) throws SQLException {
+        business.setString(1, event.id());
+        business.setString(2, event.aggregateId());
+        business.setBigDecimal(3, amount);
+        business.executeUpdate();
+        outbox.setString(1, event.id());
+        outbox.setString(2, event.aggregateType());
+        outbox.setString(3, event.aggregateId());
+        outbox.setString(4, event.type());
+        outbox.setString(5, event.payload());
+        outbox.executeUpdate();
+    }
+
     public static List<Event> write(SqlDatabase db, String database, String outboxTable, String prefix, int from, int count,
                                     CommitListener listener) throws SQLException {
         List<Event> written = new ArrayList<>(count);
         try (Connection connection = db.connect(database)) {
             connection.setAutoCommit(false);
             boolean postgres = db.isPostgres();
-            try (PreparedStatement business = connection.prepareStatement("INSERT INTO orders (id, aggregate, amount) VALUES (?, ?, ?)");
-                 PreparedStatement outbox = connection.prepareStatement("INSERT INTO " + outboxTable
-                         + " (id, aggregatetype, aggregateid, type, payload) VALUES (?, ?, ?, ?, " + (postgres ? "?::jsonb" : "?") + ")")) {
+            try (PreparedStatement business = connection.prepareStatement(BUSINESS_INSERT);
+                 PreparedStatement outbox = connection.prepareStatement(outboxInsert(outboxTable, postgres))) {
                 for (int n = from; n < from + count; n++) {
                     Event event = event(prefix, n);
-                    business.setString(1, event.id());
-                    business.setString(2, event.aggregateId());
-                    business.setBigDecimal(3, new java.math.BigDecimal(n * 3 + ".50"));
-                    business.executeUpdate();
-                    outbox.setString(1, event.id());
-                    outbox.setString(2, event.aggregateType());
-                    outbox.setString(3, event.aggregateId());
-                    outbox.setString(4, event.type());
-                    outbox.setString(5, event.payload());
-                    outbox.executeUpdate();
+                    insertRows(business, outbox, event, new java.math.BigDecimal(n * 3 + ".50"));
                     connection.commit();
                     listener.committed(event, System.currentTimeMillis());
                     written.add(event);

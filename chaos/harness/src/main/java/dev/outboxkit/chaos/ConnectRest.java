@@ -1,0 +1,117 @@
+package dev.outboxkit.chaos;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The Connect REST API as an operator uses it, against whichever worker answers (workers come and go during the
+ * run). Each call is counted, so the report can show that no call beyond the schedule's was needed.
+ */
+public final class ConnectRest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final Supplier<List<String>> workerUrls;
+
+    public ConnectRest(Supplier<List<String>> workerUrls) {
+        this.workerUrls = workerUrls;
+    }
+
+    /** The answer of the first worker that gives one that is not a 5xx or 409 (rebalance in progress). */
+    public JsonNode call(String method, String path, Object body, int timeoutSeconds) {
+        long deadline = System.currentTimeMillis() + timeoutSeconds * 1000L;
+        String last = "no worker answered";
+        while (System.currentTimeMillis() < deadline) {
+            List<String> urls = new ArrayList<>(workerUrls.get());
+            for (String url : urls) {
+                try {
+                    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(20))
+                            .header("Content-Type", "application/json").header("Accept", "application/json");
+                    String payload = body == null ? "" : JSON.writeValueAsString(body);
+                    request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(payload));
+                    HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                    int status = response.statusCode();
+                    if (status < 300) {
+                        return response.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(response.body());
+                    }
+                    last = method + " " + path + " answered " + status + ": " + response.body();
+                    if (status == 404 && method.equals("GET")) {
+                        return null;
+                    }
+                    // 404 on an action: the task or connector is between owners during a rebalance; 409: rebalance.
+                    if (status < 500 && status != 409 && status != 404) {
+                        throw new IllegalStateException(last);
+                    }
+                } catch (IOException e) {
+                    last = method + " " + path + " on " + url + ": " + e;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+            Await.sleep(500);
+        }
+        throw new IllegalStateException("Gave up after " + timeoutSeconds + " s: " + last);
+    }
+
+    public void putConfig(String connector, Map<String, String> config) {
+        call("PUT", "/connectors/" + connector + "/config", config, 120);
+    }
+
+    public JsonNode status(String connector) {
+        return call("GET", "/connectors/" + connector + "/status", null, 30);
+    }
+
+    /** Whether the connector and all its tasks (at least one) are RUNNING. */
+    public boolean allRunning(String connector) {
+        JsonNode status = status(connector);
+        if (status == null || !"RUNNING".equals(status.path("connector").path("state").asText())) {
+            return false;
+        }
+        JsonNode tasks = status.path("tasks");
+        if (tasks.isEmpty()) {
+            return false;
+        }
+        for (JsonNode task : tasks) {
+            if (!"RUNNING".equals(task.path("state").asText())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The worker ids running the connector's tasks. */
+    public List<String> taskWorkers(String connector) {
+        List<String> ids = new ArrayList<>();
+        JsonNode status = status(connector);
+        if (status != null) {
+            status.path("tasks").forEach(task -> ids.add(task.path("worker_id").asText()));
+        }
+        return ids;
+    }
+
+    /** Tasks in state FAILED, as "id: first line of the trace". */
+    public List<String> failedTasks(String connector) {
+        List<String> failed = new ArrayList<>();
+        JsonNode status = status(connector);
+        if (status != null) {
+            status.path("tasks").forEach(task -> {
+                if ("FAILED".equals(task.path("state").asText())) {
+                    failed.add(task.path("id").asInt() + ": " + task.path("trace").asText().lines().findFirst().orElse(""));
+                }
+            });
+        }
+        return failed;
+    }
+}

@@ -1,0 +1,125 @@
+package dev.outboxkit.chaos;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The connectors of one stack, registered through the REST API. outboxkit: the shipped connect-configs (Debezium's
+ * MariaDB source with OutboxEventRouter, and the MongoDB log sink), pointed at this run's proxies. The peer stack:
+ * the same Debezium source with Debezium's own EventRouter, which carries the event id into the value as {@code _id}
+ * (an envelope placement), and the official MongoDB sink in its most idempotent setup: the id taken from the value
+ * ({@code ProvidedInValueStrategy}) and written with replace-one upserts ({@code ReplaceOneDefaultStrategy}), so
+ * that a redelivered event rewrites the same document instead of adding one.
+ */
+public final class Stack {
+
+    public static final String SOURCE = "chaos-source";
+    public static final String SINK = "chaos-sink";
+    public static final String MONGO_DATABASE = "chaos_events";
+    public static final String DLQ = "chaos.dlq";
+    public static final List<String> TOPICS = List.of("outbox.event.Order", "outbox.event.Customer", "outbox.event.Payment");
+    private static final String SHIPPED_SECRETS = "/etc/kafka-connect/secrets/outboxkit.properties";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String name;
+    private final Map<String, String> source;
+    private final Map<String, String> sink;
+
+    private Stack(String name, Map<String, String> source, Map<String, String> sink) {
+        this.name = name;
+        this.source = source;
+        this.sink = sink;
+    }
+
+    public static Stack of(String name, Path repository, Cluster cluster) {
+        Path secrets = cluster.runDirectory().resolve("secrets.properties");
+        Properties values = new Properties();
+        values.put("mariadb.password", cluster.database().password());
+        values.put("mongodb.uri", cluster.proxiedMongoUri());
+        try (var out = Files.newOutputStream(secrets)) {
+            values.store(out, "chaos run secrets");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Map<String, String> source = shipped(repository, "mariadb-outbox-source.json", secrets);
+        source.put("database.hostname", "127.0.0.1");
+        source.put("database.port", Integer.toString(cluster.databaseProxy().port()));
+        source.put("database.user", cluster.database().user());
+        source.put("database.server.id", "7001");
+        source.put("topic.prefix", "chaos");
+        source.put("database.include.list", Cluster.DATABASE);
+        source.put("table.include.list", Cluster.DATABASE + "\\.outbox");
+        source.put("schema.history.internal.kafka.bootstrap.servers", cluster.broker().bootstrapServers());
+        source.put("schema.history.internal.kafka.topic", "chaos.schema-history");
+        source.put("topic.creation.default.replication.factor", "1");
+        source.put("topic.creation.default.partitions", "3");
+        Map<String, String> sink = shipped(repository, "mongo-log-sink.json", secrets);
+        sink.put("database", MONGO_DATABASE);
+        sink.put("errors.deadletterqueue.topic.name", DLQ);
+        sink.put("errors.deadletterqueue.topic.replication.factor", "1");
+        sink.put("tasks.max", "2");
+        if (name.equals("outboxkit")) {
+            return new Stack(name, source, sink);
+        }
+        if (!name.equals("peer")) {
+            throw new IllegalArgumentException("--stack must be outboxkit or peer, not " + name);
+        }
+        source.remove("transforms.outbox.provenance.headers");
+        source.put("transforms.outbox.type", "io.debezium.transforms.outbox.EventRouter");
+        source.put("transforms.outbox.table.fields.additional.placement", "type:header:eventType,id:envelope:_id");
+        source.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+        source.put("value.converter.schemas.enable", "false");
+        Map<String, String> peerSink = new LinkedHashMap<>();
+        peerSink.put("connector.class", "com.mongodb.kafka.connect.MongoSinkConnector");
+        peerSink.put("tasks.max", "2");
+        peerSink.put("topics.regex", sink.get("topics.regex"));
+        peerSink.put("connection.uri", sink.get("connection.uri"));
+        peerSink.put("database", MONGO_DATABASE);
+        peerSink.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+        peerSink.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+        peerSink.put("value.converter.schemas.enable", "false");
+        peerSink.put("document.id.strategy", "com.mongodb.kafka.connect.sink.processor.id.strategy.ProvidedInValueStrategy");
+        peerSink.put("writemodel.strategy", "com.mongodb.kafka.connect.sink.writemodel.strategy.ReplaceOneDefaultStrategy");
+        peerSink.put("errors.tolerance", "all");
+        peerSink.put("errors.deadletterqueue.topic.name", DLQ);
+        peerSink.put("errors.deadletterqueue.topic.replication.factor", "1");
+        peerSink.put("errors.deadletterqueue.context.headers.enable", "true");
+        peerSink.put("errors.log.enable", "true");
+        return new Stack(name, source, peerSink);
+    }
+
+    private static Map<String, String> shipped(Path repository, String file, Path secrets) {
+        try {
+            String text = Files.readString(repository.resolve("connect-configs").resolve(file)).replace(SHIPPED_SECRETS, secrets.toString());
+            return JSON.readValue(text, new TypeReference<LinkedHashMap<String, String>>() {
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read connect-configs/" + file, e);
+        }
+    }
+
+    public void register(ConnectRest rest) {
+        rest.putConfig(SOURCE, source);
+        Await.until(SOURCE + " and its task are RUNNING", 180, () -> rest.allRunning(SOURCE));
+        rest.putConfig(SINK, sink);
+        Await.until(SINK + " and its tasks are RUNNING", 180, () -> rest.allRunning(SINK));
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The consumer group the worker gives the sink connector. */
+    public static String sinkGroup() {
+        return "connect-" + SINK;
+    }
+}

@@ -1,0 +1,213 @@
+package dev.outboxkit.chaos.check;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.bson.Document;
+
+import com.mongodb.client.MongoDatabase;
+
+import dev.outboxkit.chaos.Cluster;
+import dev.outboxkit.chaos.Stack;
+
+/**
+ * Checks the invariants at the end of a run, with exact counts, against the sources of truth: the outbox table
+ * (what committed), the topics (what Debezium and the router produced), the sink's committed offsets, the dead
+ * letter queue, and MongoDB. An event id is {@code <aggregate>#<sequence>}, so order and gaps need no payload.
+ */
+public final class Checker {
+
+    /** What the checker found. */
+    public record Findings(long committed, long stored, long missing, long stray, long duplicatedInMongo,
+                           long kafkaRecords, long duplicatedOnKafka, long orderViolations, long aggregatesWithGaps,
+                           long deadLettered, long lag, List<String> examples) {
+        public boolean holds() {
+            return missing == 0 && stray == 0 && duplicatedInMongo == 0 && orderViolations == 0 && aggregatesWithGaps == 0
+                    && deadLettered == 0 && lag == 0;
+        }
+    }
+
+    private final Cluster cluster;
+
+    public Checker(Cluster cluster) {
+        this.cluster = cluster;
+    }
+
+    /** Events in MongoDB (distinct ids), quickly: for drain and recovery tracking. */
+    public long storedCount() {
+        MongoDatabase database = cluster.mongo().getDatabase(Stack.MONGO_DATABASE);
+        long count = 0;
+        for (String collection : database.listCollectionNames()) {
+            if (collection.startsWith("outbox.event.")) {
+                count += database.getCollection(collection).estimatedDocumentCount();
+            }
+        }
+        return count;
+    }
+
+    public long committedCount() throws SQLException {
+        try (Connection connection = cluster.database().connect(Cluster.DATABASE); Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM outbox")) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+
+    /** Sum over the sink's partitions of end offset minus committed offset. */
+    public long sinkLag() throws Exception {
+        try (Admin admin = Admin.create(adminProps())) {
+            Map<TopicPartition, Long> ends = endOffsets(admin, Stack.TOPICS);
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(Stack.sinkGroup())
+                    .partitionsToOffsetAndMetadata().get();
+            long lag = 0;
+            for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
+                OffsetAndMetadata at = committed.get(end.getKey());
+                lag += end.getValue() - (at == null ? 0 : at.offset());
+            }
+            return lag;
+        }
+    }
+
+    public Findings check() throws Exception {
+        Map<String, Integer> committed = committedEvents();
+        List<String> examples = new ArrayList<>();
+
+        Map<String, Integer> storedDocuments = new HashMap<>();
+        long documents = 0;
+        MongoDatabase database = cluster.mongo().getDatabase(Stack.MONGO_DATABASE);
+        for (String collection : database.listCollectionNames()) {
+            if (!collection.startsWith("outbox.event.")) {
+                continue;
+            }
+            for (Document document : database.getCollection(collection).find().projection(new Document("_id", 1))) {
+                documents++;
+                storedDocuments.merge(String.valueOf(document.get("_id")), 1, Integer::sum);
+            }
+        }
+        long missing = committed.keySet().stream().filter(id -> !storedDocuments.containsKey(id)).count();
+        long stray = storedDocuments.keySet().stream().filter(id -> !committed.containsKey(id)).count();
+        committed.keySet().stream().filter(id -> !storedDocuments.containsKey(id)).limit(5).forEach(id -> examples.add("missing " + id));
+        storedDocuments.keySet().stream().filter(id -> !committed.containsKey(id)).limit(5).forEach(id -> examples.add("stray " + id));
+
+        // Per aggregate, stored sequence numbers must be 1..n for the n committed.
+        Map<String, Integer> committedMax = new HashMap<>();
+        committed.forEach((id, seq) -> committedMax.merge(aggregate(id), seq, Math::max));
+        Map<String, Set<Integer>> storedSeqs = new HashMap<>();
+        storedDocuments.keySet().stream().filter(committed::containsKey)
+                .forEach(id -> storedSeqs.computeIfAbsent(aggregate(id), a -> new HashSet<>()).add(committed.get(id)));
+        long gaps = committedMax.entrySet().stream().filter(e -> storedSeqs.getOrDefault(e.getKey(), Set.of()).size() != e.getValue()).count();
+
+        long kafkaRecords = 0;
+        Set<String> seenOnKafka = new HashSet<>();
+        Map<String, Integer> lastFirstSeq = new HashMap<>();
+        long orderViolations = 0;
+        for (ConsumerRecord<byte[], byte[]> record : readAll(Stack.TOPICS)) {
+            kafkaRecords++;
+            Header header = record.headers().lastHeader("id");
+            String id = header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+            if (id == null || !seenOnKafka.add(id)) {
+                continue;
+            }
+            Integer seq = committed.get(id);
+            if (seq == null) {
+                continue;
+            }
+            Integer previous = lastFirstSeq.put(aggregate(id), seq);
+            if (previous != null && seq <= previous) {
+                orderViolations++;
+                if (examples.size() < 10) {
+                    examples.add("order: " + id + " after seq " + previous + " at " + record.topic() + "-" + record.partition() + "@" + record.offset());
+                }
+            }
+        }
+        long deadLettered;
+        try (Admin admin = Admin.create(adminProps())) {
+            deadLettered = admin.listTopics().names().get().contains(Stack.DLQ)
+                    ? endOffsets(admin, List.of(Stack.DLQ)).values().stream().mapToLong(Long::longValue).sum() : 0;
+        }
+        return new Findings(committed.size(), storedDocuments.size(), missing, stray, documents - storedDocuments.size(),
+                kafkaRecords, kafkaRecords - seenOnKafka.size(), orderViolations, gaps, deadLettered, sinkLag(), examples);
+    }
+
+    private static String aggregate(String id) {
+        return id.substring(0, id.lastIndexOf('#'));
+    }
+
+    /** Every committed event: id → its aggregate's sequence number. */
+    private Map<String, Integer> committedEvents() throws SQLException {
+        Map<String, Integer> events = new HashMap<>();
+        try (Connection connection = cluster.database().connect(Cluster.DATABASE); Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT id FROM outbox")) {
+            while (rows.next()) {
+                String id = rows.getString(1);
+                events.put(id, Integer.parseInt(id.substring(id.lastIndexOf('#') + 1)));
+            }
+        }
+        return events;
+    }
+
+    private List<ConsumerRecord<byte[], byte[]>> readAll(List<String> topics) throws Exception {
+        Properties props = adminProps();
+        props.put("key.deserializer", ByteArrayDeserializer.class.getName());
+        props.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        props.put("enable.auto.commit", "false");
+        props.put("max.poll.records", "5000");
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (Admin admin = Admin.create(adminProps()); KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            Map<TopicPartition, Long> ends = endOffsets(admin, topics);
+            consumer.assign(ends.keySet());
+            consumer.seekToBeginning(ends.keySet());
+            // Partition by partition in offset order, as the checker of per-partition order needs.
+            Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> byPartition = new TreeMap<>(
+                    java.util.Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
+            long deadline = System.currentTimeMillis() + 120_000;
+            while (ends.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException("Could not read the topics to their end within 120 s");
+                }
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    byPartition.computeIfAbsent(new TopicPartition(record.topic(), record.partition()), p -> new ArrayList<>()).add(record);
+                }
+            }
+            byPartition.values().forEach(records::addAll);
+        }
+        return records;
+    }
+
+    private static Map<TopicPartition, Long> endOffsets(Admin admin, List<String> topics) throws Exception {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        admin.describeTopics(topics).allTopicNames().get().forEach((topic, description) -> description.partitions()
+                .forEach(p -> request.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest())));
+        Map<TopicPartition, Long> ends = new HashMap<>();
+        admin.listOffsets(request).all().get().forEach((partition, info) -> ends.put(partition, info.offset()));
+        return ends;
+    }
+
+    private Properties adminProps() {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", cluster.broker().bootstrapServers());
+        props.put("request.timeout.ms", "10000");
+        props.put("default.api.timeout.ms", "30000");
+        return props;
+    }
+}

@@ -1,0 +1,97 @@
+package dev.outboxkit.chaos.faults;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The seeded fault schedule: when each fault starts (seconds after the workload starts) and how long it lasts.
+ * Every kind appears at least once; the rest are drawn at random. Faults are spread over the run with jitter, and
+ * about a third start while the previous one is still going, so faults land on top of faults. The same seed and
+ * length give the same schedule.
+ */
+public final class FaultSchedule {
+
+    /** One planned fault. */
+    public record Planned(int number, FaultKind kind, double startSeconds, double durationSeconds) {
+        @Override
+        public String toString() {
+            return String.format("#%-3d at %6.1f s for %5.1f s  %s", number, startSeconds, durationSeconds, kind.description());
+        }
+    }
+
+    private final long seed;
+    private final List<Planned> faults;
+
+    private FaultSchedule(long seed, List<Planned> faults) {
+        this.seed = seed;
+        this.faults = List.copyOf(faults);
+    }
+
+    /**
+     * @param activeSeconds the time in which faults start (the workload runs a little longer, to end on load)
+     * @param count how many faults; at least one of each kind
+     */
+    public static FaultSchedule plan(long seed, double activeSeconds, int count) {
+        Random random = new Random(seed);
+        List<FaultKind> kinds = new ArrayList<>(Arrays.asList(FaultKind.values()));
+        Collections.shuffle(kinds, random);
+        while (kinds.size() < count) {
+            kinds.add(FaultKind.values()[random.nextInt(FaultKind.values().length)]);
+        }
+        List<Planned> planned = new ArrayList<>();
+        double slot = activeSeconds / kinds.size();
+        double previousStart = 0;
+        double previousDuration = 0;
+        for (int i = 0; i < kinds.size(); i++) {
+            FaultKind kind = kinds.get(i);
+            double duration = duration(kind, random);
+            double start;
+            if (i > 0 && random.nextInt(3) == 0) {
+                start = previousStart + random.nextDouble() * Math.max(1, previousDuration); // on top of the previous one
+            } else {
+                start = i * slot + random.nextDouble() * slot * 0.8;
+            }
+            start = Math.min(start, activeSeconds);
+            planned.add(new Planned(0, kind, start, duration));
+            previousStart = start;
+            previousDuration = duration;
+        }
+        planned.sort(Comparator.comparingDouble(Planned::startSeconds));
+        List<Planned> numbered = new ArrayList<>();
+        for (int i = 0; i < planned.size(); i++) {
+            Planned p = planned.get(i);
+            numbered.add(new Planned(i + 1, p.kind(), Math.round(p.startSeconds() * 10) / 10.0,
+                    Math.round(p.durationSeconds() * 10) / 10.0));
+        }
+        return new FaultSchedule(seed, numbered);
+    }
+
+    private static double duration(FaultKind kind, Random random) {
+        return switch (kind) {
+            case MONGO_CUT, MONGO_BLACKHOLE, MONGO_SLOW -> 5 + random.nextDouble() * 15;
+            case REBALANCE_DURING_MONGO_OUTAGE -> 15 + random.nextDouble() * 10;
+            case KILL_SINK_WORKER, KILL_SOURCE_WORKER, KILL_BROKER, SOURCE_DB_RESTART -> 2 + random.nextDouble() * 8;
+            case PAUSE_RESUME -> 3 + random.nextDouble() * 7;
+            default -> 0;
+        };
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    public List<Planned> faults() {
+        return faults;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder text = new StringBuilder("Fault schedule (seed " + seed + ", " + faults.size() + " faults):\n");
+        faults.forEach(f -> text.append("  ").append(f).append('\n'));
+        return text.toString();
+    }
+}

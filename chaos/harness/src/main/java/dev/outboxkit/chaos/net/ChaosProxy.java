@@ -1,0 +1,158 @@
+package dev.outboxkit.chaos.net;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A TCP proxy on loopback between a client and a server (MongoDB, the source database) that the schedule can
+ * {@link #cut()} (every connection dropped, new ones refused), {@link #blackhole()} (connections accepted and kept,
+ * but nothing passes in either direction and nothing is reset: clients hang until their own timeouts), or
+ * {@link #slow(int)} (every chunk delayed), and then {@link #heal()}.
+ */
+public final class ChaosProxy implements AutoCloseable {
+
+    private enum Mode { NORMAL, CUT, BLACKHOLE, SLOW }
+
+    private final String name;
+    private final String targetHost;
+    private final int targetPort;
+    private final int port;
+    private final List<Socket> open = new CopyOnWriteArrayList<>();
+    private volatile Mode mode = Mode.NORMAL;
+    private volatile int delayMs;
+    private volatile ServerSocket listener;
+    private volatile boolean closed;
+
+    public ChaosProxy(String name, String targetHost, int targetPort) throws IOException {
+        this.name = name;
+        this.targetHost = targetHost;
+        this.targetPort = targetPort;
+        ServerSocket first = new ServerSocket();
+        first.setReuseAddress(true);
+        first.bind(new InetSocketAddress("127.0.0.1", 0));
+        this.port = first.getLocalPort();
+        listen(first);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public synchronized void cut() throws IOException {
+        mode = Mode.CUT;
+        ServerSocket current = listener;
+        listener = null;
+        if (current != null) {
+            current.close();
+        }
+        for (Socket socket : open) {
+            closeQuietly(socket);
+        }
+        open.clear();
+    }
+
+    public synchronized void blackhole() throws IOException {
+        ensureListening();
+        mode = Mode.BLACKHOLE;
+    }
+
+    public synchronized void slow(int chunkDelayMs) throws IOException {
+        ensureListening();
+        delayMs = chunkDelayMs;
+        mode = Mode.SLOW;
+    }
+
+    /** Back to normal: listening, and passing everything at once (data held by a blackhole goes through now). */
+    public synchronized void heal() throws IOException {
+        ensureListening();
+        mode = Mode.NORMAL;
+    }
+
+    private void ensureListening() throws IOException {
+        if (listener != null) {
+            return;
+        }
+        ServerSocket next = new ServerSocket();
+        next.setReuseAddress(true);
+        next.bind(new InetSocketAddress("127.0.0.1", port));
+        listen(next);
+    }
+
+    private void listen(ServerSocket socket) {
+        listener = socket;
+        Thread acceptor = new Thread(() -> acceptLoop(socket), "proxy-" + name + "-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    private void acceptLoop(ServerSocket socket) {
+        while (!closed && !socket.isClosed()) {
+            try {
+                Socket client = socket.accept();
+                Socket server;
+                try {
+                    server = new Socket(targetHost, targetPort);
+                } catch (IOException e) {
+                    closeQuietly(client);
+                    continue;
+                }
+                open.add(client);
+                open.add(server);
+                pump(client, server);
+                pump(server, client);
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private void pump(Socket from, Socket to) {
+        Thread thread = new Thread(() -> {
+            byte[] buffer = new byte[32 * 1024];
+            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+                int read;
+                while ((read = in.read(buffer)) >= 0) {
+                    while (mode == Mode.BLACKHOLE && !from.isClosed()) {
+                        Thread.sleep(50);
+                    }
+                    if (mode == Mode.SLOW) {
+                        Thread.sleep(delayMs);
+                    }
+                    out.write(buffer, 0, read);
+                    out.flush();
+                }
+            } catch (IOException e) {
+                // Cut or closed: end both directions.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                closeQuietly(from);
+                closeQuietly(to);
+                open.remove(from);
+                open.remove(to);
+            }
+        }, "proxy-" + name + "-pump");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // Already closed.
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        closed = true;
+        cut();
+    }
+}
