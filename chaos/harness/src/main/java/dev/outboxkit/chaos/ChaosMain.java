@@ -59,9 +59,8 @@ public final class ChaosMain {
             if (!kafka.equals("3.9") && !kafka.equals("4.3")) {
                 throw new IllegalArgumentException("--kafka must be 3.9 or 4.3");
             }
-            if (!source.equals("mariadb")) {
-                throw new IllegalArgumentException("--source " + source + " is not supported yet: only mariadb (see the README's"
-                        + " reliability section)");
+            if (!source.equals("mariadb") && !source.equals("postgres")) {
+                throw new IllegalArgumentException("--source must be mariadb or postgres");
             }
             if (faults < 0) {
                 faults = Math.max(FaultKind.values().length, (int) Math.round(minutes * 3.2));
@@ -72,9 +71,9 @@ public final class ChaosMain {
     }
 
     static final String HELP = """
-            ./chaos.sh [--minutes M] [--seed S] [--stack outboxkit|peer] [--kafka 3.9|4.3] [--source mariadb]
+            ./chaos.sh [--minutes M] [--seed S] [--stack outboxkit|peer] [--kafka 3.9|4.3] [--source mariadb|postgres]
                        [--mongo-uri URI] [--rate EVENTS_PER_S] [--faults N]
-            Runs the pipeline as real processes (a KRaft broker, three Connect workers, MongoDB, MariaDB) under a seeded
+            Runs the pipeline as real processes (a KRaft broker, three Connect workers, MongoDB, the database) under a seeded
             schedule of overlapping faults, then checks that every committed event is in MongoDB exactly once.""";
 
     public static void main(String[] args) throws Exception {
@@ -90,12 +89,12 @@ public final class ChaosMain {
                 + ", " + options.minutes() + " min, " + options.rate() + " events/s, seed " + options.seed());
         System.out.print(schedule);
         Path runDirectory = options.repository().resolve("chaos/harness/target/runs/run-" + options.seed() + "-" + options.stack()
-                + "-" + options.kafka());
+                + "-" + options.kafka() + "-" + options.source());
         Files.createDirectories(runDirectory);
         System.out.println("Process logs: " + runDirectory);
 
         List<String> events = new CopyOnWriteArrayList<>();
-        try (Cluster cluster = new Cluster(options.repository(), runDirectory, options.kafka(), options.mongoUri())) {
+        try (Cluster cluster = new Cluster(options.repository(), runDirectory, options.kafka(), options.source(), options.mongoUri())) {
             Stack stack = Stack.of(options.stack(), options.repository(), cluster);
             stack.register(cluster.rest());
             Checker checker = new Checker(cluster);

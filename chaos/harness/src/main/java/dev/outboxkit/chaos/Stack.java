@@ -44,22 +44,32 @@ public final class Stack {
         Path secrets = cluster.runDirectory().resolve("secrets.properties");
         Properties values = new Properties();
         values.put("mariadb.password", cluster.database().password());
+        values.put("postgres.password", cluster.database().password());
         values.put("mongodb.uri", cluster.proxiedMongoUri());
         try (var out = Files.newOutputStream(secrets)) {
             values.store(out, "chaos run secrets");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Map<String, String> source = shipped(repository, "mariadb-outbox-source.json", secrets);
+        Map<String, String> source;
+        if (cluster.database().isPostgres()) {
+            source = shipped(repository, "postgres-outbox-source.json", secrets);
+            source.put("database.dbname", Cluster.DATABASE);
+            source.put("table.include.list", "public\\.outbox");
+            source.put("slot.name", "chaos_slot");
+            source.put("publication.name", "chaos_publication");
+        } else {
+            source = shipped(repository, "mariadb-outbox-source.json", secrets);
+            source.put("database.server.id", "7001");
+            source.put("database.include.list", Cluster.DATABASE);
+            source.put("table.include.list", Cluster.DATABASE + "\\.outbox");
+            source.put("schema.history.internal.kafka.bootstrap.servers", cluster.broker().bootstrapServers());
+            source.put("schema.history.internal.kafka.topic", "chaos.schema-history");
+        }
         source.put("database.hostname", "127.0.0.1");
         source.put("database.port", Integer.toString(cluster.databaseProxy().port()));
         source.put("database.user", cluster.database().user());
-        source.put("database.server.id", "7001");
         source.put("topic.prefix", "chaos");
-        source.put("database.include.list", Cluster.DATABASE);
-        source.put("table.include.list", Cluster.DATABASE + "\\.outbox");
-        source.put("schema.history.internal.kafka.bootstrap.servers", cluster.broker().bootstrapServers());
-        source.put("schema.history.internal.kafka.topic", "chaos.schema-history");
         source.put("topic.creation.default.replication.factor", "1");
         source.put("topic.creation.default.partitions", "3");
         Map<String, String> sink = shipped(repository, "mongo-log-sink.json", secrets);

@@ -12,21 +12,52 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  */
 public final class PostgresServer implements SqlDatabase {
 
-    private final EmbeddedPostgres postgres;
+    private final int port = Ports.free();
+    private final java.nio.file.Path dataDirectory;
+    private EmbeddedPostgres postgres;
 
     public PostgresServer() {
+        this(null);
+    }
+
+    /**
+     * @param dataDirectory where the data lives, kept across {@link #stop()} and {@link #start()}; null for a
+     *                      temporary directory removed on close
+     */
+    public PostgresServer(java.nio.file.Path dataDirectory) {
+        this.dataDirectory = dataDirectory;
+        postgres = startServer();
+    }
+
+    private EmbeddedPostgres startServer() {
         try {
-            postgres = EmbeddedPostgres.builder()
-                    .setPort(Ports.free())
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                    .setPort(port)
                     .setServerConfig("wal_level", "logical")
                     .setServerConfig("synchronous_commit", "on")
                     .setServerConfig("max_replication_slots", "10")
                     .setServerConfig("max_wal_senders", "10")
-                    .setServerConfig("listen_addresses", "127.0.0.1")
-                    .start();
+                    .setServerConfig("listen_addresses", "127.0.0.1");
+            if (dataDirectory != null) {
+                builder.setDataDirectory(dataDirectory).setCleanDataDirectory(false);
+            }
+            return builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("PostgreSQL did not start", e);
         }
+    }
+
+    /** Stops the server; with a data directory of the caller's, {@link #start()} brings it back with its data. */
+    public void stop() {
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("PostgreSQL did not stop", e);
+        }
+    }
+
+    public void start() {
+        postgres = startServer();
     }
 
     @Override
@@ -56,7 +87,7 @@ public final class PostgresServer implements SqlDatabase {
 
     @Override
     public int port() {
-        return postgres.getPort();
+        return port;
     }
 
     @Override

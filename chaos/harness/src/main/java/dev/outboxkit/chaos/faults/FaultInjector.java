@@ -103,9 +103,9 @@ public final class FaultInjector {
                 return "";
             }
             case SOURCE_DB_RESTART -> {
-                cluster.database().stop();
+                cluster.stopDatabase();
                 Await.sleep(durationMs);
-                cluster.database().start();
+                cluster.startDatabase();
                 return "";
             }
             case REBALANCE_DURING_MONGO_OUTAGE -> {

@@ -41,8 +41,9 @@ public final class Workload {
         this.seed = seed;
     }
 
-    public static String[] schema() {
-        return new String[] {OutboxWorkload.ORDERS_TABLE, OutboxWorkload.mariaDbSchema("outbox")};
+    public static String[] schema(boolean postgres) {
+        return new String[] {OutboxWorkload.ORDERS_TABLE,
+                postgres ? OutboxWorkload.postgresSchema("outbox") : OutboxWorkload.mariaDbSchema("outbox")};
     }
 
     public void start() {
@@ -101,7 +102,7 @@ public final class Workload {
                         connection = db.connect(database);
                         connection.setAutoCommit(false);
                     }
-                    OutboxWorkload.commitOne(connection, false, "outbox", event, BigDecimal.valueOf(seq));
+                    OutboxWorkload.commitOne(connection, db.isPostgres(), "outbox", event, BigDecimal.valueOf(seq));
                     done = true;
                 } catch (SQLException e) {
                     retries.incrementAndGet();
