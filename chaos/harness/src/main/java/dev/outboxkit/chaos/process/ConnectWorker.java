@@ -48,6 +48,9 @@ public final class ConnectWorker {
         // A lost worker's tasks move after this delay (the default is 5 minutes).
         worker.put("scheduled.rebalance.max.delay.ms", "10000");
         worker.put("task.shutdown.graceful.timeout.ms", "10000");
+        // Sink connectors subscribe by regex to topics the source creates later: find them within seconds, not the
+        // consumer's default of 5 minutes.
+        worker.put("consumer.metadata.max.age.ms", "2000");
         Path config = directory.resolve(name + ".properties");
         try (var out = Files.newOutputStream(config)) {
             worker.store(out, "chaos worker " + name);
