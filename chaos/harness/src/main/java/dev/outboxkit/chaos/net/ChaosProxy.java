@@ -27,6 +27,7 @@ public final class ChaosProxy implements AutoCloseable {
     private volatile Mode mode = Mode.NORMAL;
     private volatile int delayMs;
     private volatile ServerSocket listener;
+    private volatile Thread acceptor;
     private volatile boolean closed;
 
     public ChaosProxy(String name, String targetHost, int targetPort) throws IOException {
@@ -50,6 +51,13 @@ public final class ChaosProxy implements AutoCloseable {
         listener = null;
         if (current != null) {
             current.close();
+            // While a thread is blocked in accept(), the JDK defers the real close until that thread returns: until
+            // then the port still completes handshakes. Wait for it, so that "cut" means refused from here on.
+            try {
+                acceptor.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         for (Socket socket : open) {
             closeQuietly(socket);
@@ -86,9 +94,10 @@ public final class ChaosProxy implements AutoCloseable {
 
     private void listen(ServerSocket socket) {
         listener = socket;
-        Thread acceptor = new Thread(() -> acceptLoop(socket), "proxy-" + name + "-accept");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        Thread thread = new Thread(() -> acceptLoop(socket), "proxy-" + name + "-accept");
+        thread.setDaemon(true);
+        acceptor = thread;
+        thread.start();
     }
 
     private void acceptLoop(ServerSocket socket) {
