@@ -218,7 +218,7 @@ class MariaDbPipelineIT {
                     .as("the source keeps producing during the outage").hasSize(120);
             assertThat(stack.status("outage-sink").tasks()).extracting(t -> t.state()).containsOnly("RUNNING");
         } finally {
-            mongoProxy.restore();
+            mongoProxy.heal();
         }
 
         EventLog.awaitDocuments(mongo.client(), "events_outage", 120, TIMEOUT);

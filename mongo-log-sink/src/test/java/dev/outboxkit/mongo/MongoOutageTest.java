@@ -102,7 +102,7 @@ class MongoOutageTest {
         }
         assertThat(backoffs).containsExactly(50L, 100L, 200L, 400L);
 
-        proxy.restore();
+        proxy.heal();
         task.put(during);
         // A redelivery of records already stored (the worker may resend after a rebalance) changes nothing.
         task.put(batch(0, 5, 10));
@@ -130,7 +130,7 @@ class MongoOutageTest {
             assertThat((System.nanoTime() - started) / 1_000_000).as("put() returned within the socket timeout and a bit")
                     .isLessThan(10_000);
         } finally {
-            proxy.unblackhole();
+            proxy.heal();
         }
         task.put(batch(0, 5, 5));
         assertThat(storedIds()).hasSize(10);

@@ -14,13 +14,13 @@ import com.mongodb.ConnectionString;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 
-import dev.outboxkit.chaos.net.ChaosProxy;
 import dev.outboxkit.chaos.process.ConnectWorker;
 import dev.outboxkit.chaos.process.JvmProcess;
 import dev.outboxkit.chaos.process.KafkaBroker;
 import dev.outboxkit.chaos.process.KafkaRuntime;
 import dev.outboxkit.chaos.process.MongoProcess;
 import dev.outboxkit.quickstart.db.MariaDbServer;
+import dev.outboxkit.mongo.testing.TcpProxy;
 import dev.outboxkit.quickstart.db.Ports;
 import dev.outboxkit.quickstart.db.PostgresServer;
 import dev.outboxkit.quickstart.db.SqlDatabase;
@@ -42,10 +42,10 @@ public final class Cluster implements AutoCloseable {
     private final SqlDatabase database;
     private final Runnable stopDatabase;
     private final Runnable startDatabase;
-    private final ChaosProxy databaseProxy;
+    private final TcpProxy databaseProxy;
     private final JvmProcess mongoProcess;
     private final String directMongoUri;
-    private final ChaosProxy mongoProxy;
+    private final TcpProxy mongoProxy;
     private final KafkaBroker broker;
     private final List<ConnectWorker> workers = new ArrayList<>();
     private final ConnectWorker spare;
@@ -69,7 +69,7 @@ public final class Cluster implements AutoCloseable {
             startDatabase = mariadb::start;
         }
         database.execute(DATABASE, dev.outboxkit.chaos.workload.Workload.schema(database.isPostgres()));
-        databaseProxy = new ChaosProxy(source, database.host(), database.port());
+        databaseProxy = new TcpProxy(source, database.host(), database.port());
 
         if (mongoUri == null) {
             int mongoPort = Ports.free();
@@ -82,7 +82,7 @@ public final class Cluster implements AutoCloseable {
         }
         String firstHost = new ConnectionString(directMongoUri).getHosts().get(0);
         String[] hostPort = firstHost.split(":");
-        mongoProxy = new ChaosProxy("mongodb", hostPort[0], hostPort.length > 1 ? Integer.parseInt(hostPort[1]) : 27017);
+        mongoProxy = new TcpProxy("mongodb", hostPort[0], hostPort.length > 1 ? Integer.parseInt(hostPort[1]) : 27017);
         mongo = MongoClients.create(directMongoUri);
         Await.until("MongoDB answers", 60, () -> mongo.getDatabase("admin").runCommand(new org.bson.Document("ping", 1)) != null);
 
@@ -181,11 +181,11 @@ public final class Cluster implements AutoCloseable {
         startDatabase.run();
     }
 
-    public ChaosProxy databaseProxy() {
+    public TcpProxy databaseProxy() {
         return databaseProxy;
     }
 
-    public ChaosProxy mongoProxy() {
+    public TcpProxy mongoProxy() {
         return mongoProxy;
     }
 

@@ -10,21 +10,33 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A TCP proxy on localhost that can cut a server off and bring it back: {@link #cut()} drops every open
- * connection and refuses new ones; {@link #restore()} accepts again on the same port. The server keeps its data,
- * which stopping an in-JVM MongoDB would not.
+ * A TCP proxy on loopback between a client and a server (MongoDB, a source database) that a test or the chaos
+ * schedule can {@link #cut()} (every connection dropped, new ones refused), {@link #blackhole()} (connections
+ * accepted and kept, but nothing passes in either direction and nothing is reset: clients hang until their own
+ * timeouts), or {@link #slow(int)} (every chunk delayed), and then {@link #heal()}. The server keeps its data, which
+ * stopping an in-JVM MongoDB would not.
  */
 public final class TcpProxy implements AutoCloseable {
 
+    private enum Mode { NORMAL, CUT, BLACKHOLE, SLOW }
+
+    private final String name;
     private final String targetHost;
     private final int targetPort;
     private final int port;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
+    private volatile Mode mode = Mode.NORMAL;
+    private volatile int delayMs;
     private volatile ServerSocket listener;
-    private volatile boolean blackholed;
+    private volatile Thread acceptor;
     private volatile boolean closed;
 
     public TcpProxy(String targetHost, int targetPort) throws IOException {
+        this("proxy", targetHost, targetPort);
+    }
+
+    public TcpProxy(String name, String targetHost, int targetPort) throws IOException {
+        this.name = name;
         this.targetHost = targetHost;
         this.targetPort = targetPort;
         ServerSocket first = new ServerSocket();
@@ -38,12 +50,19 @@ public final class TcpProxy implements AutoCloseable {
         return port;
     }
 
-    /** Drops all connections and refuses new ones until {@link #restore()}. */
     public synchronized void cut() throws IOException {
+        mode = Mode.CUT;
         ServerSocket current = listener;
         listener = null;
         if (current != null) {
             current.close();
+            // While a thread is blocked in accept(), the JDK defers the real close until that thread returns: until
+            // then the port still completes handshakes. Wait for it, so that "cut" means refused from here on.
+            try {
+                acceptor.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         for (Socket socket : open) {
             closeQuietly(socket);
@@ -51,18 +70,24 @@ public final class TcpProxy implements AutoCloseable {
         open.clear();
     }
 
-    /** Keeps every connection open but lets nothing through, in either direction, and resets nothing. */
-    public void blackhole() {
-        blackholed = true;
+    public synchronized void blackhole() throws IOException {
+        ensureListening();
+        mode = Mode.BLACKHOLE;
     }
 
-    /** Lets data through again after {@link #blackhole()}. */
-    public void unblackhole() {
-        blackholed = false;
+    public synchronized void slow(int chunkDelayMs) throws IOException {
+        ensureListening();
+        delayMs = chunkDelayMs;
+        mode = Mode.SLOW;
     }
 
-    /** Accepts connections again, on the same port. */
-    public synchronized void restore() throws IOException {
+    /** Back to normal: listening, and passing everything at once (data held by a blackhole goes through now). */
+    public synchronized void heal() throws IOException {
+        ensureListening();
+        mode = Mode.NORMAL;
+    }
+
+    private void ensureListening() throws IOException {
         if (listener != null) {
             return;
         }
@@ -74,16 +99,23 @@ public final class TcpProxy implements AutoCloseable {
 
     private void listen(ServerSocket socket) {
         listener = socket;
-        Thread acceptor = new Thread(() -> acceptLoop(socket), "tcp-proxy-accept-" + port);
-        acceptor.setDaemon(true);
-        acceptor.start();
+        Thread thread = new Thread(() -> acceptLoop(socket), "proxy-" + name + "-accept");
+        thread.setDaemon(true);
+        acceptor = thread;
+        thread.start();
     }
 
     private void acceptLoop(ServerSocket socket) {
         while (!closed && !socket.isClosed()) {
             try {
                 Socket client = socket.accept();
-                Socket server = new Socket(targetHost, targetPort);
+                Socket server;
+                try {
+                    server = new Socket(targetHost, targetPort);
+                } catch (IOException e) {
+                    closeQuietly(client);
+                    continue;
+                }
                 open.add(client);
                 open.add(server);
                 pump(client, server);
@@ -96,18 +128,21 @@ public final class TcpProxy implements AutoCloseable {
 
     private void pump(Socket from, Socket to) {
         Thread thread = new Thread(() -> {
-            byte[] buffer = new byte[16 * 1024];
+            byte[] buffer = new byte[32 * 1024];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int read;
                 while ((read = in.read(buffer)) >= 0) {
-                    while (blackholed && !from.isClosed()) {
-                        Thread.sleep(20);
+                    while (mode == Mode.BLACKHOLE && !from.isClosed()) {
+                        Thread.sleep(50);
+                    }
+                    if (mode == Mode.SLOW) {
+                        Thread.sleep(delayMs);
                     }
                     out.write(buffer, 0, read);
                     out.flush();
                 }
             } catch (IOException e) {
-                // Connection cut or closed: end both directions.
+                // Cut or closed: end both directions.
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
@@ -116,7 +151,7 @@ public final class TcpProxy implements AutoCloseable {
                 open.remove(from);
                 open.remove(to);
             }
-        }, "tcp-proxy-pump-" + port);
+        }, "proxy-" + name + "-pump");
         thread.setDaemon(true);
         thread.start();
     }

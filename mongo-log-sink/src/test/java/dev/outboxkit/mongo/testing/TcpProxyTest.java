@@ -1,4 +1,4 @@
-package dev.outboxkit.chaos.net;
+package dev.outboxkit.mongo.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,10 +15,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The proxy's faults as a client sees them, against a one-byte echo server. */
-class ChaosProxyTest {
+class TcpProxyTest {
 
     private ServerSocket echo;
-    private ChaosProxy proxy;
+    private TcpProxy proxy;
 
     @BeforeEach
     void start() throws IOException {
@@ -47,7 +47,7 @@ class ChaosProxyTest {
         });
         server.setDaemon(true);
         server.start();
-        proxy = new ChaosProxy("test", "127.0.0.1", echo.getLocalPort());
+        proxy = new TcpProxy("test", "127.0.0.1", echo.getLocalPort());
     }
 
     @AfterEach
