@@ -5,6 +5,9 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -16,6 +19,7 @@ import com.mongodb.client.MongoClient;
 
 import dev.outboxkit.mongo.metrics.PluginMetricsBinding;
 import dev.outboxkit.mongo.metrics.SinkMetrics;
+import dev.outboxkit.mongo.write.CommitGuard;
 import dev.outboxkit.mongo.write.EventLogWriter;
 import dev.outboxkit.mongo.write.RetryPolicy;
 import dev.outboxkit.mongo.write.TransientWriteException;
@@ -28,8 +32,9 @@ import dev.outboxkit.mongo.write.TransientWriteException;
  * <p>Offsets: {@code put} is synchronous. When it returns, every record the worker handed it is in MongoDB or in the
  * dead letter queue; when it throws, the worker does not advance. So the offsets the worker tracks itself, by the
  * partitions its consumer reads (whatever a transform renamed, and including records a transform filtered out or a
- * tolerated converter error skipped), are exactly the acknowledged positions, and the default {@code preCommit}
- * commits them. The task keeps no offsets of its own.
+ * tolerated converter error skipped), are the acknowledged positions, and {@code preCommit} commits them, held back
+ * only where the worker offers an offset past a record handed to a put that failed and was never stored since
+ * ({@link CommitGuard}: a rebalance during a retry can leave the worker with such offsets).
  */
 public class MongoLogSinkTask extends SinkTask {
 
@@ -39,6 +44,7 @@ public class MongoLogSinkTask extends SinkTask {
     private EventLogWriter writer;
     private RetryPolicy retry;
     private SinkMetrics metrics;
+    private final CommitGuard commits = new CommitGuard();
 
     @Override
     public String version() {
@@ -70,8 +76,13 @@ public class MongoLogSinkTask extends SinkTask {
     public void put(Collection<SinkRecord> records) {
         try {
             writer.write(records);
+            commits.stored(records);
             retry.onSuccess();
+        } catch (RuntimeException e) {
+            commits.failed(records);
+            throw e;
         } catch (TransientWriteException e) {
+            commits.failed(records);
             long backoffMs = retry.onFailure(System.currentTimeMillis(), e.getMessage());
             metrics.recordRetry();
             log.warn("MongoDB is not taking writes ({}); retrying {} records in {} ms (attempt {})", e.getMessage(),
@@ -79,6 +90,12 @@ public class MongoLogSinkTask extends SinkTask {
             context.timeout(backoffMs);
             throw new RetriableException(e.getMessage(), e);
         }
+    }
+
+    /** The worker's offsets, never past a record this task was handed and has not stored (see {@link CommitGuard}). */
+    @Override
+    public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+        return commits.limit(currentOffsets);
     }
 
     @Override

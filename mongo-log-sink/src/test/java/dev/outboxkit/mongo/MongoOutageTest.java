@@ -118,6 +118,41 @@ class MongoOutageTest {
         assertThat(storedIds()).containsExactlyElementsOf(expected);
     }
 
+    /** Redelivers the batch after each RetriableException, as the worker does, until MongoDB takes it (10 s at most). */
+    private void putAsTheWorkerRetries(List<SinkRecord> records) {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (true) {
+            try {
+                task.put(records);
+                return;
+            } catch (RetriableException e) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new AssertionError("MongoDB did not take the batch within 10 s after the proxy healed", e);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aCommitNeverPassesABatchThatFailedEvenWhenTheWorkerOffersIt() throws Exception {
+        startTask();
+        task.put(batch(0, 0, 10));
+        var partition = new org.apache.kafka.common.TopicPartition(TOPIC, 0);
+        proxy.cut();
+        try {
+            assertThatThrownBy(() -> task.put(batch(0, 10, 5))).isInstanceOf(RetriableException.class);
+        } finally {
+            proxy.heal();
+        }
+        // After a rebalance during the retry, the worker may offer the failed batch's offsets for commit.
+        var offered = Map.of(partition, new org.apache.kafka.clients.consumer.OffsetAndMetadata(15));
+        assertThat(task.preCommit(offered)).containsEntry(partition, new org.apache.kafka.clients.consumer.OffsetAndMetadata(10));
+
+        putAsTheWorkerRetries(batch(0, 10, 5));
+        assertThat(task.preCommit(offered)).containsEntry(partition, new org.apache.kafka.clients.consumer.OffsetAndMetadata(15));
+        assertThat(storedIds()).hasSize(15);
+    }
+
     @Test
     void aBlackholedMongoDbTurnsIntoRetriesNotAHungTask() throws Exception {
         startTask();
