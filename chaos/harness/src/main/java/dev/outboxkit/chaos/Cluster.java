@@ -96,8 +96,7 @@ public final class Cluster implements AutoCloseable {
         rest = new ConnectRest(this::liveWorkerUrls);
         workers.forEach(worker -> worker.process().start());
         for (ConnectWorker worker : workers) {
-            Await.until(worker.name() + " answers on " + worker.url(), 120, () -> rest.call("GET", "/connectors", null, 2) != null
-                    && answers(worker));
+            Await.until(worker.name() + " answers on " + worker.url(), 120, () -> answers(worker));
         }
     }
 
@@ -119,17 +118,7 @@ public final class Cluster implements AutoCloseable {
     }
 
     public boolean answers(ConnectWorker worker) {
-        try {
-            var http = java.net.http.HttpClient.newHttpClient();
-            var response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(worker.url() + "/connectors"))
-                    .timeout(java.time.Duration.ofSeconds(2)).build(), java.net.http.HttpResponse.BodyHandlers.discarding());
-            return response.statusCode() == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return rest.answers(worker.url());
     }
 
     public List<String> liveWorkerUrls() {

@@ -65,6 +65,20 @@ public final class ConnectRest {
         throw new IllegalStateException("Gave up after " + timeoutSeconds + " s: " + last);
     }
 
+    /** Whether the worker at this URL answers its REST API now (one quick try, no retries). */
+    public boolean answers(String workerUrl) {
+        try {
+            HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(workerUrl + "/connectors"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+            return response.statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     public void putConfig(String connector, Map<String, String> config) {
         call("PUT", "/connectors/" + connector + "/config", config, 120);
     }

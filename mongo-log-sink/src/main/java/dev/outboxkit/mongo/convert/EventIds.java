@@ -42,8 +42,8 @@ final class EventIds {
             return new BsonString(Text.checked(text, "the event id"));
         }
         boolean integral = value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte;
-        if (found.source().readsHeader() && !headersKeepText && (integral || value instanceof Date
-                || value instanceof Number || value instanceof Boolean)) {
+        if (found.source().readsHeader() && !headersKeepText
+                && (value instanceof Number || value instanceof Date || value instanceof Boolean)) {
             throw new ConversionException("the event id from " + found.source() + " arrived as " + kind(value)
                     + ", not as text: the worker's header converter re-typed it (SimpleHeaderConverter, the default, reads"
                     + " \"007\" and \"7\" as the same number), so the id as sent is lost. Set header.converter="
