@@ -35,7 +35,8 @@ import dev.outboxkit.quickstart.db.SqlDatabase;
 public final class Cluster implements AutoCloseable {
 
     public static final String DATABASE = "shop";
-    private static final int WORKERS = 3;
+    /** The chaos run's group: three workers, so that one can be lost while two keep the tasks. */
+    public static final int CHAOS_WORKERS = 3;
 
     private final Path runDirectory;
     private final KafkaRuntime runtime;
@@ -53,6 +54,15 @@ public final class Cluster implements AutoCloseable {
     private final MongoClient mongo;
 
     public Cluster(Path repository, Path runDirectory, String kafkaVersion, String source, String mongoUri) throws Exception {
+        this(repository, runDirectory, kafkaVersion, source, mongoUri, CHAOS_WORKERS, null);
+    }
+
+    /**
+     * @param workers    Connect workers started in the group
+     * @param arrivalLog where the in-process MongoDB records each write's arrival (see {@link MongoProcess}), or null
+     */
+    public Cluster(Path repository, Path runDirectory, String kafkaVersion, String source, String mongoUri, int workers,
+                   Path arrivalLog) throws Exception {
         this.runDirectory = runDirectory;
         this.runtime = KafkaRuntime.of(kafkaVersion, repository, runDirectory);
         if (source.equals("postgres")) {
@@ -73,7 +83,7 @@ public final class Cluster implements AutoCloseable {
 
         if (mongoUri == null) {
             int mongoPort = Ports.free();
-            mongoProcess = MongoProcess.launcher(mongoPort, runDirectory);
+            mongoProcess = MongoProcess.launcher(mongoPort, runDirectory, arrivalLog);
             mongoProcess.start();
             directMongoUri = "mongodb://127.0.0.1:" + mongoPort + "/";
         } else {
@@ -89,13 +99,13 @@ public final class Cluster implements AutoCloseable {
         broker = new KafkaBroker(runtime, runDirectory);
         broker.start();
         List<Path> plugins = List.of(repository.resolve("quickstart/target/connect-plugins"), peerPlugins(repository));
-        for (int i = 1; i <= WORKERS; i++) {
-            workers.add(new ConnectWorker("worker-" + i, runtime, runDirectory, broker.bootstrapServers(), plugins));
+        for (int i = 1; i <= workers; i++) {
+            this.workers.add(new ConnectWorker("worker-" + i, runtime, runDirectory, broker.bootstrapServers(), plugins));
         }
         spare = new ConnectWorker("worker-spare", runtime, runDirectory, broker.bootstrapServers(), plugins);
         rest = new ConnectRest(this::liveWorkerUrls);
-        workers.forEach(worker -> worker.process().start());
-        for (ConnectWorker worker : workers) {
+        this.workers.forEach(worker -> worker.process().start());
+        for (ConnectWorker worker : this.workers) {
             Await.until(worker.name() + " answers on " + worker.url(), 120, () -> answers(worker));
         }
     }

@@ -89,8 +89,13 @@ public final class ConnectRest {
 
     /** Whether the connector and all its tasks (at least one) are RUNNING. */
     public boolean allRunning(String connector) {
+        return allIn(connector, "RUNNING");
+    }
+
+    /** Whether the connector and all its tasks (at least one) are in the state (RUNNING, PAUSED, ...). */
+    public boolean allIn(String connector, String state) {
         JsonNode status = status(connector);
-        if (status == null || !"RUNNING".equals(status.path("connector").path("state").asText())) {
+        if (status == null || !state.equals(status.path("connector").path("state").asText())) {
             return false;
         }
         JsonNode tasks = status.path("tasks");
@@ -98,7 +103,7 @@ public final class ConnectRest {
             return false;
         }
         for (JsonNode task : tasks) {
-            if (!"RUNNING".equals(task.path("state").asText())) {
+            if (!state.equals(task.path("state").asText())) {
                 return false;
             }
         }

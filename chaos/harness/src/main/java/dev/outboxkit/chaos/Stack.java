@@ -104,6 +104,12 @@ public final class Stack {
         peerSink.put("errors.deadletterqueue.topic.replication.factor", "1");
         peerSink.put("errors.deadletterqueue.context.headers.enable", "true");
         peerSink.put("errors.log.enable", "true");
+        // The same consumer settings as the shipped sink, so that only the sink itself differs.
+        sink.forEach((key, value) -> {
+            if (key.startsWith("consumer.override.")) {
+                peerSink.put(key, value);
+            }
+        });
         return new Stack(name, source, peerSink);
     }
 
@@ -115,6 +121,18 @@ public final class Stack {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read connect-configs/" + file, e);
         }
+    }
+
+    /** Sets one more setting on the source connector (the benchmark's topic timestamps, for instance). */
+    public Stack withSourceSetting(String key, String value) {
+        source.put(key, value);
+        return this;
+    }
+
+    /** Sets one more setting on the sink connector. */
+    public Stack withSinkSetting(String key, String value) {
+        sink.put(key, value);
+        return this;
     }
 
     public void register(ConnectRest rest) {

@@ -73,6 +73,32 @@ public final class OutboxWorkload {
 
     private static final String BUSINESS_INSERT = "INSERT INTO orders (id, aggregate, amount) VALUES (?, ?, ?)";
 
+    /**
+     * The two inserts of a service's transaction, prepared once on a connection of the caller's (auto-commit off), for
+     * writers that commit many transactions: {@link #add} the rows of each event, then commit the connection.
+     */
+    public static final class Statements implements AutoCloseable {
+
+        private final PreparedStatement business;
+        private final PreparedStatement outbox;
+
+        public Statements(Connection connection, boolean postgres, String outboxTable) throws SQLException {
+            business = connection.prepareStatement(BUSINESS_INSERT);
+            outbox = connection.prepareStatement(outboxInsert(outboxTable, postgres));
+        }
+
+        public void add(Event event, java.math.BigDecimal amount) throws SQLException {
+            insertRows(business, outbox, event, amount);
+        }
+
+        @Override
+        public void close() throws SQLException {
+            try (business; outbox) {
+                // Both are closed, the second even when the first fails.
+            }
+        }
+    }
+
     private static String outboxInsert(String outboxTable, boolean postgres) {
         return "INSERT INTO " + outboxTable + " (id, aggregatetype, aggregateid, type, payload) VALUES (?, ?, ?, ?, "
                 + (postgres ? "?::jsonb" : "?") + ")";

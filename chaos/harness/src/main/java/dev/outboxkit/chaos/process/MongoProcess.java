@@ -1,31 +1,122 @@
 package dev.outboxkit.chaos.process;
 
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import de.bwaldvogel.mongo.bson.Document;
+import io.netty.channel.Channel;
 
 /**
  * MongoDB for the run when no --mongo-uri is given: the in-JVM wire-protocol server (memory backend) in a process
  * of its own, so that the harness's own pauses never stall it and the proxy in front of it is the only way faults
  * reach it.
+ *
+ * <p>Given an arrival log, the server also writes one line per document it was asked to insert or upsert by id:
+ * the wall-clock time in microseconds at which the write command finished (just before the acknowledgement goes
+ * back) and the document's {@code _id}. The pipeline benchmark reads commit-to-MongoDB latency from it, for any sink,
+ * without querying MongoDB while it measures.
  */
 public final class MongoProcess {
 
     private MongoProcess() {
     }
 
-    /** Runs the server on the given port until the process is killed. */
-    public static void main(String[] args) throws InterruptedException {
-        MongoServer server = new MongoServer(new MemoryBackend());
+    /** Runs the server on the given port until the process is killed; args: port [arrival-log]. */
+    public static void main(String[] args) throws InterruptedException, IOException {
+        MemoryBackend backend = args.length > 1 ? new ArrivalRecordingBackend(Path.of(args[1])) : new MemoryBackend();
+        MongoServer server = new MongoServer(backend);
         server.bind("127.0.0.1", Integer.parseInt(args[0]));
         System.out.println("MongoDB wire-protocol server listening on 127.0.0.1:" + args[0]);
         Thread.currentThread().join();
     }
 
     public static JvmProcess launcher(int port, Path directory) {
-        return new JvmProcess("mongodb", System.getProperty("java.class.path"), List.of("-Xmx2g", "-XX:+UseG1GC"),
-                MongoProcess.class.getName(), List.of(Integer.toString(port)), directory.resolve("mongodb.log"));
+        return launcher(port, directory, null);
+    }
+
+    /** The server, recording arrivals to the given file when it is not null. */
+    public static JvmProcess launcher(int port, Path directory, Path arrivalLog) {
+        List<String> args = new ArrayList<>(List.of(Integer.toString(port)));
+        if (arrivalLog != null) {
+            args.add(arrivalLog.toString());
+        }
+        return new JvmProcess("mongodb", System.getProperty("java.class.path"), List.of("-Xmx3g", "-XX:+UseG1GC"),
+                MongoProcess.class.getName(), args, directory.resolve("mongodb.log"));
+    }
+
+    /** The memory backend, writing "micros id" for every document of a finished insert or by-id update command. */
+    static final class ArrivalRecordingBackend extends MemoryBackend {
+
+        private final BufferedWriter log;
+
+        ArrivalRecordingBackend(Path file) throws IOException {
+            log = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+            Thread flusher = new Thread(this::flushEvery100Ms, "arrival-log-flusher");
+            flusher.setDaemon(true);
+            flusher.start();
+        }
+
+        @Override
+        public Document handleCommand(Channel channel, String databaseName, String command, Document query) {
+            Document reply = super.handleCommand(channel, databaseName, command, query);
+            if (command.equalsIgnoreCase("insert") || command.equalsIgnoreCase("update")) {
+                record(command, query);
+            }
+            return reply;
+        }
+
+        private void record(String command, Document query) {
+            long micros = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+            Object items = query.get(command.equalsIgnoreCase("insert") ? "documents" : "updates");
+            if (!(items instanceof List<?> list)) {
+                return;
+            }
+            StringBuilder lines = new StringBuilder(list.size() * 32);
+            for (Object item : list) {
+                if (!(item instanceof Document document)) {
+                    continue;
+                }
+                Object id = command.equalsIgnoreCase("insert") ? document.get("_id") : idOfFilter(document.get("q"));
+                if (id != null) {
+                    lines.append(micros).append(' ').append(id).append('\n');
+                }
+            }
+            synchronized (log) {
+                try {
+                    log.write(lines.toString());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+
+        private static Object idOfFilter(Object filter) {
+            return filter instanceof Document document ? document.get("_id") : null;
+        }
+
+        private void flushEvery100Ms() {
+            while (true) {
+                try {
+                    Thread.sleep(100);
+                    synchronized (log) {
+                        log.flush();
+                    }
+                } catch (InterruptedException e) {
+                    return;
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
     }
 }

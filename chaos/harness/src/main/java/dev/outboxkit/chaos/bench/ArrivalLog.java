@@ -1,0 +1,80 @@
+package dev.outboxkit.chaos.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Reads the arrival log the in-process MongoDB writes (see {@code MongoProcess}): "micros id" per document written.
+ * Keeps the first arrival of each id (a redelivered event is written again, but it arrived the first time), reading
+ * only what was appended since the last {@link #refresh()}.
+ */
+public final class ArrivalLog {
+
+    private final Path file;
+    private final Map<String, Long> firstArrival = new HashMap<>();
+    private final StringBuilder partialLine = new StringBuilder();
+    private long position;
+
+    public ArrivalLog(Path file) {
+        this.file = file;
+    }
+
+    /** Reads what was appended; returns the number of distinct ids arrived so far. */
+    public synchronized int refresh() {
+        if (!Files.exists(file)) {
+            return 0;
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size > position) {
+                ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(size - position, 64 << 20));
+                while (position < size) {
+                    buffer.clear();
+                    int read = channel.read(buffer, position);
+                    if (read <= 0) {
+                        break;
+                    }
+                    position += read;
+                    buffer.flip();
+                    parse(StandardCharsets.UTF_8.decode(buffer));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the arrival log " + file, e);
+        }
+        return firstArrival.size();
+    }
+
+    private void parse(CharSequence text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c != '\n') {
+                partialLine.append(c);
+                continue;
+            }
+            int space = partialLine.indexOf(" ");
+            if (space > 0) {
+                long micros = Long.parseLong(partialLine, 0, space, 10);
+                firstArrival.putIfAbsent(partialLine.substring(space + 1), micros);
+            }
+            partialLine.setLength(0);
+        }
+    }
+
+    /** The first arrival of the id in wall-clock microseconds, or null when it has not arrived (as of the last refresh). */
+    public synchronized Long arrivalMicros(String id) {
+        return firstArrival.get(id);
+    }
+
+    public synchronized int arrived() {
+        return firstArrival.size();
+    }
+}

@@ -1,0 +1,132 @@
+package dev.outboxkit.chaos.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+import dev.outboxkit.chaos.bench.PipelineBenchmark.Options;
+import dev.outboxkit.chaos.bench.PipelineBenchmark.StackResult;
+
+/** The benchmark's table, in Markdown, so that it can go into the README as printed. */
+final class BenchReport {
+
+    private BenchReport() {
+    }
+
+    static String render(Options options, Map<String, StackResult> results) {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(Locale.ROOT, "Pipeline benchmark: source %s, Kafka %s (one KRaft broker, one Connect worker), MongoDB:"
+                        + " the in-process wire-protocol server; %s; %d writer threads, one event per transaction; 3 topics x 3"
+                        + " partitions, sink tasks.max=2%n%n", options.source(), options.kafka(), machine(), options.writers()));
+        out.append("Commit-to-MongoDB latency in ms. Commit: the writer's wall clock (µs) right after its commit returned. Arrival:"
+                + " the MongoDB server's wall clock (µs, same host) when the write command holding the event finished. The split"
+                + " is at the broker's LogAppendTime (1 ms resolution).\n\n");
+        out.append("| offered events/s | stack | committed events/s | p50 | p95 | p99 | max | commit → Kafka p50 / p99 |"
+                + " Kafka → MongoDB p50 / p99 | kept up |\n");
+        out.append("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+        int phases = results.values().iterator().next().phases().size();
+        for (int i = 0; i < phases; i++) {
+            for (StackResult stack : results.values()) {
+                PhaseResult phase = stack.phases().get(i);
+                out.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %s | %s | %s | %s | %s / %s | %s / %s | %s |%n",
+                        Double.isInfinite(phase.offered()) ? "flat out" : String.format(Locale.ROOT, "%,.0f", phase.offered()),
+                        stack.stack(), phase.achieved(), ms(phase.total().p50Ms()), ms(phase.total().p95Ms()),
+                        ms(phase.total().p99Ms()), ms(phase.total().maxMs()), ms(phase.toKafka().p50Ms()),
+                        ms(phase.toKafka().p99Ms()), ms(phase.fromKafka().p50Ms()), ms(phase.fromKafka().p99Ms()),
+                        phase.keptUp() ? "yes" : String.format(Locale.ROOT, "no (backlog +%,.0f/s%s)", phase.backlogSlope(),
+                                phase.missing() > 0 ? ", " + phase.missing() + " missing" : "")));
+            }
+        }
+        out.append("\n");
+        List<StackResult> stacks = new ArrayList<>(results.values());
+        out.append("| throughput and catch-up (events/s) |");
+        stacks.forEach(stack -> out.append(' ').append(stack.stack()).append(" |"));
+        boolean ratio = stacks.size() == 2;
+        if (ratio) {
+            out.append(' ').append(stacks.get(0).stack()).append(" / ").append(stacks.get(1).stack()).append(" |");
+        }
+        out.append("\n| --- |").append(" ---: |".repeat(stacks.size() + (ratio ? 1 : 0))).append("\n");
+        row(out, stacks, ratio, "flat out, every stage at once: committed", s -> flatOut(s).achieved());
+        row(out, stacks, ratio, "flat out: appended to Kafka", s -> flatOut(s).kafkaRate());
+        row(out, stacks, ratio, "flat out: arrived in MongoDB", s -> flatOut(s).mongoRate());
+        row(out, stacks, ratio, String.format(Locale.ROOT, "backlog of %,d: database writes (%d events a transaction)",
+                options.backlog(), options.backlogBatch()), s -> s.backlog().databaseRate());
+        row(out, stacks, ratio, "backlog: source catch-up (Debezium + router into Kafka), MongoDB down", s -> s.backlog().sourceRate());
+        row(out, stacks, ratio, "backlog: sink drain (Kafka into MongoDB), first to last arrival", s -> s.backlog().drainRate());
+        out.append("| backlog: first write after MongoDB came back (ms) |");
+        stacks.forEach(stack -> out.append(String.format(Locale.ROOT, " %,d |", stack.backlog().firstWriteAfterMs())));
+        out.append(ratio ? " |\n" : "\n");
+        out.append("| backlog: events missing in MongoDB at the end |");
+        stacks.forEach(stack -> out.append(String.format(Locale.ROOT, " %,d |", stack.backlog().missing())));
+        out.append(ratio ? " |\n" : "\n");
+        out.append("\n");
+        for (StackResult stack : stacks) {
+            out.append(stack.stack()).append(": ").append(sustained(stack)).append("\n");
+        }
+        return out.toString();
+    }
+
+    /** The highest rate held without a growing backlog, and the stage with the least capacity. */
+    static String sustained(StackResult stack) {
+        PhaseResult flatOut = flatOut(stack);
+        double held = 0;
+        for (PhaseResult phase : stack.phases()) {
+            if (phase.keptUp()) {
+                held = Math.max(held, phase.achieved());
+            }
+        }
+        double database = flatOut.achieved();
+        double source = stack.backlog().sourceRate();
+        double sink = stack.backlog().drainRate();
+        String limit;
+        if (database <= source && database <= sink) {
+            limit = "the database writes (the writers' commits, one event a transaction, sharing the cores)";
+        } else if (source <= sink) {
+            limit = "the source (Debezium and the router)";
+        } else {
+            limit = "the sink";
+        }
+        return String.format(Locale.ROOT, "highest rate held without a growing backlog %,.0f events/s%s; least capacity: %s"
+                        + " (database %,.0f, source %,.0f, sink %,.0f events/s)", held,
+                flatOut.keptUp() ? " (flat out: every stage kept up with the writers)" : "", limit, database, source, sink);
+    }
+
+    private static PhaseResult flatOut(StackResult stack) {
+        return stack.phases().get(stack.phases().size() - 1);
+    }
+
+    private static void row(StringBuilder out, List<StackResult> stacks, boolean ratio, String label, Function<StackResult, Double> value) {
+        out.append("| ").append(label).append(" |");
+        stacks.forEach(stack -> out.append(String.format(Locale.ROOT, " %,.0f |", value.apply(stack))));
+        if (ratio) {
+            out.append(String.format(Locale.ROOT, " %.2fx |", value.apply(stacks.get(0)) / value.apply(stacks.get(1))));
+        }
+        out.append("\n");
+    }
+
+    private static String ms(double value) {
+        return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%,.1f", value);
+    }
+
+    static String machine() {
+        String cpu = "unknown CPU";
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    cpu = line.substring(line.indexOf(':') + 1).trim();
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            // Not Linux: the core count and Java version still say something.
+        }
+        return Runtime.getRuntime().availableProcessors() + " cores (" + cpu + "), " + Math.round(
+                com.sun.management.OperatingSystemMXBean.class.cast(java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                        .getTotalMemorySize() / 1e9) + " GB, Java " + System.getProperty("java.version");
+    }
+}

@@ -1,0 +1,26 @@
+package dev.outboxkit.chaos.bench;
+
+/**
+ * One load phase of one stack: the offered and achieved rates, commit-to-MongoDB latency and its two halves, and
+ * whether the pipeline kept up (the backlog of committed events not yet in MongoDB did not grow over the second half
+ * of the phase).
+ *
+ * @param offered          events/s asked of the writers; infinite for as fast as they go
+ * @param achieved         events/s the writers committed
+ * @param total            commit to MongoDB
+ * @param toKafka          commit to the broker's append of the routed event
+ * @param fromKafka        the broker's append to MongoDB
+ * @param backlogSlope     growth of the backlog over the second half of the phase, events/s
+ * @param maxBacklog       the largest backlog seen during the phase
+ * @param kafkaRate        events/s appended to the topics during the phase
+ * @param mongoRate        events/s arriving in MongoDB during the phase
+ * @param missing          events of the phase not in MongoDB when the wait for them ended
+ */
+public record PhaseResult(String name, double offered, double achieved, Latency total, Latency toKafka, Latency fromKafka,
+                          double backlogSlope, long maxBacklog, double kafkaRate, double mongoRate, int missing) {
+
+    /** Kept up: the backlog did not grow by more than 5% of the rate (or 20 events/s) over the second half. */
+    public boolean keptUp() {
+        return missing == 0 && backlogSlope <= Math.max(20, 0.05 * achieved);
+    }
+}
