@@ -116,6 +116,10 @@ public final class TcpProxy implements AutoCloseable {
                     closeQuietly(client);
                     continue;
                 }
+                // Forward each chunk at once, as the endpoints asked (drivers set TCP_NODELAY): with Nagle's algorithm
+                // on the proxy's own sockets, a small reply waits for the ACK of the last one, up to 40 ms.
+                client.setTcpNoDelay(true);
+                server.setTcpNoDelay(true);
                 open.add(client);
                 open.add(server);
                 pump(client, server);

@@ -15,9 +15,11 @@ package dev.outboxkit.chaos.bench;
  * @param kafkaRate        events/s appended to the topics during the phase
  * @param mongoRate        events/s arriving in MongoDB during the phase
  * @param missing          events of the phase not in MongoDB when the wait for them ended
+ * @param server           the MongoDB server's own time per write command during the phase
  */
 public record PhaseResult(String name, double offered, double achieved, Latency total, Latency toKafka, Latency fromKafka,
-                          double backlogSlope, long maxBacklog, double kafkaRate, double mongoRate, int missing) {
+                          double backlogSlope, long maxBacklog, double kafkaRate, double mongoRate, int missing,
+                          ArrivalLog.ServerTime server) {
 
     /** Kept up: the backlog did not grow by more than 5% of the rate (or 20 events/s) over the second half. */
     public boolean keptUp() {

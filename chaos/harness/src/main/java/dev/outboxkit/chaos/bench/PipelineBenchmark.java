@@ -175,6 +175,8 @@ public final class PipelineBenchmark {
             System.out.println("phase " + name + ": " + (Double.isInfinite(rate) ? "as fast as the writers go" : rate + " events/s")
                     + " for " + options.phaseSeconds() + " s");
             long kafkaBefore = topics.endOffsetTotal();
+            arrivals.refresh();
+            int commandsBefore = arrivals.commands();
             List<long[]> samples = new ArrayList<>();
             Thread sampler = new Thread(() -> {
                 while (!Thread.currentThread().isInterrupted()) {
@@ -195,14 +197,18 @@ public final class PipelineBenchmark {
             long kafkaAfter = topics.endOffsetTotal();
             committedTotal += written.count();
             int missing = awaitArrived(written, 180);
-            PhaseResult result = measure(written, rate, samples, (kafkaAfter - kafkaBefore) / seconds, missing);
-            System.out.printf("  committed %,d (%.0f events/s), p50 %.1f ms, p99 %.1f ms, max %.1f ms, backlog slope %.0f events/s%s%n",
+            PhaseResult result = measure(written, rate, samples, (kafkaAfter - kafkaBefore) / seconds, missing,
+                    arrivals.serverTime(commandsBefore));
+            System.out.printf("  committed %,d (%.0f events/s), p50 %.1f ms, p99 %.1f ms, max %.1f ms, backlog slope %.0f events/s;"
+                            + " MongoDB server per write p50 %.1f ms p99 %.1f ms, %.0f documents a write%s%n",
                     written.count(), result.achieved(), result.total().p50Ms(), result.total().p99Ms(), result.total().maxMs(),
-                    result.backlogSlope(), missing > 0 ? ", " + missing + " MISSING" : "");
+                    result.backlogSlope(), result.server().perCommand().p50Ms(), result.server().perCommand().p99Ms(),
+                    result.server().documentsPerCommand(), missing > 0 ? ", " + missing + " MISSING" : "");
             return result;
         }
 
-        private PhaseResult measure(Written written, double offered, List<long[]> samples, double kafkaRate, int missing) {
+        private PhaseResult measure(Written written, double offered, List<long[]> samples, double kafkaRate, int missing,
+                                    ArrivalLog.ServerTime server) {
             topics.catchUp();
             long[] total = new long[written.count()];
             long[] toKafka = new long[written.count()];
@@ -231,7 +237,7 @@ public final class PipelineBenchmark {
             }
             return new PhaseResult(written.phase(), offered, written.eventsPerSecond(), Latency.of(Arrays.copyOf(total, n)),
                     Latency.of(Arrays.copyOf(toKafka, staged)), Latency.of(Arrays.copyOf(fromKafka, staged)),
-                    backlogSlope(samples), maxBacklog, kafkaRate, (last - first) / seconds, missing);
+                    backlogSlope(samples), maxBacklog, kafkaRate, (last - first) / seconds, missing, server);
         }
 
         /**

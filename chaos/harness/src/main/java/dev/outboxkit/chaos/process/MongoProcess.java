@@ -23,7 +23,7 @@ import io.netty.channel.Channel;
  *
  * <p>Given an arrival log, the server also writes one line per document it was asked to insert or upsert by id:
  * the wall-clock time in microseconds at which the write command finished (just before the acknowledgement goes
- * back) and the document's {@code _id}. The pipeline benchmark reads commit-to-MongoDB latency from it, for any sink,
+ * back) and the document's {@code _id}, and per command how long the server worked on it. The pipeline benchmark reads commit-to-MongoDB latency from it, for any sink,
  * without querying MongoDB while it measures.
  */
 public final class MongoProcess {
@@ -54,7 +54,10 @@ public final class MongoProcess {
                 MongoProcess.class.getName(), args, directory.resolve("mongodb.log"));
     }
 
-    /** The memory backend, writing "micros id" for every document of a finished insert or by-id update command. */
+    /**
+     * The memory backend, writing "micros id" for every document of a finished insert or by-id update command, after
+     * a line "#micros server-micros documents" for the command itself.
+     */
     static final class ArrivalRecordingBackend extends MemoryBackend {
 
         private final BufferedWriter log;
@@ -68,20 +71,23 @@ public final class MongoProcess {
 
         @Override
         public Document handleCommand(Channel channel, String databaseName, String command, Document query) {
+            long started = System.nanoTime();
             Document reply = super.handleCommand(channel, databaseName, command, query);
             if (command.equalsIgnoreCase("insert") || command.equalsIgnoreCase("update")) {
-                record(command, query);
+                record(command, query, System.nanoTime() - started);
             }
             return reply;
         }
 
-        private void record(String command, Document query) {
+        private void record(String command, Document query, long serverNanos) {
             long micros = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
             Object items = query.get(command.equalsIgnoreCase("insert") ? "documents" : "updates");
             if (!(items instanceof List<?> list)) {
                 return;
             }
-            StringBuilder lines = new StringBuilder(list.size() * 32);
+            StringBuilder lines = new StringBuilder(list.size() * 32 + 32);
+            // A command line: when it finished, how long the server worked on it, and how many documents it held.
+            lines.append('#').append(micros).append(' ').append(serverNanos / 1000).append(' ').append(list.size()).append('\n');
             for (Object item : list) {
                 if (!(item instanceof Document document)) {
                     continue;

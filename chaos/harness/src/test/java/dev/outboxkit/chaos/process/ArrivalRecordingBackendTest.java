@@ -21,6 +21,7 @@ import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.Filters;
 
 import de.bwaldvogel.mongo.MongoServer;
+import dev.outboxkit.chaos.bench.ArrivalLog;
 
 class ArrivalRecordingBackendTest {
 
@@ -40,19 +41,30 @@ class ArrivalRecordingBackendTest {
         }
         long after = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
 
-        List<String> lines = waitForLines(log, 3);
-        assertThat(lines).extracting(line -> line.substring(line.indexOf(' ') + 1)).containsExactly("a#1", "a#2", "b#1");
-        assertThat(lines).extracting(line -> Long.parseLong(line.substring(0, line.indexOf(' '))))
-                .allSatisfy(micros -> assertThat(micros).isBetween(before, after));
+        ArrivalLog arrivals = new ArrivalLog(log);
+        long deadline = System.currentTimeMillis() + 5_000;
+        while (arrivals.refresh() < 3 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20); // the server flushes its log every 100 ms
+        }
+        assertThat(arrivals.arrived()).isEqualTo(3);
+        for (String id : List.of("a#1", "a#2", "b#1")) {
+            assertThat(arrivals.arrivalMicros(id)).as(id).isBetween(before, after);
+        }
+        assertThat(arrivals.arrivalMicros("a#1")).isEqualTo(arrivals.arrivalMicros("a#2")); // one command, one time
+        assertThat(arrivals.commands()).isEqualTo(2);
+        assertThat(arrivals.serverTime(0).documentsPerCommand()).isEqualTo(1.5);
+        assertThat(arrivals.serverTime(1).perCommand().count()).isEqualTo(1);
     }
 
-    private static List<String> waitForLines(Path log, int expected) throws Exception {
-        long deadline = System.currentTimeMillis() + 5_000;
-        List<String> lines = Files.readAllLines(log);
-        while (lines.size() < expected && System.currentTimeMillis() < deadline) {
-            Thread.sleep(50);
-            lines = Files.readAllLines(log);
-        }
-        return lines;
+    @Test
+    void aRedeliveredEventKeepsItsFirstArrival(@TempDir Path directory) throws Exception {
+        Path log = directory.resolve("arrivals.log");
+        Files.writeString(log, "#100 5 1\n100 a#1\n#250 7 2\n250 a#1\n25");
+        ArrivalLog arrivals = new ArrivalLog(log);
+        assertThat(arrivals.refresh()).isEqualTo(1);
+        Files.writeString(log, "0 b#1\n", java.nio.file.StandardOpenOption.APPEND); // the rest of a line half written before
+        assertThat(arrivals.refresh()).isEqualTo(2);
+        assertThat(arrivals.arrivalMicros("a#1")).isEqualTo(100);
+        assertThat(arrivals.arrivalMicros("b#1")).isEqualTo(250);
     }
 }
