@@ -42,6 +42,7 @@ public final class SinkConfig {
     public static final String WRITE_MODE = "write.mode";
     public static final String INDEXES_CREATE = "indexes.create";
     public static final String TTL_SECONDS = "ttl.seconds";
+    public static final String WRITE_PARALLELISM = "write.parallelism";
     public static final String RETRY_BACKOFF_INITIAL_MS = "retry.backoff.initial.ms";
     public static final String RETRY_BACKOFF_MAX_MS = "retry.backoff.max.ms";
     public static final String RETRY_TIMEOUT_MS = "retry.timeout.ms";
@@ -68,6 +69,7 @@ public final class SinkConfig {
     private final WriteMode writeMode;
     private final boolean createIndexes;
     private final long ttlSeconds;
+    private final int writeParallelism;
     private final long retryBackoffInitialMs;
     private final long retryBackoffMaxMs;
     private final long retryTimeoutMs;
@@ -87,6 +89,7 @@ public final class SinkConfig {
         writeMode = WriteMode.valueOf(config.getString(WRITE_MODE).trim().toUpperCase(Locale.ROOT));
         createIndexes = config.getBoolean(INDEXES_CREATE);
         ttlSeconds = config.getLong(TTL_SECONDS);
+        writeParallelism = config.getInt(WRITE_PARALLELISM);
         retryBackoffInitialMs = config.getLong(RETRY_BACKOFF_INITIAL_MS);
         retryBackoffMaxMs = config.getLong(RETRY_BACKOFF_MAX_MS);
         retryTimeoutMs = config.getLong(RETRY_TIMEOUT_MS);
@@ -97,6 +100,10 @@ public final class SinkConfig {
             throw new ConfigException(RETRY_BACKOFF_MAX_MS, retryBackoffMaxMs, "must not be less than "
                     + RETRY_BACKOFF_INITIAL_MS + " (" + retryBackoffInitialMs + ")");
         }
+    }
+
+    public int writeParallelism() {
+        return writeParallelism;
     }
 
     public ConnectionString connectionString() {
@@ -230,6 +237,11 @@ public final class SinkConfig {
                 "When above 0, a TTL index on timestamp removes events this many seconds after their timestamp (log"
                         + " retention). 0 keeps events forever.",
                 GROUP_WRITES, ++order, Width.SHORT, "Retention (seconds)");
+        def.define(WRITE_PARALLELISM, Type.INT, 4, ConfigDef.Range.between(1, 32), Importance.LOW,
+                "How many collections of one batch a task writes at the same time, each with its own bulk write. A batch is"
+                        + " still acknowledged as a whole: put() returns when every collection's write is done, so offsets and"
+                        + " per-collection record order are as with 1, which writes the collections one after another.",
+                GROUP_WRITES, ++order, Width.SHORT, "Collections written at once");
 
         order = 0;
         def.define(RETRY_BACKOFF_INITIAL_MS, Type.LONG, 200L, ConfigDef.Range.between(1, 600_000), Importance.LOW,

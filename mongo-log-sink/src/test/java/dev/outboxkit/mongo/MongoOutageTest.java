@@ -118,6 +118,39 @@ class MongoOutageTest {
         assertThat(storedIds()).containsExactlyElementsOf(expected);
     }
 
+    @Test
+    void anOutageDuringParallelWritesFailsTheWholeBatchAndItsRetryStoresEveryEventOnce() throws Exception {
+        startTask("write.parallelism", "3");
+        List<SinkRecord> batch = new ArrayList<>();
+        for (String type : List.of("Order", "Customer", "Payment")) {
+            for (int i = 0; i < 20; i++) {
+                batch.add(event(type, 0, i, type + "-" + i, type + "-a", type + "Changed", "{\"n\":" + i + "}"));
+            }
+        }
+        task.put(batch.subList(0, 30)); // Order 0-19 and Customer 0-9 are stored before the outage
+        proxy.cut();
+        try {
+            assertThatThrownBy(() -> task.put(batch)).isInstanceOf(RetriableException.class);
+            var payment = new org.apache.kafka.common.TopicPartition("outbox.event.Payment", 0);
+            assertThat(task.preCommit(Map.of(payment, new org.apache.kafka.clients.consumer.OffsetAndMetadata(20))))
+                    .containsEntry(payment, new org.apache.kafka.clients.consumer.OffsetAndMetadata(0));
+        } finally {
+            proxy.heal();
+        }
+        putAsTheWorkerRetries(batch);
+
+        for (String type : List.of("Order", "Customer", "Payment")) {
+            List<String> ids = new ArrayList<>();
+            mongo.client().getDatabase(database).getCollection("outbox.event." + type).find().sort(Sorts.ascending("n"))
+                    .forEach(doc -> ids.add(doc.getString("_id")));
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                expected.add(type + "-" + i);
+            }
+            assertThat(ids).as(type).containsExactlyInAnyOrderElementsOf(expected);
+        }
+    }
+
     /** Redelivers the batch after each RetriableException, as the worker does, until MongoDB takes it (10 s at most). */
     private void putAsTheWorkerRetries(List<SinkRecord> records) {
         long deadline = System.currentTimeMillis() + 10_000;

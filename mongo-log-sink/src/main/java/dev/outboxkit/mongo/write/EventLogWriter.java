@@ -6,7 +6,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
@@ -25,8 +29,8 @@ import dev.outboxkit.mongo.metrics.SinkMetrics;
 
 /**
  * What a started task does with a batch, in four stages: {@link #convert} every record (a record that fails is set
- * aside with its reason, whatever the failure), {@link #store} each collection's events with one unordered bulk
- * write, {@link #deadLetter} the records that can never be stored and wait until the dead letter queue has them,
+ * aside with its reason, whatever the failure), {@link #storeAll} each collection's events with one unordered bulk
+ * write (several collections at once, up to write.parallelism), {@link #deadLetter} the records that can never be stored and wait until the dead letter queue has them,
  * then {@link #account} for the batch in the metrics. When {@link #write} returns, every record of the batch is
  * in MongoDB or in the dead letter queue, so the offsets the worker tracks for it may be committed.
  *
@@ -43,6 +47,8 @@ public final class EventLogWriter implements AutoCloseable {
     private final BulkEventWriter bulk;
     private final ErrantRecordReporter reporter;
     private final SinkMetrics metrics;
+    /** Writes the collections of a batch at the same time; null when write.parallelism is 1. */
+    private final ExecutorService pool;
 
     public EventLogWriter(SinkConfig config, MongoDatabase database, ErrantRecordReporter reporter, SinkMetrics metrics,
                           String taskLabel) {
@@ -52,6 +58,17 @@ public final class EventLogWriter implements AutoCloseable {
         this.bulk = new BulkEventWriter(database, config.writeMode());
         this.reporter = reporter;
         this.metrics = metrics;
+        this.pool = config.writeParallelism() > 1 ? Executors.newFixedThreadPool(config.writeParallelism(), daemonThreads(
+                "outboxkit-writer-" + taskLabel)) : null;
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     /** Asks, without waiting, for the indexes of collections known at start (see {@link CollectionSetup#ensureAtStart}). */
@@ -64,11 +81,79 @@ public final class EventLogWriter implements AutoCloseable {
             return;
         }
         Batch batch = convert(records);
-        for (Map.Entry<String, List<EventDocument>> group : batch.byCollection.entrySet()) {
-            store(group.getKey(), group.getValue(), batch);
+        for (WriteOutcome outcome : storeAll(batch.byCollection)) {
+            batch.stored += outcome.stored;
+            batch.duplicates += outcome.duplicates;
+            for (WriteOutcome.Rejected rejected : outcome.rejected) {
+                batch.failures.add(new RecordFailure(rejected.event().record(), rejected.reason()));
+            }
         }
         deadLetter(batch.failures);
         account(batch, records);
+    }
+
+    /**
+     * Writes each collection's events with one bulk write, up to write.parallelism collections at a time, and returns
+     * only when every write has ended: nothing of this batch is still being written when the batch succeeds or fails.
+     * A failure that stops the task wins over a transient one, which wins over success; after a transient failure the
+     * whole batch is retried, and the collections already written count their events as duplicates then.
+     */
+    private List<WriteOutcome> storeAll(Map<String, List<EventDocument>> byCollection) throws TransientWriteException {
+        List<WriteOutcome> outcomes = new ArrayList<>(byCollection.size());
+        if (byCollection.size() == 1 || pool == null) {
+            for (Map.Entry<String, List<EventDocument>> group : byCollection.entrySet()) {
+                outcomes.add(store(group.getKey(), group.getValue()));
+            }
+            return outcomes;
+        }
+        List<Future<WriteOutcome>> writes = new ArrayList<>(byCollection.size());
+        for (Map.Entry<String, List<EventDocument>> group : byCollection.entrySet()) {
+            writes.add(pool.submit(() -> store(group.getKey(), group.getValue())));
+        }
+        Throwable stop = null;
+        TransientWriteException transientFailure = null;
+        for (Future<WriteOutcome> write : writes) {
+            try {
+                outcomes.add(awaitUninterruptibly(write));
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof TransientWriteException t) {
+                    transientFailure = transientFailure == null ? t : transientFailure;
+                } else {
+                    stop = stop == null ? e.getCause() : stop;
+                }
+            }
+        }
+        if (stop instanceof RuntimeException runtime) {
+            throw runtime;
+        }
+        if (stop instanceof Error error) {
+            throw error;
+        }
+        if (stop != null) {
+            throw new ConnectException("Writing a collection failed", stop);
+        }
+        if (transientFailure != null) {
+            throw transientFailure;
+        }
+        return outcomes;
+    }
+
+    /** The write's result; a task being stopped still waits for its writes, which end within the driver's timeouts. */
+    private static WriteOutcome awaitUninterruptibly(Future<WriteOutcome> write) throws ExecutionException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return write.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** The records of one batch sorted into events by collection (in record order) and failures. */
@@ -96,16 +181,12 @@ public final class EventLogWriter implements AutoCloseable {
         return batch;
     }
 
-    private void store(String collection, List<EventDocument> events, Batch batch) throws TransientWriteException {
+    private WriteOutcome store(String collection, List<EventDocument> events) throws TransientWriteException {
         setup.ensure(collection);
         long started = System.nanoTime();
         WriteOutcome outcome = bulk.write(collection, events);
         metrics.recordBulkWrite(System.nanoTime() - started);
-        batch.stored += outcome.stored;
-        batch.duplicates += outcome.duplicates;
-        for (WriteOutcome.Rejected rejected : outcome.rejected) {
-            batch.failures.add(new RecordFailure(rejected.event().record(), rejected.reason()));
-        }
+        return outcome;
     }
 
     /**
@@ -159,6 +240,9 @@ public final class EventLogWriter implements AutoCloseable {
     @Override
     public void close() {
         setup.close();
+        if (pool != null) {
+            pool.shutdown();
+        }
     }
 
     /** A record that can never be stored, and why (never its contents). */

@@ -45,6 +45,10 @@ public final class RunningSink implements AutoCloseable {
         task.put(records);
     }
 
+    public MongoLogSinkTask task() {
+        return task;
+    }
+
     public String databaseName() {
         return database;
     }
