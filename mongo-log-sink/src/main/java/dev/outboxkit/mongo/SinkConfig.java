@@ -237,10 +237,11 @@ public final class SinkConfig {
                 "When above 0, a TTL index on timestamp removes events this many seconds after their timestamp (log"
                         + " retention). 0 keeps events forever.",
                 GROUP_WRITES, ++order, Width.SHORT, "Retention (seconds)");
-        def.define(WRITE_PARALLELISM, Type.INT, 4, ConfigDef.Range.between(1, 32), Importance.LOW,
-                "How many collections of one batch a task writes at the same time, each with its own bulk write. A batch is"
-                        + " still acknowledged as a whole: put() returns when every collection's write is done, so offsets and"
-                        + " per-collection record order are as with 1, which writes the collections one after another.",
+        def.define(WRITE_PARALLELISM, Type.INT, 1, ConfigDef.Range.between(1, 32), Importance.LOW,
+                "How many collections of one batch a task writes at the same time, each with its own bulk write; 1 writes"
+                        + " them one after another. For batches that span collections when each write's round trip to MongoDB"
+                        + " is long. A batch is still acknowledged as a whole: put() returns when every collection's write is"
+                        + " done, so offsets and per-collection record order are as with 1.",
                 GROUP_WRITES, ++order, Width.SHORT, "Collections written at once");
 
         order = 0;

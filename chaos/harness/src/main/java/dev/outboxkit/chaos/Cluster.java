@@ -180,6 +180,11 @@ public final class Cluster implements AutoCloseable {
         startDatabase.run();
     }
 
+    /** The MongoDB process, or null when the run uses --mongo-uri. */
+    public JvmProcess mongoProcess() {
+        return mongoProcess;
+    }
+
     public TcpProxy databaseProxy() {
         return databaseProxy;
     }

@@ -93,11 +93,12 @@ public final class ArrivalLog {
         List<Long> micros = commandMicros.subList(sinceCommand, commandMicros.size());
         double documents = commandDocuments.subList(sinceCommand, commandDocuments.size()).stream().mapToLong(Long::longValue)
                 .average().orElse(0);
-        return new ServerTime(Latency.of(micros.stream().mapToLong(Long::longValue).toArray()), documents);
+        return new ServerTime(Latency.of(micros.stream().mapToLong(Long::longValue).toArray()), documents,
+                micros.stream().mapToLong(Long::longValue).sum());
     }
 
-    /** The server's own time per write command, and the commands' mean size. */
-    public record ServerTime(Latency perCommand, double documentsPerCommand) {
+    /** The server's own time per write command, the commands' mean size, and the sum of their times (µs). */
+    public record ServerTime(Latency perCommand, double documentsPerCommand, long busyMicros) {
     }
 
     public synchronized int arrived() {

@@ -11,7 +11,15 @@ package dev.outboxkit.chaos.bench;
  * @param drainRate          events/s from the first to the last backlog event arriving in MongoDB
  * @param firstWriteAfterMs  from MongoDB coming back until the first backlog event arrived in it
  * @param missing            backlog events not in MongoDB when the wait ended
+ * @param serverBusyShare    the share of the drain's time the MongoDB server spent working on write commands
+ * @param documentsPerWrite  the drain's mean write command size
+ * @param sourceCpu          CPU ms per 1,000 events while the source caught up: Connect worker, broker
+ * @param drainCpu           CPU ms per 1,000 events while the sink drained: Connect worker, broker, MongoDB
  */
 public record BacklogResult(int events, double databaseRate, double sourceRate, double drainRate, long firstWriteAfterMs,
-                            int missing) {
+                            int missing, double serverBusyShare, double documentsPerWrite, Cpu sourceCpu, Cpu drainCpu) {
+
+    /** CPU milliseconds per 1,000 events, by process. */
+    public record Cpu(double worker, double broker, double mongo) {
+    }
 }

@@ -22,7 +22,11 @@ final class BenchReport {
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "Pipeline benchmark: source %s, Kafka %s (one KRaft broker, one Connect worker), MongoDB:"
                         + " the in-process wire-protocol server; %s; %d writer threads, one event per transaction; 3 topics x 3"
-                        + " partitions, sink tasks.max=2%n%n", options.source(), options.kafka(), machine(), options.writers()));
+                        + " partitions, sink tasks.max=2%n", options.source(), options.kafka(), machine(), options.writers()));
+        out.append("outboxkit: the shipped connect-configs. peer: Debezium's EventRouter (event id into the value as _id, payload "
+                + (options.peerStoresStrings() ? "left a JSON string" : "expanded, table.expand.json.payload=true, so that both"
+                + " stacks store it as a sub-document") + ", JsonConverter) and mongo-kafka-connect 2.0.1 (ProvidedInValueStrategy,"
+                + " ReplaceOneDefaultStrategy), with the same Debezium, producer and consumer settings.\n\n");
         out.append("Commit-to-MongoDB latency in ms. Commit: the writer's wall clock (µs) right after its commit returned. Arrival:"
                 + " the MongoDB server's wall clock (µs, same host) when the write command holding the event finished. The split"
                 + " is at the broker's LogAppendTime (1 ms resolution).\n\n");
@@ -58,6 +62,15 @@ final class BenchReport {
                 options.backlog(), options.backlogBatch()), s -> s.backlog().databaseRate());
         row(out, stacks, ratio, "backlog: source catch-up (Debezium + router into Kafka), MongoDB down", s -> s.backlog().sourceRate());
         row(out, stacks, ratio, "backlog: sink drain (Kafka into MongoDB), first to last arrival", s -> s.backlog().drainRate());
+        out.append("| backlog: MongoDB server busy during the drain, documents a write |");
+        stacks.forEach(stack -> out.append(String.format(Locale.ROOT, " %.0f%%, %.0f |", 100 * stack.backlog().serverBusyShare(),
+                stack.backlog().documentsPerWrite())));
+        out.append(ratio ? " |\n" : "\n");
+        row(out, stacks, ratio, "CPU ms per 1,000 events, source catch-up: Connect worker (source task)", s -> s.backlog().sourceCpu().worker());
+        row(out, stacks, ratio, "CPU ms per 1,000 events, source catch-up: broker", s -> s.backlog().sourceCpu().broker());
+        row(out, stacks, ratio, "CPU ms per 1,000 events, drain: Connect worker (sink tasks)", s -> s.backlog().drainCpu().worker());
+        row(out, stacks, ratio, "CPU ms per 1,000 events, drain: MongoDB server", s -> s.backlog().drainCpu().mongo());
+        row(out, stacks, ratio, "CPU ms per 1,000 events, drain: broker", s -> s.backlog().drainCpu().broker());
         out.append("| backlog: first write after MongoDB came back (ms) |");
         stacks.forEach(stack -> out.append(String.format(Locale.ROOT, " %,d |", stack.backlog().firstWriteAfterMs())));
         out.append(ratio ? " |\n" : "\n");
@@ -71,7 +84,10 @@ final class BenchReport {
         return out.toString();
     }
 
-    /** The highest rate held without a growing backlog, and the stage with the least capacity. */
+    /**
+     * The highest rate held without a growing backlog, and what limits it: flat out, either every stage kept up with
+     * the writers (the database is the limit) or the first stage whose rate fell short of the commits is named.
+     */
     static String sustained(StackResult stack) {
         PhaseResult flatOut = flatOut(stack);
         double held = 0;
@@ -80,20 +96,17 @@ final class BenchReport {
                 held = Math.max(held, phase.achieved());
             }
         }
-        double database = flatOut.achieved();
-        double source = stack.backlog().sourceRate();
-        double sink = stack.backlog().drainRate();
-        String limit;
-        if (database <= source && database <= sink) {
-            limit = "the database writes (the writers' commits, one event a transaction, sharing the cores)";
-        } else if (source <= sink) {
-            limit = "the source (Debezium and the router)";
-        } else {
-            limit = "the sink";
+        String alone = String.format(Locale.ROOT, "alone, the source caught up at %,.0f and the sink drained at %,.0f events/s",
+                stack.backlog().sourceRate(), stack.backlog().drainRate());
+        if (flatOut.keptUp()) {
+            return String.format(Locale.ROOT, "held %,.0f events/s, the writers' flat-out rate: the database commits are the"
+                    + " limit, every stage kept up; %s", held, alone);
         }
-        return String.format(Locale.ROOT, "highest rate held without a growing backlog %,.0f events/s%s; least capacity: %s"
-                        + " (database %,.0f, source %,.0f, sink %,.0f events/s)", held,
-                flatOut.keptUp() ? " (flat out: every stage kept up with the writers)" : "", limit, database, source, sink);
+        String behind = flatOut.kafkaRate() < 0.95 * flatOut.achieved() ? "the source (Debezium and the router) fell behind first"
+                : "the sink fell behind";
+        return String.format(Locale.ROOT, "held %,.0f events/s; flat out the writers committed %,.0f, Kafka received %,.0f and"
+                        + " MongoDB %,.0f events/s: %s, with every process sharing the cores; %s", held, flatOut.achieved(),
+                flatOut.kafkaRate(), flatOut.mongoRate(), behind, alone);
     }
 
     private static PhaseResult flatOut(StackResult stack) {
@@ -102,7 +115,8 @@ final class BenchReport {
 
     private static void row(StringBuilder out, List<StackResult> stacks, boolean ratio, String label, Function<StackResult, Double> value) {
         out.append("| ").append(label).append(" |");
-        stacks.forEach(stack -> out.append(String.format(Locale.ROOT, " %,.0f |", value.apply(stack))));
+        stacks.forEach(stack -> out.append(String.format(Locale.ROOT, value.apply(stack) < 100 ? " %,.1f |" : " %,.0f |",
+                value.apply(stack))));
         if (ratio) {
             out.append(String.format(Locale.ROOT, " %.2fx |", value.apply(stacks.get(0)) / value.apply(stacks.get(1))));
         }

@@ -27,7 +27,7 @@ public final class PipelineBenchmark {
 
     record Options(List<String> stacks, String source, String kafka, List<Double> rates, int phaseSeconds, int backlog,
                    int writers, int backlogBatch, Map<String, String> sourceSettings, Map<String, String> sinkSettings,
-                   Path repository) {
+                   boolean peerStoresStrings, Path repository) {
 
         static Options parse(String[] args) {
             List<String> stacks = List.of("outboxkit", "peer");
@@ -40,10 +40,15 @@ public final class PipelineBenchmark {
             int backlogBatch = 50;
             Map<String, String> sourceSettings = new LinkedHashMap<>();
             Map<String, String> sinkSettings = new LinkedHashMap<>();
+            boolean peerStoresStrings = false;
             for (int i = 0; i < args.length; i++) {
                 if (args[i].equals("--help") || args[i].equals("-h")) {
                     System.out.println(HELP);
                     System.exit(0);
+                }
+                if (args[i].equals("--peer-string-payloads")) {
+                    peerStoresStrings = true;
+                    continue;
                 }
                 if (i + 1 >= args.length) {
                     throw new IllegalArgumentException("Option " + args[i] + " needs a value\n" + HELP);
@@ -75,7 +80,7 @@ public final class PipelineBenchmark {
                 throw new IllegalArgumentException("--kafka must be 3.9 or 4.3");
             }
             return new Options(stacks, source, kafka, rates, phaseSeconds, backlog, writers, backlogBatch, sourceSettings, sinkSettings,
-                    Path.of(System.getProperty("outboxkit.repository", ".")).toAbsolutePath().normalize());
+                    peerStoresStrings, Path.of(System.getProperty("outboxkit.repository", ".")).toAbsolutePath().normalize());
         }
 
         private static void setting(Map<String, String> settings, String keyValue) {
@@ -90,11 +95,13 @@ public final class PipelineBenchmark {
     static final String HELP = """
             ./bench-pipeline.sh [--stacks outboxkit,peer] [--source mariadb|postgres] [--kafka 4.3|3.9]
                                 [--rates 200,1000,5000] [--phase-seconds 30] [--backlog 200000] [--writers 8] [--backlog-batch 50]
-                                [--source-set KEY=VALUE]... [--sink-set KEY=VALUE]...
+                                [--source-set KEY=VALUE]... [--sink-set KEY=VALUE]... [--peer-string-payloads]
             Runs the real pipeline for each stack in turn (a fresh broker, Connect worker, MongoDB and database each) with the
             same workload, and prints commit-to-MongoDB latency at each offered rate, the rate with every stage running flat
             out, and the catch-up of a backlog built during a MongoDB outage. The connectors are those of connect-configs/;
-            --source-set and --sink-set change one setting of every stack's source or sink, to try a tuning.""";
+            --source-set and --sink-set change one setting of every stack's source or sink, to try a tuning. The peer's router
+            expands the JSON payload (table.expand.json.payload=true), so that both stacks store the same document, with the
+            payload as a sub-document; --peer-string-payloads leaves it a string, as Debezium's default does.""";
 
     /** Everything measured for one stack. */
     record StackResult(String stack, List<PhaseResult> phases, BacklogResult backlog) {
@@ -125,6 +132,10 @@ public final class PipelineBenchmark {
              TopicTimes topics = new TopicTimes(cluster.broker().bootstrapServers(), Stack.TOPICS)) {
             Stack stack = Stack.of(stackName, options.repository(), cluster)
                     .withSourceSetting("topic.creation.default.message.timestamp.type", "LogAppendTime");
+            if (stackName.equals("peer") && !options.peerStoresStrings()) {
+                // The same document as outboxkit's: the payload as a sub-document, not a JSON string.
+                stack.withSourceSetting("transforms.outbox.table.expand.json.payload", "true");
+            }
             options.sourceSettings().forEach(stack::withSourceSetting);
             options.sinkSettings().forEach(stack::withSinkSetting);
             stack.register(cluster.rest());
@@ -161,10 +172,10 @@ public final class PipelineBenchmark {
             this.options = options;
         }
 
-        /** 20 s at 200 events/s, until all of it is in MongoDB: the sink has found every topic, the JITs are warm. */
+        /** 30 s at 500 events/s, until all of it is in MongoDB: the sink has found every topic, the JITs are warm. */
         void warmUp() throws InterruptedException {
-            System.out.println("warm-up: 200 events/s for 20 s");
-            Written warm = writers.write("warm", 200, 20_000, ALL, 1);
+            System.out.println("warm-up: 500 events/s for 30 s");
+            Written warm = writers.write("warm", 500, 30_000, ALL, 1);
             committedTotal += warm.count();
             if (awaitArrived(warm, 180) > 0) {
                 throw new IllegalStateException("The warm-up's events did not all reach MongoDB within 180 s");
@@ -257,17 +268,22 @@ public final class PipelineBenchmark {
             Written written = writers.write("backlog", Double.POSITIVE_INFINITY, 3_600_000L, options.backlog(), options.backlogBatch());
             committedTotal += written.count();
             System.out.printf("  written %,d events at %.0f events/s; resuming the source%n", written.count(), written.eventsPerSecond());
+            double[] beforeSource = cpu();
             long resumed = System.nanoTime();
             cluster.rest().call("PUT", "/connectors/" + Stack.SOURCE + "/resume", null, 60);
             Await.until("the backlog is on Kafka", 900, () -> topics.endOffsetTotal() >= kafkaBefore + written.count());
             double sourceRate = written.count() / ((System.nanoTime() - resumed) / 1e9);
+            double[] afterSource = cpu();
             System.out.printf("  on Kafka at %.0f events/s; MongoDB back%n", sourceRate);
+            arrivals.refresh();
+            int commandsBefore = arrivals.commands();
             cluster.mongoProxy().heal();
             long healedMicros = TimedWriters.nowMicros();
             if (pauseSink) {
                 cluster.rest().call("PUT", "/connectors/" + Stack.SINK + "/resume", null, 60);
             }
             int missing = awaitArrived(written, 900);
+            double[] afterDrain = cpu();
             long firstArrival = Long.MAX_VALUE;
             long lastArrival = Long.MIN_VALUE;
             for (String id : written.commitMicros().keySet()) {
@@ -279,11 +295,27 @@ public final class PipelineBenchmark {
             }
             int stored = written.count() - missing;
             double drainRate = stored / Math.max(1e-6, (lastArrival - firstArrival) / 1e6);
+            ArrivalLog.ServerTime server = arrivals.serverTime(commandsBefore);
             BacklogResult result = new BacklogResult(written.count(), written.eventsPerSecond(), sourceRate, drainRate,
-                    (firstArrival - healedMicros) / 1000, missing);
-            System.out.printf("  drained at %.0f events/s, first write %d ms after MongoDB came back%s%n", drainRate,
-                    result.firstWriteAfterMs(), missing > 0 ? ", " + missing + " MISSING" : "");
+                    (firstArrival - healedMicros) / 1000, missing,
+                    server.busyMicros() / Math.max(1.0, lastArrival - firstArrival), server.documentsPerCommand(),
+                    perThousand(beforeSource, afterSource, written.count()), perThousand(afterSource, afterDrain, written.count()));
+            System.out.printf("  drained at %.0f events/s, first write %d ms after MongoDB came back; MongoDB busy %.0f%% of"
+                            + " the drain, %.0f documents a write%s%n", drainRate, result.firstWriteAfterMs(),
+                    100 * result.serverBusyShare(), result.documentsPerWrite(), missing > 0 ? ", " + missing + " MISSING" : "");
             return result;
+        }
+
+        /** CPU seconds used so far by the Connect worker, the broker and MongoDB. */
+        private double[] cpu() {
+            return new double[] {ProcessCpu.seconds(cluster.workers().get(0).process().pid()),
+                    ProcessCpu.seconds(cluster.broker().process().pid()),
+                    cluster.mongoProcess() == null ? Double.NaN : ProcessCpu.seconds(cluster.mongoProcess().pid())};
+        }
+
+        private static BacklogResult.Cpu perThousand(double[] before, double[] after, int events) {
+            double scale = 1_000_000.0 / events; // seconds per event → ms per 1,000 events
+            return new BacklogResult.Cpu((after[0] - before[0]) * scale, (after[1] - before[1]) * scale, (after[2] - before[2]) * scale);
         }
 
         private void pause(String connector) {
