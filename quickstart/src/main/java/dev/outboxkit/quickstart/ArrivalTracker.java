@@ -49,6 +49,18 @@ final class ArrivalTracker implements AutoCloseable {
         return lastArrivalMs;
     }
 
+    /** The longest latency measured so far, or -1 when none. */
+    long maxLatency() {
+        synchronized (latencies) {
+            return latencies.stream().mapToLong(Long::longValue).max().orElse(-1);
+        }
+    }
+
+    /** Forgets the latencies measured so far (of events that are no longer pending). */
+    void clearLatencies() {
+        latencies.clear();
+    }
+
     List<Long> latencies() {
         synchronized (latencies) {
             return new ArrayList<>(latencies);
