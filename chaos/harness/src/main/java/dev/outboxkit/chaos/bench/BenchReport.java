@@ -74,8 +74,11 @@ final class BenchReport {
         out.append("| backlog: first write after MongoDB came back (ms) |");
         stacks.forEach(stack -> out.append(String.format(Locale.ROOT, " %,d |", stack.backlog().firstWriteAfterMs())));
         out.append(ratio ? " |\n" : "\n");
-        out.append("| backlog: events missing in MongoDB at the end |");
-        stacks.forEach(stack -> out.append(String.format(Locale.ROOT, " %,d |", stack.backlog().missing())));
+        out.append("| events missing in MongoDB at the end (all phases) |");
+        stacks.forEach(stack -> out.append(String.format(Locale.ROOT, " %,d |", stack.missing())));
+        out.append(ratio ? " |\n" : "\n");
+        out.append("| records the sink sent to the dead letter queue |");
+        stacks.forEach(stack -> out.append(String.format(Locale.ROOT, " %,d |", stack.deadLettered())));
         out.append(ratio ? " |\n" : "\n");
         out.append("\n");
         for (StackResult stack : stacks) {
