@@ -16,8 +16,6 @@ import org.apache.kafka.connect.storage.HeaderConverter;
 import org.apache.kafka.connect.storage.SimpleHeaderConverter;
 import org.apache.kafka.connect.storage.StringConverter;
 import org.bson.BsonString;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.outboxkit.mongo.testing.MongoTestServer;
@@ -34,17 +32,7 @@ class EventIdTest {
     private static final String TOPIC = "outbox.event.Order";
     private static final List<String> IDS = List.of("007", "7", "2024-01-01", "1.0", "9007199254740993", "true",
             "7f0c1e3a-5b7d-4a8e-9c1d-2e3f4a5b6c7d");
-    private static MongoTestServer mongo;
-
-    @BeforeAll
-    static void startMongo() {
-        mongo = new MongoTestServer();
-    }
-
-    @AfterAll
-    static void stopMongo() {
-        mongo.close();
-    }
+    private static final MongoTestServer mongo = MongoTestServer.shared();
 
     /** Records whose id header holds the given text on Kafka, read back through the given header converter. */
     private static List<SinkRecord> throughConverter(HeaderConverter converter) {

@@ -19,9 +19,7 @@ import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.bson.Document;
 import org.bson.types.Binary;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.mongodb.client.MongoCollection;
@@ -33,20 +31,10 @@ import dev.outboxkit.mongo.testing.TestSinkContext;
 class MongoLogSinkTaskTest {
 
     private static final String ORDER_TOPIC = "outbox.event.Order";
-    private static MongoTestServer mongo;
+    private static final MongoTestServer mongo = MongoTestServer.shared();
 
     private final List<MongoLogSinkTask> started = new ArrayList<>();
     private String database;
-
-    @BeforeAll
-    static void startMongo() {
-        mongo = new MongoTestServer();
-    }
-
-    @AfterAll
-    static void stopMongo() {
-        mongo.close();
-    }
 
     @AfterEach
     void stopTasks() {

@@ -13,8 +13,6 @@ import org.apache.kafka.connect.sink.SinkRecord;
 import org.bson.BsonDocument;
 import org.bson.BsonString;
 import org.bson.BsonValue;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -29,17 +27,7 @@ import dev.outboxkit.mongo.testing.RunningSink;
 class ParallelWritesTest {
 
     private static final List<String> TYPES = List.of("Order", "Customer", "Payment", "Invoice", "Shipment");
-    private static MongoTestServer mongo;
-
-    @BeforeAll
-    static void startMongo() {
-        mongo = new MongoTestServer();
-    }
-
-    @AfterAll
-    static void stopMongo() {
-        mongo.close();
-    }
+    private static final MongoTestServer mongo = MongoTestServer.shared();
 
     /** Five collections, 40 events each on partition 0 of its topic, every id sent twice: version 1, then version 2. */
     private static List<SinkRecord> batchWithTwoVersionsOfEachEvent() {

@@ -19,8 +19,6 @@ import org.bson.BsonInt64;
 import org.bson.BsonString;
 import org.bson.BsonValue;
 import org.bson.types.Decimal128;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.outboxkit.mongo.testing.MongoTestServer;
@@ -33,17 +31,7 @@ import dev.outboxkit.mongo.testing.RunningSink;
 class PayloadFidelityTest {
 
     private static final String TOPIC = "outbox.event.Order";
-    private static MongoTestServer mongo;
-
-    @BeforeAll
-    static void startMongo() {
-        mongo = new MongoTestServer();
-    }
-
-    @AfterAll
-    static void stopMongo() {
-        mongo.close();
-    }
+    private static final MongoTestServer mongo = MongoTestServer.shared();
 
     private static SinkRecord text(long offset, String payload) {
         return event(TOPIC, 0, offset, "ev-" + offset, "o-1", "T", Schema.STRING_SCHEMA, payload);

@@ -30,8 +30,6 @@ import org.bson.BsonNull;
 import org.bson.BsonString;
 import org.bson.BsonValue;
 import org.bson.types.Decimal128;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -50,17 +48,7 @@ class PayloadPropertyTest {
     private static final String TOPIC = "outbox.event.Prop";
     private static final int RECORDS = 2_000;
     private static final int BATCH = 100;
-    private static MongoTestServer mongo;
-
-    @BeforeAll
-    static void startMongo() {
-        mongo = new MongoTestServer();
-    }
-
-    @AfterAll
-    static void stopMongo() {
-        mongo.close();
-    }
+    private static final MongoTestServer mongo = MongoTestServer.shared();
 
     /** What the oracle expects: the stored payload (nested) or top-level fields (merged), or a rejection. */
     private record Expected(BsonValue payload, String rejection) {

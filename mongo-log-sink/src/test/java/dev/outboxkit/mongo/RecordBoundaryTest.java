@@ -17,8 +17,6 @@ import org.bson.BsonDecimal128;
 import org.bson.BsonDocument;
 import org.bson.BsonString;
 import org.bson.types.Decimal128;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.mongodb.client.model.IndexOptions;
@@ -34,17 +32,7 @@ import dev.outboxkit.mongo.testing.RunningSink;
 class RecordBoundaryTest {
 
     private static final String TOPIC = "outbox.event.Order";
-    private static MongoTestServer mongo;
-
-    @BeforeAll
-    static void startMongo() {
-        mongo = new MongoTestServer();
-    }
-
-    @AfterAll
-    static void stopMongo() {
-        mongo.close();
-    }
+    private static final MongoTestServer mongo = MongoTestServer.shared();
 
     private static SinkRecord json(long offset, String id, String payload) {
         return event("Order", 0, offset, id, "o-1", "T", payload);

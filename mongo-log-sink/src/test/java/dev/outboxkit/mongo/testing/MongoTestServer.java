@@ -12,7 +12,8 @@ import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 /**
  * The MongoDB the tests write to: the server at {@code MONGODB_URI} when that variable is set (a real
  * MongoDB), otherwise an in-JVM wire-protocol server (mongo-java-server, memory backend) on a free port. Either
- * way the tests talk to it through the real driver. Each test class gets its own database name.
+ * way the tests talk to it through the real driver. Each test class gets its own database name, so test classes can
+ * share one server ({@link #shared()}).
  */
 public final class MongoTestServer implements AutoCloseable {
 
@@ -21,6 +22,21 @@ public final class MongoTestServer implements AutoCloseable {
     private final int port;
     private final String externalUri;
     private final MongoClient client;
+
+    private static MongoTestServer shared;
+
+    /**
+     * One server for every test class of this JVM that only reads and writes (each in a database of its own), started
+     * on first use and stopped when the JVM exits. Tests that stop or cut MongoDB make their own.
+     */
+    public static synchronized MongoTestServer shared() {
+        if (shared == null) {
+            MongoTestServer server = new MongoTestServer();
+            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "mongo-test-server-stop"));
+            shared = server;
+        }
+        return shared;
+    }
 
     public MongoTestServer() {
         String fromEnvironment = System.getenv("MONGODB_URI");

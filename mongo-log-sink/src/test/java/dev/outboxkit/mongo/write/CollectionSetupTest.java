@@ -8,8 +8,6 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.bson.Document;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.mongodb.client.MongoDatabase;
@@ -22,17 +20,7 @@ import dev.outboxkit.mongo.testing.MongoTestServer;
  */
 class CollectionSetupTest {
 
-    private static MongoTestServer mongo;
-
-    @BeforeAll
-    static void startMongo() {
-        mongo = new MongoTestServer();
-    }
-
-    @AfterAll
-    static void stopMongo() {
-        mongo.close();
-    }
+    private static final MongoTestServer mongo = MongoTestServer.shared();
 
     private static CollectionSetup setup(MongoDatabase database, long ttlSeconds) {
         return new CollectionSetup(database, true, ttlSeconds, "test-index-setup", System::currentTimeMillis);
