@@ -90,8 +90,7 @@ public final class ChaosMain {
         System.out.print(schedule);
         Path runDirectory = options.repository().resolve("chaos/harness/target/runs/run-" + options.seed() + "-" + options.stack()
                 + "-" + options.kafka() + "-" + options.source());
-        deleteRecursively(runDirectory); // a broker must never start on an earlier run's data
-        Files.createDirectories(runDirectory);
+        Cluster.prepareRunDirectory(runDirectory);
         System.out.println("Process logs: " + runDirectory);
 
         List<String> events = new CopyOnWriteArrayList<>();
@@ -179,17 +178,6 @@ public final class ChaosMain {
         }
         System.out.println("Not drained within 300 s");
         return manualRestarts;
-    }
-
-    private static void deleteRecursively(Path directory) throws java.io.IOException {
-        if (!Files.exists(directory)) {
-            return;
-        }
-        try (var paths = Files.walk(directory)) {
-            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
-        }
     }
 
     /** Faults by kind, for the report. */

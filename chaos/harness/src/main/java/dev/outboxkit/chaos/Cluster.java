@@ -180,6 +180,21 @@ public final class Cluster implements AutoCloseable {
         startDatabase.run();
     }
 
+    /**
+     * Empties the run directory (or creates it): a broker must never start on an earlier run's data. Chaos runs and
+     * benchmark runs both start here.
+     */
+    public static void prepareRunDirectory(Path directory) throws IOException {
+        if (Files.exists(directory)) {
+            try (var paths = Files.walk(directory)) {
+                for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(path);
+                }
+            }
+        }
+        Files.createDirectories(directory);
+    }
+
     /** The MongoDB process, or null when the run uses --mongo-uri. */
     public JvmProcess mongoProcess() {
         return mongoProcess;

@@ -64,9 +64,8 @@ public final class OutboxWorkload {
      */
     public static void commitOne(Connection connection, boolean postgres, String outboxTable, Event event,
                                  java.math.BigDecimal amount) throws SQLException {
-        try (PreparedStatement business = connection.prepareStatement(BUSINESS_INSERT);
-             PreparedStatement outbox = connection.prepareStatement(outboxInsert(outboxTable, postgres))) {
-            insertRows(business, outbox, event, amount);
+        try (Statements statements = new Statements(connection, postgres, outboxTable)) {
+            statements.add(event, amount);
         }
         connection.commit();
     }
@@ -74,8 +73,8 @@ public final class OutboxWorkload {
     private static final String BUSINESS_INSERT = "INSERT INTO orders (id, aggregate, amount) VALUES (?, ?, ?)";
 
     /**
-     * The two inserts of a service's transaction, prepared once on a connection of the caller's (auto-commit off), for
-     * writers that commit many transactions: {@link #add} the rows of each event, then commit the connection.
+     * The two inserts of a service's transaction, prepared on a connection of the caller's (auto-commit off), and kept
+     * for as many transactions as the caller likes: {@link #add} the rows of each event, then commit the connection.
      */
     public static final class Statements implements AutoCloseable {
 
@@ -88,7 +87,16 @@ public final class OutboxWorkload {
         }
 
         public void add(Event event, java.math.BigDecimal amount) throws SQLException {
-            insertRows(business, outbox, event, amount);
+            business.setString(1, event.id());
+            business.setString(2, event.aggregateId());
+            business.setBigDecimal(3, amount);
+            business.executeUpdate();
+            outbox.setString(1, event.id());
+            outbox.setString(2, event.aggregateType());
+            outbox.setString(3, event.aggregateId());
+            outbox.setString(4, event.type());
+            outbox.setString(5, event.payload());
+            outbox.executeUpdate();
         }
 
         @Override
@@ -104,31 +112,15 @@ public final class OutboxWorkload {
                 + (postgres ? "?::jsonb" : "?") + ")";
     }
 
-    private static void insertRows(PreparedStatement business, PreparedStatement outbox, Event event,
-                                   java.math.BigDecimal amount) throws SQLException {
-        business.setString(1, event.id());
-        business.setString(2, event.aggregateId());
-        business.setBigDecimal(3, amount);
-        business.executeUpdate();
-        outbox.setString(1, event.id());
-        outbox.setString(2, event.aggregateType());
-        outbox.setString(3, event.aggregateId());
-        outbox.setString(4, event.type());
-        outbox.setString(5, event.payload());
-        outbox.executeUpdate();
-    }
-
     public static List<Event> write(SqlDatabase db, String database, String outboxTable, String prefix, int from, int count,
                                     CommitListener listener) throws SQLException {
         List<Event> written = new ArrayList<>(count);
         try (Connection connection = db.connect(database)) {
             connection.setAutoCommit(false);
-            boolean postgres = db.isPostgres();
-            try (PreparedStatement business = connection.prepareStatement(BUSINESS_INSERT);
-                 PreparedStatement outbox = connection.prepareStatement(outboxInsert(outboxTable, postgres))) {
+            try (Statements statements = new Statements(connection, db.isPostgres(), outboxTable)) {
                 for (int n = from; n < from + count; n++) {
                     Event event = event(prefix, n);
-                    insertRows(business, outbox, event, new java.math.BigDecimal(n * 3 + ".50"));
+                    statements.add(event, new java.math.BigDecimal(n * 3 + ".50"));
                     connection.commit();
                     listener.committed(event, System.currentTimeMillis());
                     written.add(event);

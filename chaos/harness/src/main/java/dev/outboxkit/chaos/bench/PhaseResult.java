@@ -11,14 +11,13 @@ package dev.outboxkit.chaos.bench;
  * @param toKafka          commit to the broker's append of the routed event
  * @param fromKafka        the broker's append to MongoDB
  * @param backlogSlope     growth of the backlog over the second half of the phase, events/s
- * @param maxBacklog       the largest backlog seen during the phase
  * @param kafkaRate        events/s appended to the topics during the phase
  * @param mongoRate        events/s arriving in MongoDB during the phase
  * @param missing          events of the phase not in MongoDB when the wait for them ended
  * @param server           the MongoDB server's own time per write command during the phase
  */
 public record PhaseResult(String name, double offered, double achieved, Latency total, Latency toKafka, Latency fromKafka,
-                          double backlogSlope, long maxBacklog, double kafkaRate, double mongoRate, int missing,
+                          double backlogSlope, double kafkaRate, double mongoRate, int missing,
                           ArrivalLog.ServerTime server) {
 
     /** Kept up: the backlog did not grow by more than 5% of the rate (or 20 events/s) over the second half. */

@@ -1,10 +1,8 @@
 package dev.outboxkit.chaos.bench;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,8 +131,7 @@ public final class PipelineBenchmark {
 
     static StackResult runStack(Options options, String stackName) throws Exception {
         Path runDirectory = options.repository().resolve("chaos/harness/target/bench/" + stackName + "-" + options.source());
-        deleteRecursively(runDirectory);
-        Files.createDirectories(runDirectory);
+        Cluster.prepareRunDirectory(runDirectory);
         Path arrivals = runDirectory.resolve("arrivals.log");
         System.out.println();
         System.out.println("== " + stackName + ": starting the cluster (logs in " + runDirectory + ")");
@@ -255,13 +252,9 @@ public final class PipelineBenchmark {
             double seconds = (written.endedMicros() - written.startedMicros()) / 1e6;
             long first = samples.isEmpty() ? 0 : samples.get(0)[2];
             long last = samples.isEmpty() ? 0 : samples.get(samples.size() - 1)[2];
-            long maxBacklog = 0;
-            for (long[] sample : samples) {
-                maxBacklog = Math.max(maxBacklog, sample[1] - sample[2]);
-            }
             return new PhaseResult(written.phase(), offered, written.eventsPerSecond(), Latency.of(Arrays.copyOf(total, n)),
                     Latency.of(Arrays.copyOf(toKafka, staged)), Latency.of(Arrays.copyOf(fromKafka, staged)),
-                    backlogSlope(samples), maxBacklog, kafkaRate, (last - first) / seconds, missing, server);
+                    backlogSlope(samples), kafkaRate, (last - first) / seconds, missing, server);
         }
 
         /**
@@ -373,16 +366,5 @@ public final class PipelineBenchmark {
             var += t * t;
         }
         return var == 0 ? 0 : cov / var;
-    }
-
-    private static void deleteRecursively(Path directory) throws java.io.IOException {
-        if (!Files.exists(directory)) {
-            return;
-        }
-        try (var paths = Files.walk(directory)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
-        }
     }
 }
