@@ -17,6 +17,7 @@ import org.apache.kafka.common.config.ConfigDef.Width;
 import org.apache.kafka.common.config.ConfigException;
 
 import dev.outboxkit.router.input.Provenance;
+import dev.outboxkit.router.json.FieldNameAdjustment;
 import dev.outboxkit.router.output.AdditionalField;
 
 /**
@@ -33,6 +34,7 @@ public final class RouterConfig {
     public static final String GROUP_ROUTER = "Router";
     public static final String GROUP_JSON = "JSON payload";
     public static final String GROUP_INPUT = "Input and provenance";
+    public static final String GROUP_TRACING = "Tracing";
 
     public static final String FIELD_EVENT_ID = "table.field.event.id";
     public static final String FIELD_EVENT_KEY = "table.field.event.key";
@@ -51,6 +53,10 @@ public final class RouterConfig {
     public static final String EXPAND_JSON_PAYLOAD = "table.expand.json.payload";
     public static final String JSON_PAYLOAD_NULL_BEHAVIOR = "table.json.payload.null.behavior";
     public static final String JSON_PAYLOAD_EMPTY_ARRAY_BEHAVIOR = "table.json.payload.empty.array.behavior";
+    public static final String FIELD_NAME_ADJUSTMENT_MODE = "field.name.adjustment.mode";
+    public static final String TRACING_SPAN_CONTEXT_FIELD = "tracing.span.context.field";
+    public static final String TRACING_OPERATION_NAME = "tracing.operation.name";
+    public static final String TRACING_WITH_CONTEXT_FIELD_ONLY = "tracing.with.context.field.only";
     public static final String INPUT_FORMAT = "input.format";
     public static final String PROVENANCE_HEADERS = "provenance.headers";
 
@@ -86,6 +92,10 @@ public final class RouterConfig {
     private final boolean expandJsonPayload;
     private final JsonNullBehavior jsonNullBehavior;
     private final JsonEmptyArrayBehavior jsonEmptyArrayBehavior;
+    private final FieldNameAdjustment fieldNameAdjustment;
+    private final String tracingContextColumn;
+    private final String tracingOperationName;
+    private final boolean tracingWithContextFieldOnly;
     private final InputFormat inputFormat;
     private final boolean provenanceHeaders;
 
@@ -106,6 +116,10 @@ public final class RouterConfig {
         expandJsonPayload = config.getBoolean(EXPAND_JSON_PAYLOAD);
         jsonNullBehavior = enumValue(JsonNullBehavior.class, config.getString(JSON_PAYLOAD_NULL_BEHAVIOR));
         jsonEmptyArrayBehavior = enumValue(JsonEmptyArrayBehavior.class, config.getString(JSON_PAYLOAD_EMPTY_ARRAY_BEHAVIOR));
+        fieldNameAdjustment = enumValue(FieldNameAdjustment.class, config.getString(FIELD_NAME_ADJUSTMENT_MODE));
+        tracingContextColumn = config.getString(TRACING_SPAN_CONTEXT_FIELD).trim();
+        tracingOperationName = config.getString(TRACING_OPERATION_NAME);
+        tracingWithContextFieldOnly = config.getBoolean(TRACING_WITH_CONTEXT_FIELD_ONLY);
         inputFormat = enumValue(InputFormat.class, config.getString(INPUT_FORMAT));
         provenanceHeaders = config.getBoolean(PROVENANCE_HEADERS);
         checkReplacementGroups(topicRegex, topicReplacement);
@@ -171,6 +185,24 @@ public final class RouterConfig {
 
     public JsonEmptyArrayBehavior jsonEmptyArrayBehavior() {
         return jsonEmptyArrayBehavior;
+    }
+
+    public FieldNameAdjustment fieldNameAdjustment() {
+        return fieldNameAdjustment;
+    }
+
+    /** The outbox column holding the serialized trace context written by the application. */
+    public String tracingContextColumn() {
+        return tracingContextColumn;
+    }
+
+    public String tracingOperationName() {
+        return tracingOperationName;
+    }
+
+    /** Whether only rows with a trace context get spans (when OpenTelemetry is present). */
+    public boolean tracingWithContextFieldOnly() {
+        return tracingWithContextFieldOnly;
     }
 
     public InputFormat inputFormat() {
@@ -254,6 +286,28 @@ public final class RouterConfig {
                 "How an empty JSON array is typed when expanding: 'ignore' leaves the field out of the schema,"
                         + " 'optional_string' keeps it as an optional array of optional strings.",
                 GROUP_JSON, ++order, Width.SHORT, "JSON empty arrays");
+        def.define(FIELD_NAME_ADJUSTMENT_MODE, Type.STRING, "none", caseInsensitiveEnum(FieldNameAdjustment.class), Importance.LOW,
+                "How JSON keys become field names when expanding, for Avro and schema registries: 'none' keeps them,"
+                        + " 'avro' replaces every character Avro does not allow with '_' ('first-name' becomes 'first_name',"
+                        + " '1st' becomes '_1st'), 'avro_unicode' replaces it with '_u' and its code ('first_u002dname'), so"
+                        + " that different keys never meet. The values stay under the adjusted names. With 'avro' or"
+                        + " 'avro_unicode' the name of an envelope value schema is made a valid Avro name too.",
+                GROUP_JSON, ++order, Width.SHORT, "Field name adjustment");
+        def.define(TRACING_SPAN_CONTEXT_FIELD, Type.STRING, "tracingspancontext", new ConfigDef.NonEmptyString(), Importance.LOW,
+                "The outbox column holding the trace context the application wrote with the row, in Debezium's format"
+                        + " (java.util.Properties text, e.g. 'traceparent=00-<trace id>-<span id>-01'). The event carries it"
+                        + " on as W3C Trace Context headers 'traceparent' and 'tracestate'. A row without the column, or with"
+                        + " an empty or malformed value, gives an event without trace headers.",
+                GROUP_TRACING, ++order, Width.MEDIUM, "Trace context column");
+        def.define(TRACING_OPERATION_NAME, Type.STRING, "debezium-read", new ConfigDef.NonEmptyString(), Importance.LOW,
+                "When the OpenTelemetry API is available to the plugin: the name of the processing span opened, as"
+                        + " Debezium does, under a 'db-log-write' span that continues the row's trace.",
+                GROUP_TRACING, ++order, Width.MEDIUM, "Tracing operation name");
+        def.define(TRACING_WITH_CONTEXT_FIELD_ONLY, Type.BOOLEAN, true, Importance.LOW,
+                "When the OpenTelemetry API is available to the plugin: whether only rows with a trace context get"
+                        + " spans (true, as Debezium's EventRouter defaults to), or every row, starting a new trace when it has"
+                        + " none.",
+                GROUP_TRACING, ++order, Width.SHORT, "Trace only rows with a context");
         def.define(INPUT_FORMAT, Type.STRING, "auto", caseInsensitiveEnum(InputFormat.class), Importance.MEDIUM,
                 "Which record values are outbox rows. 'envelope': Debezium change events only. 'row': flat rows (from a JDBC"
                         + " polling source, or after ExtractNewRecordState), as a Struct or a schemaless Map. 'auto': change events,"

@@ -64,7 +64,7 @@ public final class InputReader {
             }
             return Input.PASS_THROUGH;
         }
-        OutboxRow row = OutboxRow.of(record, value, null, record.timestamp());
+        OutboxRow row = OutboxRow.of(record, value, null, null, record.timestamp());
         if (format == InputFormat.AUTO && !looksLikeOutboxRow(row)) {
             return Input.PASS_THROUGH;
         }
@@ -79,7 +79,7 @@ public final class InputReader {
             case "c":
             case "r":
                 if (after instanceof Struct || after instanceof Map) {
-                    return new Input(Action.ROUTE, OutboxRow.of(record, after, source, tsMs));
+                    return new Input(Action.ROUTE, OutboxRow.of(record, after, source, op, tsMs));
                 }
                 throw new DataException("Change event with op '" + op + "' has no 'after' row: "
                         + Provenance.of(record, source).describe());

@@ -15,21 +15,23 @@ public abstract class OutboxRow {
 
     private final ConnectRecord<?> record;
     private final Object source;
+    private final String operation;
     private final Long changeTimeMs;
 
-    OutboxRow(ConnectRecord<?> record, Object source, Long changeTimeMs) {
+    OutboxRow(ConnectRecord<?> record, Object source, String operation, Long changeTimeMs) {
         this.record = record;
         this.source = source;
+        this.operation = operation;
         this.changeTimeMs = changeTimeMs;
     }
 
-    static OutboxRow of(ConnectRecord<?> record, Object row, Object source, Long changeTimeMs) {
+    static OutboxRow of(ConnectRecord<?> record, Object row, Object source, String operation, Long changeTimeMs) {
         if (row instanceof Struct struct) {
-            return new StructRow(record, struct, source, changeTimeMs);
+            return new StructRow(record, struct, source, operation, changeTimeMs);
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> map = (Map<String, Object>) row;
-        return new MapRow(record, map, source, changeTimeMs);
+        return new MapRow(record, map, source, operation, changeTimeMs);
     }
 
     /** Whether the row has this column at all (a null value still counts). */
@@ -53,6 +55,16 @@ public abstract class OutboxRow {
         return changeTimeMs;
     }
 
+    /** The change event's {@code source} block (a Struct or a Map), or null for a flat row. */
+    public Object source() {
+        return source;
+    }
+
+    /** The change event's operation ({@code c} or {@code r}), or null for a flat row. */
+    public String operation() {
+        return operation;
+    }
+
     /** Where the row came from, for error messages and provenance headers. Computed on demand. */
     public Provenance provenance() {
         return Provenance.of(record, source);
@@ -61,8 +73,8 @@ public abstract class OutboxRow {
     private static final class StructRow extends OutboxRow {
         private final Struct row;
 
-        StructRow(ConnectRecord<?> record, Struct row, Object source, Long changeTimeMs) {
-            super(record, source, changeTimeMs);
+        StructRow(ConnectRecord<?> record, Struct row, Object source, String operation, Long changeTimeMs) {
+            super(record, source, operation, changeTimeMs);
             this.row = row;
         }
 
@@ -92,8 +104,8 @@ public abstract class OutboxRow {
     private static final class MapRow extends OutboxRow {
         private final Map<String, Object> row;
 
-        MapRow(ConnectRecord<?> record, Map<String, Object> row, Object source, Long changeTimeMs) {
-            super(record, source, changeTimeMs);
+        MapRow(ConnectRecord<?> record, Map<String, Object> row, Object source, String operation, Long changeTimeMs) {
+            super(record, source, operation, changeTimeMs);
             this.row = row;
         }
 

@@ -48,6 +48,7 @@ public final class JsonPayloadExpander {
     }
 
     private final String rootName;
+    private final FieldNameAdjustment adjustment;
     private final JsonNullBehavior nullBehavior;
     private final JsonEmptyArrayBehavior emptyArrayBehavior;
     private final Cache<Shape, Schema> schemas = new SynchronizedCache<>(new LRUCache<>(SCHEMA_CACHE_SIZE));
@@ -59,10 +60,20 @@ public final class JsonPayloadExpander {
      * @param rootName the name of the top-level struct schema (Debezium uses the payload column's name)
      */
     public JsonPayloadExpander(String rootName, JsonNullBehavior nullBehavior, JsonEmptyArrayBehavior emptyArrayBehavior) {
+        this(rootName, FieldNameAdjustment.NONE, nullBehavior, emptyArrayBehavior);
+    }
+
+    /**
+     * @param rootName the name of the top-level struct schema (Debezium uses the payload column's name)
+     * @param adjustment how JSON keys become field names (and so the names of nested struct schemas)
+     */
+    public JsonPayloadExpander(String rootName, FieldNameAdjustment adjustment, JsonNullBehavior nullBehavior,
+            JsonEmptyArrayBehavior emptyArrayBehavior) {
         this.rootName = rootName;
+        this.adjustment = adjustment;
         this.nullBehavior = nullBehavior;
         this.emptyArrayBehavior = emptyArrayBehavior;
-        this.guidedParser = new SchemaGuidedParser(nullBehavior, emptyArrayBehavior);
+        this.guidedParser = new SchemaGuidedParser(adjustment, nullBehavior, emptyArrayBehavior);
     }
 
     /** Whether the text is a candidate at all: like Debezium, only text starting with '{' or '[' is expanded. */
@@ -120,12 +131,15 @@ public final class JsonPayloadExpander {
         return plain(parse(json));
     }
 
-    private static Object parse(String json) throws NotExpandableException {
+    private Object parse(String json) throws NotExpandableException {
         if (!looksLikeJson(json)) {
             throw new NotExpandableException("the text is not a JSON object or array");
         }
         try {
-            return JsonTree.parse(json);
+            return JsonTree.parse(json, adjustment);
+        } catch (JsonTree.NameCollision e) {
+            throw new NotExpandableException(e.getMessage() + " under field.name.adjustment.mode="
+                    + adjustment.name().toLowerCase(java.util.Locale.ROOT));
         } catch (IOException e) {
             throw new NotExpandableException("the text is not valid JSON");
         }

@@ -25,7 +25,8 @@ final class JsonTree {
     /**
      * A JSON object. A repeated name keeps its first position and its last value, as Jackson's tree does. Small
      * objects find a repeated name by scanning; from {@value #INDEXED_FROM} names on, through a hash index, so that
-     * an object with many keys costs linear time, not quadratic.
+     * an object with many keys costs linear time, not quadratic. Names are kept as adjusted; two different keys
+     * that become the same name are a {@link NameCollision}.
      */
     static final class JsonObject {
         static final int INDEXED_FROM = 16;
@@ -33,19 +34,33 @@ final class JsonTree {
         Object[] values = new Object[8];
         int size;
         private Map<String, Integer> index;
+        /** The key as written where adjustment changed it; null until a key is changed. */
+        private String[] originals;
 
-        void put(String name, Object value) {
+        void put(String name, String original, Object value) throws NameCollision {
             Integer existing = positionOf(name);
             if (existing != null) {
+                if (!originalAt(existing).equals(original)) {
+                    throw new NameCollision();
+                }
                 values[existing] = value;
                 return;
             }
             if (size == names.length) {
                 names = Arrays.copyOf(names, size * 2);
                 values = Arrays.copyOf(values, size * 2);
+                if (originals != null) {
+                    originals = Arrays.copyOf(originals, size * 2);
+                }
             }
             names[size] = name;
             values[size] = value;
+            if (!name.equals(original)) {
+                if (originals == null) {
+                    originals = new String[names.length];
+                }
+                originals[size] = original;
+            }
             if (index != null) {
                 index.put(name, size);
             } else if (size + 1 == INDEXED_FROM) {
@@ -55,6 +70,10 @@ final class JsonTree {
                 }
             }
             size++;
+        }
+
+        private String originalAt(int position) {
+            return originals == null || originals[position] == null ? names[position] : originals[position];
         }
 
         private Integer positionOf(String name) {
@@ -67,6 +86,15 @@ final class JsonTree {
                 }
             }
             return null;
+        }
+    }
+
+    /** Two different keys of one object that field name adjustment turns into the same name. */
+    static final class NameCollision extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        NameCollision() {
+            super("two keys of one object become the same field name", null);
         }
     }
 
@@ -90,24 +118,27 @@ final class JsonTree {
         return FACTORY.createParser(json);
     }
 
-    /** Parses one JSON value; content after it is ignored, as Jackson's readTree does by default. */
-    static Object parse(String json) throws IOException {
+    /**
+     * Parses one JSON value, object keys adjusted to field names; content after it is ignored, as Jackson's
+     * readTree does by default.
+     */
+    static Object parse(String json, FieldNameAdjustment adjustment) throws IOException {
         try (JsonParser parser = createParser(json)) {
             JsonToken token = parser.nextToken();
             if (token == null) {
                 throw new IOException("no JSON value");
             }
-            return read(parser, token);
+            return read(parser, token, adjustment);
         }
     }
 
-    private static Object read(JsonParser parser, JsonToken token) throws IOException {
+    private static Object read(JsonParser parser, JsonToken token, FieldNameAdjustment adjustment) throws IOException {
         switch (token) {
             case START_OBJECT: {
                 JsonObject object = new JsonObject();
                 while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                    String name = parser.currentName();
-                    object.put(name, read(parser, parser.nextToken()));
+                    String key = parser.currentName();
+                    object.put(adjustment.adjust(key), key, read(parser, parser.nextToken(), adjustment));
                 }
                 return object;
             }
@@ -115,7 +146,7 @@ final class JsonTree {
                 JsonArray array = new JsonArray();
                 JsonToken next;
                 while ((next = parser.nextToken()) != JsonToken.END_ARRAY) {
-                    array.add(read(parser, next));
+                    array.add(read(parser, next, adjustment));
                 }
                 return array;
             }

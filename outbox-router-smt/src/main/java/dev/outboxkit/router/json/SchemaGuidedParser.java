@@ -37,10 +37,12 @@ final class SchemaGuidedParser {
         }
     }
 
+    private final FieldNameAdjustment adjustment;
     private final JsonNullBehavior nullBehavior;
     private final JsonEmptyArrayBehavior emptyArrayBehavior;
 
-    SchemaGuidedParser(JsonNullBehavior nullBehavior, JsonEmptyArrayBehavior emptyArrayBehavior) {
+    SchemaGuidedParser(FieldNameAdjustment adjustment, JsonNullBehavior nullBehavior, JsonEmptyArrayBehavior emptyArrayBehavior) {
+        this.adjustment = adjustment;
         this.nullBehavior = nullBehavior;
         this.emptyArrayBehavior = emptyArrayBehavior;
     }
@@ -117,7 +119,7 @@ final class SchemaGuidedParser {
         List<Field> fields = schema.fields();
         int next = 0;
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
-            String name = parser.currentName();
+            String name = adjustment.adjust(parser.currentName());
             JsonToken token = parser.nextToken();
             if (next < fields.size() && fields.get(next).name().equals(name)) {
                 Field field = fields.get(next++);

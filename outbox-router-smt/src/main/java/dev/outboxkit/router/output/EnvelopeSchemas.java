@@ -8,6 +8,8 @@ import org.apache.kafka.common.cache.SynchronizedCache;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 
+import dev.outboxkit.router.json.FieldNameAdjustment;
+
 /**
  * Value schemas of events with 'envelope' placements: a struct of {@code payload} and the placed columns,
  * named after the table's value schema with the route-by value inserted ({@code server.db.outbox.Order.Value}),
@@ -25,10 +27,16 @@ final class EnvelopeSchemas {
     private static final int CACHE_SIZE = 1024;
 
     private final List<AdditionalField> envelopeFields;
+    private final FieldNameAdjustment nameAdjustment;
     private final Cache<Key, Schema> schemas = new SynchronizedCache<>(new LRUCache<>(CACHE_SIZE));
 
-    EnvelopeSchemas(List<AdditionalField> envelopeFields) {
+    /**
+     * @param nameAdjustment makes the schema name a valid Avro full name (an aggregate type such as
+     *                       {@code Order-Line} would not be); {@code NONE} keeps Debezium's name
+     */
+    EnvelopeSchemas(List<AdditionalField> envelopeFields, FieldNameAdjustment nameAdjustment) {
         this.envelopeFields = envelopeFields;
+        this.nameAdjustment = nameAdjustment;
     }
 
     /**
@@ -39,7 +47,8 @@ final class EnvelopeSchemas {
         Key key = new Key(rowSchema, payloadSchema, routedByValue, version, fieldSchemas);
         Schema schema = schemas.get(key);
         if (schema == null) {
-            SchemaBuilder builder = SchemaBuilder.struct().name(schemaName(rowSchema.name(), routedByValue));
+            SchemaBuilder builder = SchemaBuilder.struct()
+                    .name(nameAdjustment.adjustFullName(schemaName(rowSchema.name(), routedByValue)));
             if (version != null) {
                 builder.version(version);
             }

@@ -20,6 +20,7 @@ import dev.outboxkit.router.RouterConfig;
 import dev.outboxkit.router.RouterConfig.MissingFieldBehavior;
 import dev.outboxkit.router.input.OutboxRow;
 import dev.outboxkit.router.json.JsonPayloadExpander;
+import dev.outboxkit.router.tracing.Tracing;
 
 /**
  * Builds the domain event from an outbox row: topic from the route-by column, key from the event key column
@@ -43,20 +44,23 @@ public final class EventBuilder {
     private final JsonPayloadExpander expander;
     private final List<AdditionalField> envelopeFields = new ArrayList<>();
     private final EnvelopeSchemas envelopeSchemas;
+    private final Tracing tracing;
 
     public EventBuilder(RouterConfig config) {
         this.config = config;
         this.topicRouter = new TopicRouter(config);
         this.timestamps = new EventTimestamps(config);
         this.expander = config.expandJsonPayload()
-                ? new JsonPayloadExpander(config.payloadColumn(), config.jsonNullBehavior(), config.jsonEmptyArrayBehavior())
+                ? new JsonPayloadExpander(config.payloadColumn(), config.fieldNameAdjustment(), config.jsonNullBehavior(),
+                        config.jsonEmptyArrayBehavior())
                 : null;
         for (AdditionalField field : config.additionalFields()) {
             if (field.placement() == AdditionalField.Placement.ENVELOPE) {
                 envelopeFields.add(field);
             }
         }
-        this.envelopeSchemas = new EnvelopeSchemas(envelopeFields);
+        this.envelopeSchemas = new EnvelopeSchemas(envelopeFields, config.fieldNameAdjustment());
+        this.tracing = Tracing.create(config);
     }
 
     public <R extends ConnectRecord<R>> R build(R record, OutboxRow row) {
@@ -97,6 +101,7 @@ public final class EventBuilder {
         if (config.provenanceHeaders()) {
             row.provenance().addHeaders(headers);
         }
+        tracing.addTraceHeaders(row, headers);
 
         Schema valueSchema;
         Object value;

@@ -33,75 +33,34 @@ class JsonPayloadExpanderTest {
         assertThat(struct.get("k199999")).isEqualTo(199_999);
     }
 
-    private static final String[] NAMES = {"a", "b", "c", "d"};
-
     /**
      * The fast path (parsing straight into the schema last seen for a hint) must give exactly what the general
-     * path gives, for documents that fit and documents that almost fit.
+     * path gives, for documents that fit and documents that almost fit, under every name adjustment.
      */
-    @ParameterizedTest(name = "nulls={0}, empty arrays={1}")
-    @CsvSource({"IGNORE,IGNORE", "OPTIONAL_BYTES,OPTIONAL_STRING", "IGNORE,OPTIONAL_STRING", "OPTIONAL_BYTES,IGNORE"})
-    void hintedFastPathAlwaysAgreesWithTheGeneralPath(JsonNullBehavior nulls, JsonEmptyArrayBehavior emptyArrays)
-            throws Exception {
-        JsonPayloadExpander hinted = new JsonPayloadExpander("payload", nulls, emptyArrays);
-        JsonPayloadExpander general = new JsonPayloadExpander("payload", nulls, emptyArrays);
-        Random random = new Random(42);
+    @ParameterizedTest(name = "nulls={0}, empty arrays={1}, names={2}")
+    @CsvSource({"IGNORE,IGNORE,NONE", "OPTIONAL_BYTES,OPTIONAL_STRING,NONE", "IGNORE,OPTIONAL_STRING,NONE",
+        "OPTIONAL_BYTES,IGNORE,NONE", "IGNORE,IGNORE,AVRO", "OPTIONAL_BYTES,OPTIONAL_STRING,AVRO_UNICODE"})
+    void hintedFastPathAlwaysAgreesWithTheGeneralPath(JsonNullBehavior nulls, JsonEmptyArrayBehavior emptyArrays,
+            FieldNameAdjustment adjustment) throws Exception {
+        JsonPayloadExpander hinted = new JsonPayloadExpander("payload", adjustment, nulls, emptyArrays);
+        JsonPayloadExpander general = new JsonPayloadExpander("payload", adjustment, nulls, emptyArrays);
+        RandomJson documents = new RandomJson(42, adjustment == FieldNameAdjustment.NONE
+                ? RandomJson.PLAIN_NAMES : RandomJson.HOSTILE_NAMES);
+        Random hints = new Random(7);
         int expanded = 0;
         for (int i = 0; i < 20_000; i++) {
-            String json = random.nextInt(10) == 0 ? randomArray(random, 0) : randomObject(random, 0);
+            String json = documents.document();
             SchemaAndValue expected;
             try {
                 expected = general.expand(json);
             } catch (JsonPayloadExpander.NotExpandableException e) {
                 continue;
             }
-            SchemaAndValue actual = hinted.expand(json, "hint" + random.nextInt(3));
+            SchemaAndValue actual = hinted.expand(json, "hint" + hints.nextInt(3));
             assertThat(actual.schema()).as(json).isEqualTo(expected.schema());
             assertThat(actual.value()).as(json).isEqualTo(expected.value());
             expanded++;
         }
         assertThat(expanded).isGreaterThan(15_000);
-    }
-
-    private static String randomObject(Random random, int depth) {
-        StringBuilder json = new StringBuilder("{");
-        int fields = random.nextInt(4);
-        for (int f = 0; f < fields; f++) {
-            if (f > 0) {
-                json.append(',');
-            }
-            // Few names and a fixed order most of the time, so that many documents share a shape.
-            String name = random.nextInt(8) == 0 ? NAMES[random.nextInt(NAMES.length)] : NAMES[f];
-            json.append('"').append(name).append("\":").append(randomValue(random, depth));
-        }
-        return json.append('}').toString();
-    }
-
-    private static String randomArray(Random random, int depth) {
-        StringBuilder json = new StringBuilder("[");
-        int items = random.nextInt(4);
-        for (int i = 0; i < items; i++) {
-            if (i > 0) {
-                json.append(',');
-            }
-            json.append(randomValue(random, depth));
-        }
-        return json.append(']').toString();
-    }
-
-    private static String randomValue(Random random, int depth) {
-        switch (random.nextInt(depth < 2 ? 12 : 9)) {
-            case 0: return Integer.toString(random.nextInt(100));
-            case 1: return Long.toString(5_000_000_000L + random.nextInt(100));
-            case 2: return "123456789012345678901234" + random.nextInt(10);
-            case 3: return random.nextInt(100) + ".5";
-            case 4: return "\"s" + random.nextInt(10) + "\"";
-            case 5: return random.nextBoolean() ? "true" : "false";
-            case 6: return "null";
-            case 7: return "[]";
-            case 8: return "[1,2]";
-            case 9: return randomArray(random, depth + 1);
-            default: return randomObject(random, depth + 1);
-        }
     }
 }
