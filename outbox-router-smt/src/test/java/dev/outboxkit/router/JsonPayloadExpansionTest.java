@@ -210,4 +210,41 @@ class JsonPayloadExpansionTest {
             pool.shutdownNow();
         }
     }
+
+    @Test
+    void adjustedKeysKeepTheirValuesUnderTheAdjustedNamesAllTheWayDown() {
+        SourceRecord event = expand("{\"first-name\":\"Ada\",\"1st\":{\"$id\":7},\"lines\":[{\"unit.price\":2.5}]}",
+                "field.name.adjustment.mode", "avro");
+
+        Struct value = (Struct) event.value();
+        assertThat(value.schema().fields()).extracting(org.apache.kafka.connect.data.Field::name)
+                .containsExactly("first_name", "_1st", "lines");
+        assertThat(value.getString("first_name")).isEqualTo("Ada");
+        assertThat(value.getStruct("_1st").schema().name()).isEqualTo("payload._1st");
+        assertThat(value.getStruct("_1st").getInt32("_id")).isEqualTo(7);
+        assertThat(((Struct) value.getArray("lines").get(0)).getFloat64("unit_price")).isEqualTo(2.5);
+        assertValueMatchesSchema(event);
+    }
+
+    @Test
+    void twoKeysThatBecomeOneNameKeepThePayloadAsText() {
+        String json = "{\"a-b\":1,\"a.b\":2}";
+        SourceRecord event = expand(json, "field.name.adjustment.mode", "avro");
+
+        assertThat(event.valueSchema()).isEqualTo(Schema.OPTIONAL_STRING_SCHEMA);
+        assertThat(event.value()).isEqualTo(json);
+        SourceRecord unicode = expand(json, "field.name.adjustment.mode", "avro_unicode");
+        assertThat(((Struct) unicode.value()).getInt32("a_u002db")).isEqualTo(1);
+        assertThat(((Struct) unicode.value()).getInt32("a_u002eb")).isEqualTo(2);
+    }
+
+    @Test
+    void anEnvelopeSchemaNamedAfterAnAggregateTypeIsAValidAvroName() {
+        OutboxEventRouter<SourceRecord> router = router("field.name.adjustment.mode", "avro",
+                "table.fields.additional.placement", "type:envelope");
+        SourceRecord event = router.apply(create(outboxRow("ev-1", "Order-Line", "o-1", "Created", "{\"n\":1}")));
+
+        assertThat(event.topic()).isEqualTo("outbox.event.Order-Line");
+        assertThat(event.valueSchema().name()).isEqualTo("dbserver1.inventory.outbox.Order_Line.Value");
+    }
 }
