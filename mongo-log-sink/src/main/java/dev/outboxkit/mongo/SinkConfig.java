@@ -39,6 +39,7 @@ public final class SinkConfig {
     public static final String AGGREGATE_TYPE_TOPIC_REGEX = "aggregate.type.topic.regex";
     public static final String EVENT_TYPE_SOURCES = "event.type.sources";
     public static final String PAYLOAD_MODE = "payload.mode";
+    public static final String HEADERS_STORED = "headers.stored";
     public static final String WRITE_MODE = "write.mode";
     public static final String INDEXES_CREATE = "indexes.create";
     public static final String TTL_SECONDS = "ttl.seconds";
@@ -66,6 +67,7 @@ public final class SinkConfig {
     private final List<ValueSource> aggregateTypeSources;
     private final List<ValueSource> eventTypeSources;
     private final PayloadMode payloadMode;
+    private final List<String> storedHeaders;
     private final WriteMode writeMode;
     private final boolean createIndexes;
     private final long ttlSeconds;
@@ -86,6 +88,8 @@ public final class SinkConfig {
         aggregateTypeSources = ValueSource.parseList(AGGREGATE_TYPE_SOURCES, config.getList(AGGREGATE_TYPE_SOURCES), topicPattern);
         eventTypeSources = ValueSource.parseList(EVENT_TYPE_SOURCES, config.getList(EVENT_TYPE_SOURCES), topicPattern);
         payloadMode = PayloadMode.valueOf(config.getString(PAYLOAD_MODE).trim().toUpperCase(Locale.ROOT));
+        storedHeaders = config.getList(HEADERS_STORED).stream().map(String::trim).filter(name -> !name.isEmpty())
+                .distinct().toList();
         writeMode = WriteMode.valueOf(config.getString(WRITE_MODE).trim().toUpperCase(Locale.ROOT));
         createIndexes = config.getBoolean(INDEXES_CREATE);
         ttlSeconds = config.getLong(TTL_SECONDS);
@@ -100,6 +104,11 @@ public final class SinkConfig {
             throw new ConfigException(RETRY_BACKOFF_MAX_MS, retryBackoffMaxMs, "must not be less than "
                     + RETRY_BACKOFF_INITIAL_MS + " (" + retryBackoffInitialMs + ")");
         }
+    }
+
+    /** The record headers kept in the stored document, in the order given; empty to keep none. */
+    public List<String> storedHeaders() {
+        return storedHeaders;
     }
 
     public int writeParallelism() {
@@ -223,6 +232,12 @@ public final class SinkConfig {
                 "'nested' stores the payload under the 'payload' field; 'merged' stores the payload's fields at the top level"
                         + " next to the metadata fields (a payload field named like a metadata field is then an error).",
                 GROUP_DOCUMENTS, ++order, Width.SHORT, "Payload placement");
+        def.define(HEADERS_STORED, Type.LIST, "", Importance.LOW,
+                "Record headers to keep in the stored document, as a comma-separated list of header names (for example"
+                        + " 'traceparent,tracestate', so that the trace id reaches the event log). They are stored under a"
+                        + " 'headers' field, name to value, as the worker's header converter gave them (text with"
+                        + " StringConverter); when a name repeats the last one counts, and a missing header is left out.",
+                GROUP_DOCUMENTS, ++order, Width.LONG, "Stored headers");
 
         order = 0;
         def.define(WRITE_MODE, Type.STRING, "insert", new OneOf(List.of("insert", "replace")), Importance.HIGH,

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Set;
 
 import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.bson.BsonBinary;
 import org.bson.BsonBinaryWriter;
@@ -47,6 +48,7 @@ public final class EventDocumentConverter {
     public static final String TIMESTAMP = "timestamp";
     public static final String KAFKA = "kafka";
     public static final String PAYLOAD = "payload";
+    public static final String HEADERS = "headers";
     public static final Set<String> METADATA_FIELDS = Set.of(ID, AGGREGATE_TYPE, AGGREGATE_ID, EVENT_TYPE, TIMESTAMP, KAFKA);
 
     /** MongoDB's limit on one document. */
@@ -64,9 +66,13 @@ public final class EventDocumentConverter {
     private final SinkConfig config;
     private final EventIds ids;
     private final int databaseBytes;
+    /** The top-level names a merged payload must not use: the metadata fields, and 'headers' when headers are kept. */
+    private final Set<String> reservedFields;
 
     public EventDocumentConverter(SinkConfig config) {
         this.config = config;
+        this.reservedFields = config.storedHeaders().isEmpty() ? METADATA_FIELDS
+                : Set.of(ID, AGGREGATE_TYPE, AGGREGATE_ID, EVENT_TYPE, TIMESTAMP, KAFKA, HEADERS);
         this.ids = new EventIds(EventIds.keepsText(config.headerConverter()));
         this.databaseBytes = config.database().getBytes(StandardCharsets.UTF_8).length;
     }
@@ -90,6 +96,10 @@ public final class EventDocumentConverter {
                 .append(KAFKA, new BsonDocument("topic", new BsonString(record.topic()))
                         .append("partition", new BsonInt32(record.kafkaPartition()))
                         .append("offset", new BsonInt64(record.kafkaOffset())));
+        BsonDocument headers = storedHeaders(record);
+        if (headers != null) {
+            metadata.append(HEADERS, headers);
+        }
         RawBsonDocument encoded = encode(id, metadata, record);
         int size = encoded.getByteBuffer().remaining();
         if (size > MAX_DOCUMENT_BYTES) {
@@ -97,6 +107,36 @@ public final class EventDocumentConverter {
                     + MAX_DOCUMENT_BYTES + " bytes");
         }
         return new EventDocument(record, collection, id, encoded);
+    }
+
+    /** The headers named by {@value SinkConfig#HEADERS_STORED} that the record has, or null when it has none of them. */
+    private BsonDocument storedHeaders(SinkRecord record) throws ConversionException {
+        BsonDocument stored = null;
+        for (String name : config.storedHeaders()) {
+            Header header = record.headers().lastWithName(name);
+            if (header == null) {
+                continue;
+            }
+            if (stored == null) {
+                stored = new BsonDocument();
+            }
+            stored.append(name, headerValue(header, HEADERS + "." + name));
+        }
+        return stored;
+    }
+
+    /** Text as text; bytes that are valid UTF-8 as that text, other bytes as binary; other values as BSON. */
+    private static BsonValue headerValue(Header header, String path) throws ConversionException {
+        Object value = header.value();
+        if (value instanceof String text) {
+            return new BsonString(Text.checked(text, "header '" + header.key() + "'"));
+        }
+        byte[] bytes = BsonValues.bytesOf(value);
+        if (bytes != null) {
+            String text = Text.strictUtf8(bytes, 0);
+            return text != null ? new BsonString(text) : new BsonBinary(bytes);
+        }
+        return BsonValues.toBson(value, header.schema(), path, PAYLOAD_LEVEL + 1);
     }
 
     private String collection(SinkRecord record, Object aggregateType, Object eventType) throws ConversionException {
@@ -142,10 +182,10 @@ public final class EventDocumentConverter {
         return new RawBsonDocument(buffer.getInternalBuffer(), 0, buffer.getPosition());
     }
 
-    private static void writeMergedPayload(BsonBinaryWriter writer, String json, SinkRecord record) throws ConversionException {
+    private void writeMergedPayload(BsonBinaryWriter writer, String json, SinkRecord record) throws ConversionException {
         String option = SinkConfig.PAYLOAD_MODE + "=merged";
         if (json != null) {
-            PlainJson.writeFields(json, writer, METADATA_FIELDS, option);
+            PlainJson.writeFields(json, writer, reservedFields, option);
             return;
         }
         // The payload's own fields are level-1 fields of the stored document.
@@ -155,7 +195,7 @@ public final class EventDocumentConverter {
                     + payload.getBsonType().name().toLowerCase());
         }
         for (Map.Entry<String, BsonValue> field : fields.entrySet()) {
-            if (METADATA_FIELDS.contains(field.getKey())) {
+            if (reservedFields.contains(field.getKey())) {
                 throw new ConversionException("payload field '" + field.getKey() + "' collides with the metadata field of"
                         + " that name (option " + option + ")");
             }
