@@ -46,7 +46,8 @@ public final class ConnectStack implements AutoCloseable {
     public ConnectStack(int workers, Map<String, String> secretValues, Map<String, String> extraWorkerProps) {
         secrets = writeSecrets(secretValues);
         Map<String, String> worker = new HashMap<>();
-        worker.put("plugin.path", pluginsDir().toString());
+        String testPlugins = System.getProperty("outboxkit.test.plugins.dir");
+        worker.put("plugin.path", pluginsDir() + (testPlugins == null ? "" : "," + testPlugins));
         worker.put("plugin.discovery", "service_load");
         worker.put("config.providers", "file");
         worker.put("config.providers.file.class", "org.apache.kafka.common.config.provider.FileConfigProvider");
