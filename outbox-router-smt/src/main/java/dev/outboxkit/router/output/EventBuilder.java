@@ -26,7 +26,8 @@ import dev.outboxkit.router.tracing.Tracing;
  * Builds the domain event from an outbox row: topic from the route-by column, key from the event key column
  * (with its own schema), the payload as the value (expanded from JSON on request, wrapped in an envelope struct
  * when columns are placed there), the event id and placed columns as headers on a copy of the input headers,
- * the event time as the timestamp, and the partition from a 'partition' placement.
+ * the trace context stored with the row as {@code traceparent}/{@code tracestate} headers, the event time as the
+ * timestamp, and the partition from a 'partition' placement.
  *
  * <p>A row that cannot make a correct event (a missing or null id, key or route-by column, a route-by value of
  * the wrong type or giving an illegal topic) fails with a {@link DataException} naming the column, the table and
