@@ -72,7 +72,8 @@ public final class EventDocumentConverter {
     public EventDocumentConverter(SinkConfig config) {
         this.config = config;
         this.reservedFields = config.storedHeaders().isEmpty() ? METADATA_FIELDS
-                : Set.of(ID, AGGREGATE_TYPE, AGGREGATE_ID, EVENT_TYPE, TIMESTAMP, KAFKA, HEADERS);
+                : java.util.stream.Stream.concat(METADATA_FIELDS.stream(), java.util.stream.Stream.of(HEADERS))
+                        .collect(java.util.stream.Collectors.toUnmodifiableSet());
         this.ids = new EventIds(EventIds.keepsText(config.headerConverter()));
         this.databaseBytes = config.database().getBytes(StandardCharsets.UTF_8).length;
     }
@@ -133,8 +134,7 @@ public final class EventDocumentConverter {
         }
         byte[] bytes = BsonValues.bytesOf(value);
         if (bytes != null) {
-            String text = Text.strictUtf8(bytes, 0);
-            return text != null ? new BsonString(text) : new BsonBinary(bytes);
+            return textOrBinary(bytes);
         }
         return BsonValues.toBson(value, header.schema(), path, PAYLOAD_LEVEL + 1);
     }
@@ -213,10 +213,15 @@ public final class EventDocumentConverter {
         }
         byte[] bytes = BsonValues.bytesOf(value);
         if (bytes != null) {
-            String text = Text.strictUtf8(bytes, 0);
-            return text != null ? new BsonString(text) : new BsonBinary(bytes);
+            return textOrBinary(bytes);
         }
         return BsonValues.toBson(value, schema, PAYLOAD, level);
+    }
+
+    /** Bytes that are valid UTF-8 as that text (without a StringConverter's U+FFFD repairs), other bytes as binary. */
+    private static BsonValue textOrBinary(byte[] bytes) {
+        String text = Text.strictUtf8(bytes, 0);
+        return text != null ? new BsonString(text) : new BsonBinary(bytes);
     }
 
     private static void writeField(BsonBinaryWriter writer, String name, BsonValue value) {

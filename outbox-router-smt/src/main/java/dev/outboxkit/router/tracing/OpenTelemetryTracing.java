@@ -102,7 +102,7 @@ final class OpenTelemetryTracing implements Tracing {
         }
         if (!setter.injected && stored != null) {
             // A no-op OpenTelemetry injects nothing: the row's own context still goes on.
-            rowContext.addTraceHeaders(row, headers);
+            rowContext.addTraceHeaders(row, text, headers);
         }
     }
 

@@ -25,12 +25,23 @@ final class RowContextTracing implements Tracing {
 
     @Override
     public void addTraceHeaders(OutboxRow row, Headers headers) {
-        TraceContext context = context(row);
-        if (context != null) {
-            put(headers, TraceContext.TRACEPARENT, context.traceparent());
-            if (context.tracestate() != null) {
-                put(headers, TraceContext.TRACESTATE, context.tracestate());
-            }
+        String text = storedText(row);
+        if (text != null) {
+            addTraceHeaders(row, text, headers);
+        }
+    }
+
+    /** The headers for text already read from the row's column: the context's, or none (with a debug log). */
+    void addTraceHeaders(OutboxRow row, String text, Headers headers) {
+        TraceContext.Read read = TraceContext.read(text);
+        TraceContext context = read.context();
+        if (context == null) {
+            debug(row, read.problem());
+            return;
+        }
+        put(headers, TraceContext.TRACEPARENT, context.traceparent());
+        if (context.tracestate() != null) {
+            put(headers, TraceContext.TRACESTATE, context.tracestate());
         }
     }
 
@@ -48,19 +59,6 @@ final class RowContextTracing implements Tracing {
             return null;
         }
         return text;
-    }
-
-    /** The row's trace context, or null. */
-    TraceContext context(OutboxRow row) {
-        String text = storedText(row);
-        if (text == null) {
-            return null;
-        }
-        TraceContext.Read read = TraceContext.read(text);
-        if (read.context() == null) {
-            debug(row, read.problem());
-        }
-        return read.context();
     }
 
     void debug(OutboxRow row, String problem) {
