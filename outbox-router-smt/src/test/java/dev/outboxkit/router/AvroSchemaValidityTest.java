@@ -71,7 +71,7 @@ class AvroSchemaValidityTest {
     @Test
     void everySchemaFromTheExpansionPropertyDocumentsWithHostileKeysIsValidAvro() {
         OutboxEventRouter<SourceRecord> router = new OutboxEventRouter<>();
-        router.configure(TracedRows.config("table.expand.json.payload", "true", "field.name.adjustment.mode", "avro",
+        router.configure(OutboxEventRouterTest.config("table.expand.json.payload", "true", "field.name.adjustment.mode", "avro",
                 "table.json.payload.null.behavior", "optional_bytes", "table.json.payload.empty.array.behavior", "optional_string"));
         RandomJson documents = new RandomJson(23, RandomJson.HOSTILE_NAMES);
         int structured = 0;
@@ -109,7 +109,7 @@ class AvroSchemaValidityTest {
 
     private Schema avroValueSchema(String json) {
         OutboxEventRouter<SourceRecord> router = new OutboxEventRouter<>();
-        router.configure(TracedRows.config("table.expand.json.payload", "true", "field.name.adjustment.mode", "avro"));
+        router.configure(OutboxEventRouterTest.config("table.expand.json.payload", "true", "field.name.adjustment.mode", "avro"));
         SourceRecord event = router.apply(ChangeEvents.create(ChangeEvents.outboxRow("ev-1", "Order", "o-1", "T", json)));
         router.close();
         assertValidAvro(json, event.valueSchema(), event.value());

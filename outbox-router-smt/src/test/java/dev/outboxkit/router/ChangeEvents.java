@@ -1,12 +1,16 @@
 package dev.outboxkit.router;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
+import org.apache.kafka.connect.connector.ConnectRecord;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.header.ConnectHeaders;
+import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.source.SourceRecord;
 
 /**
@@ -105,6 +109,13 @@ final class ChangeEvents {
         headers.addString("traceparent", "00-abc-def-01");
         return new SourceRecord(partition, offset, SERVER + "." + DATABASE + "." + tableOf(envelope.schema().field("after").schema()),
                 null, key == null ? null : keySchema, key, envelope.schema(), envelope, TS_MS + 1000, headers);
+    }
+
+    /** A record's headers, in order. */
+    static List<Header> headers(ConnectRecord<?> record) {
+        List<Header> headers = new ArrayList<>();
+        record.headers().forEach(headers::add);
+        return headers;
     }
 
     private static String tableOf(Schema rowSchema) {

@@ -1,5 +1,7 @@
 package dev.outboxkit.router;
 
+import static dev.outboxkit.router.ChangeEvents.headers;
+import static dev.outboxkit.router.OutboxEventRouterTest.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -14,7 +16,6 @@ import java.util.stream.Stream;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
-import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -229,12 +230,6 @@ class DebeziumDifferentialTest {
         assertThat(actual.sourceOffset()).as(place + ": source offset").isEqualTo(expected.sourceOffset());
     }
 
-    private static List<Header> headers(SourceRecord record) {
-        List<Header> headers = new ArrayList<>();
-        record.headers().forEach(headers::add);
-        return headers;
-    }
-
     static String pickOp(Random random, String name) {
         int roll = random.nextInt(100);
         if (name.startsWith("update")) {
@@ -399,13 +394,5 @@ class DebeziumDifferentialTest {
             return json.append(']').toString();
         }
         return value.toString();
-    }
-
-    private static Map<String, String> config(String... keyValues) {
-        Map<String, String> config = new HashMap<>();
-        for (int i = 0; i < keyValues.length; i += 2) {
-            config.put(keyValues[i], keyValues[i + 1]);
-        }
-        return config;
     }
 }

@@ -1,10 +1,7 @@
 package dev.outboxkit.router;
 
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 
 import org.apache.kafka.connect.data.Schema;
@@ -76,23 +73,16 @@ final class TracedRows {
         return HexFormat.of().formatHex(id);
     }
 
-    static Map<String, String> config(String... keyValues) {
-        Map<String, String> config = new HashMap<>();
-        for (int i = 0; i < keyValues.length; i += 2) {
-            config.put(keyValues[i], keyValues[i + 1]);
-        }
-        return config;
-    }
-
-    static List<Header> headers(SourceRecord record) {
-        List<Header> headers = new ArrayList<>();
-        record.headers().forEach(headers::add);
-        return headers;
+    /** A change event of a generated row whose tracing column holds this text instead. */
+    static SourceRecord eventWithStored(String stored) {
+        SourceRecord input = new TracedRows(1).next().event();
+        ((Struct) ((Struct) input.value()).get("after")).put("tracingspancontext", stored);
+        return input;
     }
 
     /** The headers without the trace headers, in order. */
     static List<Header> withoutTraceHeaders(SourceRecord record) {
-        List<Header> headers = headers(record);
+        List<Header> headers = ChangeEvents.headers(record);
         headers.removeIf(h -> h.key().equals("traceparent") || h.key().equals("tracestate"));
         return headers;
     }

@@ -1,6 +1,6 @@
 package dev.outboxkit.router;
 
-import static dev.outboxkit.router.TracedRows.config;
+import static dev.outboxkit.router.OutboxEventRouterTest.config;
 import static dev.outboxkit.router.TracedRows.header;
 import static dev.outboxkit.router.TracedRows.withoutTraceHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -198,8 +198,8 @@ class TracingWithOpenTelemetryTest {
         OutboxEventRouter<SourceRecord> ours = new OutboxEventRouter<>();
         debezium.configure(config);
         ours.configure(config);
-        SourceRecord malformed = eventWithContext("traceparent=\\uZZZZ");
-        assertThatThrownBy(() -> debezium.apply(eventWithContext("traceparent=\\uZZZZ"))).isInstanceOf(RuntimeException.class);
+        SourceRecord malformed = TracedRows.eventWithStored("traceparent=\\uZZZZ");
+        assertThatThrownBy(() -> debezium.apply(TracedRows.eventWithStored("traceparent=\\uZZZZ"))).isInstanceOf(RuntimeException.class);
         drain();
         SourceRecord event = ours.apply(malformed);
         assertThat(header(event, "traceparent")).isEqualTo("00-abc-def-01"); // the input's own, copied
@@ -207,12 +207,5 @@ class TracingWithOpenTelemetryTest {
         assertThat(drain()).as("no spans for a row without a usable context").isEmpty();
         debezium.close();
         ours.close();
-    }
-
-    private static SourceRecord eventWithContext(String stored) {
-        SourceRecord input = new TracedRows(1).next().event();
-        ((org.apache.kafka.connect.data.Struct) ((org.apache.kafka.connect.data.Struct) input.value()).get("after"))
-                .put("tracingspancontext", stored);
-        return input;
     }
 }

@@ -1,6 +1,6 @@
 package dev.outboxkit.router;
 
-import static dev.outboxkit.router.TracedRows.config;
+import static dev.outboxkit.router.OutboxEventRouterTest.config;
 import static dev.outboxkit.router.TracedRows.header;
 import static dev.outboxkit.router.TracedRows.withoutTraceHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -53,7 +53,7 @@ class TracingWithoutOpenTelemetryTest {
                 assertThat(actual.value()).as(place).isEqualTo(expected.value());
                 assertThat(actual.timestamp()).as(place).isEqualTo(expected.timestamp());
                 if (row.traceparent() == null) {
-                    assertThat(TracedRows.headers(actual)).as(place + ": headers, nothing to carry").isEqualTo(TracedRows.headers(expected));
+                    assertThat(ChangeEvents.headers(actual)).as(place + ": headers, nothing to carry").isEqualTo(ChangeEvents.headers(expected));
                 } else {
                     assertThat(withoutTraceHeaders(actual)).as(place + ": other headers").isEqualTo(withoutTraceHeaders(expected));
                     assertThat(header(actual, "traceparent")).as(place).isEqualTo(row.traceparent());
@@ -76,11 +76,7 @@ class TracingWithoutOpenTelemetryTest {
         for (String stored : new String[] {"traceparent=\\uZZZZ", "traceparent=00-short-01", "tracestate=a=b", " ",
             "traceparent=ff-" + "a".repeat(32) + "-" + "b".repeat(16) + "-01",
             "traceparent=00-" + "A".repeat(32) + "-" + "b".repeat(16) + "-01"}) {
-            SourceRecord input = new TracedRows(1).next().event();
-            ((org.apache.kafka.connect.data.Struct) ((org.apache.kafka.connect.data.Struct) input.value()).get("after"))
-                    .put("tracingspancontext", stored);
-
-            SourceRecord event = ours.apply(input);
+            SourceRecord event = ours.apply(TracedRows.eventWithStored(stored));
 
             assertThat(header(event, "traceparent")).as(stored).isEqualTo("00-abc-def-01"); // the input's own, copied
             assertThat(header(event, "tracestate")).as(stored).isNull();
