@@ -78,13 +78,14 @@ public class MongoLogSinkTask extends SinkTask {
             writer.write(records);
             commits.stored(records);
             retry.onSuccess();
+            metrics.recordRecovered();
         } catch (RuntimeException e) {
             commits.failed(records);
             throw e;
         } catch (TransientWriteException e) {
             commits.failed(records);
             long backoffMs = retry.onFailure(System.currentTimeMillis(), e.getMessage());
-            metrics.recordRetry();
+            metrics.recordRetry(retry.outageStartMs());
             log.warn("MongoDB is not taking writes ({}); retrying {} records in {} ms (attempt {})", e.getMessage(),
                     records.size(), backoffMs, retry.attempts());
             context.timeout(backoffMs);

@@ -119,6 +119,36 @@ class MongoOutageTest {
     }
 
     @Test
+    void theRetryingGaugeCountsFromTheFirstFailureOfAnOutageAndFallsToZeroWhenWritesSucceed() throws Exception {
+        startTask("name", "gauge-sink");
+        task.put(batch(0, 0, 3));
+        assertThat(retryingForMs("gauge-sink")).isZero();
+
+        proxy.cut();
+        long cutAt = System.currentTimeMillis();
+        try {
+            assertThatThrownBy(() -> task.put(batch(0, 3, 3))).isInstanceOf(RetriableException.class);
+            long firstFailureSeen = System.currentTimeMillis();
+            assertThatThrownBy(() -> task.put(batch(0, 3, 3))).isInstanceOf(RetriableException.class);
+            // Measured from the first failure of this outage, not from the last retry.
+            long gauge = retryingForMs("gauge-sink");
+            assertThat(gauge).isBetween(System.currentTimeMillis() - firstFailureSeen, System.currentTimeMillis() - cutAt);
+        } finally {
+            proxy.heal();
+        }
+        putAsTheWorkerRetries(batch(0, 3, 3));
+        assertThat(retryingForMs("gauge-sink")).isZero();
+        assertThat(storedIds()).hasSize(6);
+    }
+
+    private static long retryingForMs(String connector) throws Exception {
+        var server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        var name = new javax.management.ObjectName("dev.outboxkit:type=mongo-log-sink,connector="
+                + javax.management.ObjectName.quote(connector) + ",task=\"0\"");
+        return (Long) server.getAttribute(name, "RetryingForMs");
+    }
+
+    @Test
     void anOutageDuringParallelWritesFailsTheWholeBatchAndItsRetryStoresEveryEventOnce() throws Exception {
         startTask("write.parallelism", "3");
         List<SinkRecord> batch = new ArrayList<>();

@@ -49,6 +49,8 @@ public final class PluginMetricsBinding {
             add(pluginMetrics, metricName, addMetric, "records-dead-lettered-total", "Records sent to the dead letter queue",
                     m -> m.getRecordsDeadLettered(), metrics);
             add(pluginMetrics, metricName, addMetric, "retries-total", "Transient MongoDB failures retried", m -> m.getRetries(), metrics);
+            add(pluginMetrics, metricName, addMetric, "retrying-for-ms", "How long the current MongoDB outage has lasted (0: none)",
+                    m -> m.getRetryingForMs(), metrics);
             add(pluginMetrics, metricName, addMetric, "bulk-write-latency-avg-ms", "Average bulk write time",
                     SinkMetrics::getBulkWriteLatencyAvgMs, metrics);
             add(pluginMetrics, metricName, addMetric, "bulk-write-latency-max-ms", "Longest bulk write time",

@@ -12,7 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Counters of one sink task: records written, duplicates skipped, records sent to the dead letter queue, retries,
+ * Counters of one sink task: records written, duplicates skipped, records sent to the dead letter queue, retries and
+ * how long the current MongoDB outage has lasted,
  * bulk-write latency, and end-to-end lag (now minus the record timestamp, at acknowledgement). Published as a JMX
  * MBean {@code dev.outboxkit:type=mongo-log-sink,connector=NAME,task=N}, and as plugin metrics where the worker
  * offers them (see {@link PluginMetricsBinding}).
@@ -30,6 +31,8 @@ public final class SinkMetrics implements SinkMetricsMBean {
     private final AtomicLong bulkWriteMaxNanos = new AtomicLong();
     private final AtomicLong lagMs = new AtomicLong();
     private final AtomicLong lagMaxMs = new AtomicLong();
+    /** When the current MongoDB outage began (wall clock ms), or -1 while writes succeed. */
+    private final AtomicLong retryingSinceMs = new AtomicLong(-1);
     /** Which instance holds each registered name, so that a stopping task never unregisters its successor. */
     private static final java.util.Map<ObjectName, SinkMetrics> REGISTERED = new java.util.HashMap<>();
     private ObjectName registeredAs;
@@ -46,8 +49,15 @@ public final class SinkMetrics implements SinkMetricsMBean {
         deadLettered.add(count);
     }
 
-    public void recordRetry() {
+    /** A transient failure of an outage that began at {@code outageStartMs}. */
+    public void recordRetry(long outageStartMs) {
         retries.increment();
+        retryingSinceMs.set(outageStartMs);
+    }
+
+    /** A batch was stored: the outage, if any, is over. */
+    public void recordRecovered() {
+        retryingSinceMs.set(-1);
     }
 
     public void recordBulkWrite(long nanos) {
@@ -80,6 +90,12 @@ public final class SinkMetrics implements SinkMetricsMBean {
     @Override
     public long getRetries() {
         return retries.sum();
+    }
+
+    @Override
+    public long getRetryingForMs() {
+        long since = retryingSinceMs.get();
+        return since < 0 ? 0 : Math.max(0, System.currentTimeMillis() - since);
     }
 
     @Override

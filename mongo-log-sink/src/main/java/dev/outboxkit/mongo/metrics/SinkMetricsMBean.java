@@ -11,6 +11,9 @@ public interface SinkMetricsMBean {
 
     long getRetries();
 
+    /** Milliseconds since the first failed write of the current MongoDB outage; 0 while writes succeed. */
+    long getRetryingForMs();
+
     long getBulkWrites();
 
     double getBulkWriteLatencyAvgMs();
