@@ -9,7 +9,10 @@ import java.sql.Statement;
 /** A MySQL, MariaDB or PostgreSQL the user already runs, given by --jdbc-url; change capture must be on. */
 public final class ExternalDatabase implements SqlDatabase {
 
+    /** What the driver is given: the URL up to the database name, which {@link #jdbcUrl} completes. */
     private final String baseUrl;
+    /** The URL's query (driver options, e.g. sslMode), kept on every connection; empty when none. */
+    private final String query;
     private final boolean postgres;
     private final String host;
     private final int port;
@@ -25,13 +28,20 @@ public final class ExternalDatabase implements SqlDatabase {
         this.postgres = jdbcUrl.startsWith("jdbc:postgresql://");
         URI uri = URI.create(jdbcUrl.substring("jdbc:".length()));
         this.host = uri.getHost();
+        if (host == null) {
+            throw new IllegalArgumentException("--jdbc-url must name the host, e.g. jdbc:mysql://localhost:3306/shop");
+        }
         this.port = uri.getPort() > 0 ? uri.getPort() : (postgres ? 5432 : 3306);
         String path = uri.getPath() == null ? "" : uri.getPath().replaceFirst("^/", "");
         if (path.isEmpty()) {
             throw new IllegalArgumentException("--jdbc-url must name the database, e.g. jdbc:mysql://localhost:3306/shop");
         }
         this.database = path;
-        this.baseUrl = jdbcUrl.substring(0, jdbcUrl.indexOf("://") + 3) + host + ":" + port + "/";
+        // MySQL users write jdbc:mysql://; the MariaDB driver (the one shipped here) speaks MySQL's protocol too, but
+        // answers that scheme only with permitMysqlScheme, so it is given its own scheme.
+        String scheme = jdbcUrl.startsWith("jdbc:postgresql://") ? "jdbc:postgresql://" : "jdbc:mariadb://";
+        this.baseUrl = scheme + host + ":" + port + "/";
+        this.query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
         this.user = user;
         this.password = password;
     }
@@ -65,7 +75,7 @@ public final class ExternalDatabase implements SqlDatabase {
 
     @Override
     public String jdbcUrl(String db) {
-        return baseUrl + db;
+        return baseUrl + db + query;
     }
 
     @Override
