@@ -16,14 +16,42 @@ if [ "${java_major:-0}" -lt 17 ]; then
   exit 1
 fi
 
-echo "Building the plugins and the local pipeline (first run downloads Maven and the dependencies) ..."
-./mvnw -q -B -pl quickstart -am package -DskipTests -Dmaven.javadoc.skip=true >quickstart-build.log 2>&1 || {
-  echo "run-pipeline: the build failed; see quickstart-build.log" >&2
-  exit 1
-}
-rm -f quickstart-build.log
+# --metrics [--metrics-port N]: the worker runs with the Prometheus JMX exporter agent and ops/jmx-exporter.yml, as
+# ops/README tells operators to run theirs. The worker is in this JVM, so the agent goes on this java command line.
+metrics_port=""
+args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --metrics) metrics_port="${metrics_port:-9404}" ;;
+    --metrics-port)
+      if [ $# -lt 2 ] || ! [[ "$2" =~ ^[0-9]+$ ]] || [ "$2" -lt 1 ] || [ "$2" -gt 65535 ]; then
+        echo "run-pipeline: --metrics-port needs a port number (1-65535)" >&2
+        exit 2
+      fi
+      metrics_port="$2"
+      shift
+      ;;
+    *) args+=("$1") ;;
+  esac
+  shift
+done
 
-exec java -Xmx2g -Doutboxkit.repository="$PWD" -Doutboxkit.log.file="$PWD/quickstart/target/quickstart.log" \
+if [ "${OUTBOXKIT_SKIP_BUILD:-0}" != 1 ]; then
+  echo "Building the plugins and the local pipeline (first run downloads Maven and the dependencies) ..."
+  ./mvnw -q -B -pl quickstart -am package -DskipTests -Dmaven.javadoc.skip=true >quickstart-build.log 2>&1 || {
+    echo "run-pipeline: the build failed; see quickstart-build.log" >&2
+    exit 1
+  }
+  rm -f quickstart-build.log
+fi
+
+agent=()
+if [ -n "$metrics_port" ]; then
+  agent=("-javaagent:$PWD/quickstart/target/agents/jmx_prometheus_javaagent.jar=127.0.0.1:$metrics_port:$PWD/ops/jmx-exporter.yml"
+    "-Doutboxkit.metrics.url=http://127.0.0.1:$metrics_port/metrics")
+fi
+
+exec java "${agent[@]}" -Xmx2g -Doutboxkit.repository="$PWD" -Doutboxkit.log.file="$PWD/quickstart/target/quickstart.log" \
   -Djava.util.logging.manager=org.apache.logging.log4j.jul.LogManager \
   -Dlog4j2.configurationFile="$PWD/quickstart/target/classes/outboxkit-quickstart-log4j2.xml" \
-  -cp "quickstart/target/classes:$(cat quickstart/target/classpath.txt)" dev.outboxkit.quickstart.Main "$@"
+  -cp "quickstart/target/classes:$(cat quickstart/target/classpath.txt)" dev.outboxkit.quickstart.Main "${args[@]}"

@@ -43,6 +43,7 @@ public class MongoLogSinkTask extends SinkTask {
     private MongoClient client;
     private EventLogWriter writer;
     private RetryPolicy retry;
+    private long outageBeganMs;
     private SinkMetrics metrics;
     private final CommitGuard commits = new CommitGuard();
 
@@ -74,6 +75,7 @@ public class MongoLogSinkTask extends SinkTask {
 
     @Override
     public void put(Collection<SinkRecord> records) {
+        long attemptStartedMs = System.currentTimeMillis();
         try {
             writer.write(records);
             commits.stored(records);
@@ -84,8 +86,12 @@ public class MongoLogSinkTask extends SinkTask {
             throw e;
         } catch (TransientWriteException e) {
             commits.failed(records);
+            if (retry.outageStartMs() < 0) {
+                // The outage began when its first failing write began (server selection may have waited long before).
+                outageBeganMs = attemptStartedMs;
+            }
             long backoffMs = retry.onFailure(System.currentTimeMillis(), e.getMessage());
-            metrics.recordRetry(retry.outageStartMs());
+            metrics.recordRetry(outageBeganMs);
             log.warn("MongoDB is not taking writes ({}); retrying {} records in {} ms (attempt {})", e.getMessage(),
                     records.size(), backoffMs, retry.attempts());
             context.timeout(backoffMs);

@@ -42,6 +42,8 @@ public final class Main {
     private static final String DATABASE = "shop";
     private static final String EVENTS_DATABASE = "outbox_events";
     private static final Duration CONNECTOR_TIMEOUT = Duration.ofSeconds(180);
+    /** Set by run-pipeline.sh when the JMX exporter agent runs in this JVM (--metrics). */
+    private static final String METRICS_URL = System.getProperty("outboxkit.metrics.url");
 
     private Main() {
     }
@@ -74,12 +76,14 @@ public final class Main {
     static String usage() {
         return String.join("\n",
                 "usage: ./run-pipeline.sh [--orders N] [--source mariadb|postgres] [--jdbc-url URL --jdbc-user U --jdbc-password P]",
-                "                         [--mongo-uri URI] [--keep-running]",
+                "                         [--mongo-uri URI] [--keep-running] [--metrics [--metrics-port 9404]]",
                 "  --orders N        orders to write, each a business row and an outbox row in one transaction (default 3000)",
                 "  --source          database started from a binary shipped in a Maven artifact: mariadb (default) or postgres",
                 "  --jdbc-url        use an existing MySQL/MariaDB (binlog ROW) or PostgreSQL (wal_level=logical) instead",
                 "  --mongo-uri       use this MongoDB instead of the in-process MongoDB-compatible server",
-                "  --keep-running    leave everything up after the report, until Ctrl-C");
+                "  --keep-running    leave everything up after the report, until Ctrl-C",
+                "  --metrics         run the worker with the Prometheus JMX exporter agent and ops/jmx-exporter.yml",
+                "  --metrics-port N  the agent's port on 127.0.0.1 (default 9404); implies --metrics");
     }
 
     static Options parse(String[] args) {
@@ -169,6 +173,9 @@ public final class Main {
             LocalConnect connect = startConnect(options);
             resources.add(0, connect);
             done("Kafka Connect REST API", connect.restUrl());
+            if (METRICS_URL != null) {
+                OUT.println(String.format("%-52s", "") + " Prometheus metrics (JMX exporter) at " + METRICS_URL);
+            }
 
             step("Registering connect-configs/ through the REST API");
             Path secrets = writeSecrets(options, db, mongoUri);
@@ -368,6 +375,9 @@ public final class Main {
         OUT.println("  Kafka Connect REST API   " + rest);
         OUT.println("  Kafka bootstrap servers  " + connect.bootstrapServers());
         OUT.println("  MongoDB                  " + mongoUri + " (database " + EVENTS_DATABASE + ")");
+        if (METRICS_URL != null) {
+            OUT.println("  Prometheus metrics       " + METRICS_URL + "   (scrape config: ops/prometheus.yml)");
+        }
         OUT.println();
         OUT.println("Try:");
         OUT.println("  curl -s " + rest + "/connectors?expand=status");

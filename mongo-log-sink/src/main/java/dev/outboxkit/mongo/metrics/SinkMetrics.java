@@ -104,6 +104,11 @@ public final class SinkMetrics implements SinkMetricsMBean {
     }
 
     @Override
+    public long getBulkWriteTimeMs() {
+        return bulkWriteNanos.sum() / 1_000_000;
+    }
+
+    @Override
     public double getBulkWriteLatencyAvgMs() {
         long count = bulkWrites.sum();
         return count == 0 ? 0 : bulkWriteNanos.sum() / 1e6 / count;

@@ -16,6 +16,9 @@ public interface SinkMetricsMBean {
 
     long getBulkWrites();
 
+    /** Total time spent in bulk writes; over an interval, its increase divided by that of BulkWrites is the average. */
+    long getBulkWriteTimeMs();
+
     double getBulkWriteLatencyAvgMs();
 
     long getBulkWriteLatencyMaxMs();
