@@ -46,7 +46,9 @@ class DockerComposeFileTest {
         }
         assertThat(mounted).contains("./quickstart/target/connect-plugins/outboxkit-outbox-router-smt",
                 "./quickstart/target/connect-plugins/outboxkit-mongo-log-sink", "./connect-configs",
-                "./docker/mysql/init.sql", "./docker/secrets/outboxkit.properties");
+                "./docker/mysql/init.sql", "./docker/secrets/outboxkit.properties",
+                "./quickstart/target/agents/jmx_prometheus_javaagent.jar", "./ops/jmx-exporter.yml", "./ops/prometheus.yml",
+                "./ops/alerts.yml", "./ops/grafana/datasource.yml", "./ops/grafana/dashboards.yml", "./ops/grafana-dashboard.json");
         for (String path : mounted) {
             assertThat(REPOSITORY.resolve(path)).as("mounted by docker-compose.yml").exists();
         }
@@ -79,6 +81,47 @@ class DockerComposeFileTest {
         for (String className : outboxkitClasses) {
             assertThat(pluginJarsHolding(className)).as(className + " in a mounted plugin directory").hasSize(1);
         }
+    }
+
+    @Test
+    void everyWorkerRunsTheJmxExporterAgentThatPrometheusScrapesAndGrafanaReads() throws IOException {
+        List<String> lines = compose();
+        Map<String, String> mountedAt = new java.util.HashMap<>();
+        List<String> services = new ArrayList<>();
+        for (String line : lines) {
+            Matcher mount = HOST_PATH.matcher(line);
+            if (mount.matches()) {
+                mountedAt.put(mount.group(2), mount.group(1));
+            }
+            Matcher service = Pattern.compile("^  ([a-z0-9-]+):.*$").matcher(line);
+            if (service.matches()) {
+                services.add(service.group(1));
+            }
+        }
+        assertThat(services).contains("connect-1", "connect-2", "prometheus", "grafana");
+
+        // The agent option (inherited by connect-2 through the shared environment) names mounted files.
+        List<String> agentOptions = lines.stream().filter(l -> l.strip().startsWith("KAFKA_OPTS:")).toList();
+        assertThat(agentOptions).hasSize(1);
+        Matcher agent = Pattern.compile("-javaagent:(\\S+\\.jar)=(\\d+):(\\S+\\.yml)").matcher(agentOptions.get(0));
+        assertThat(agent.find()).as(agentOptions.get(0)).isTrue();
+        assertThat(mountedAt.get(agent.group(1))).isEqualTo("./quickstart/target/agents/jmx_prometheus_javaagent.jar");
+        assertThat(mountedAt.get(agent.group(3))).isEqualTo("./ops/jmx-exporter.yml");
+
+        // Prometheus reads ops/prometheus.yml at the image's default path, its rules next to it, and scrapes both
+        // workers on the agent's port.
+        assertThat(mountedAt.get("/etc/prometheus/prometheus.yml")).isEqualTo("./ops/prometheus.yml");
+        String scrape = Files.readString(REPOSITORY.resolve("ops/prometheus.yml"));
+        assertThat(scrape).contains("- alerts.yml");
+        assertThat(mountedAt.get("/etc/prometheus/alerts.yml")).isEqualTo("./ops/alerts.yml");
+        assertThat(scrape).contains("[\"connect-1:" + agent.group(2) + "\", \"connect-2:" + agent.group(2) + "\"]");
+
+        // Grafana's provisioned data source is that Prometheus, and its dashboard provider reads the mounted dashboard.
+        assertThat(Files.readString(REPOSITORY.resolve("ops/grafana/datasource.yml"))).contains("url: http://prometheus:9090");
+        assertThat(lines).anyMatch(l -> l.contains("\"9090:9090\""));
+        assertThat(Files.readString(REPOSITORY.resolve("ops/grafana/dashboards.yml"))).contains("path: /var/lib/grafana/dashboards");
+        assertThat(mountedAt.get("/var/lib/grafana/dashboards/outboxkit-pipeline.json")).isEqualTo("./ops/grafana-dashboard.json");
+        new ObjectMapper().readTree(REPOSITORY.resolve("ops/grafana-dashboard.json").toFile());
     }
 
     private static List<Path> pluginJarsHolding(String className) throws IOException {
