@@ -224,13 +224,15 @@ public final class Main {
             while (arrivals.pendingCount() > 0 && System.currentTimeMillis() < deadline) {
                 Thread.sleep(ArrivalTracker.POLL_MS);
             }
-            Reconciler.Result check = Reconciler.reconcile(connect.bootstrapServers(), Pattern.compile("outbox\\.event\\..*"),
-                    "id", mongo, EVENTS_DATABASE, List.of(), Duration.ofSeconds(60));
             // This run's events only: a reused MongoDB or database may hold events of earlier runs.
             String runPrefix = prefix + "-";
-            long missing = committed.stream().filter(e -> check.missingInMongo().contains(e.id())).count();
-            long strays = check.notOnAnyTopic().stream().filter(id -> id.startsWith(runPrefix)).count();
+            Reconciler.Result check = Reconciler.reconcile(new Reconciler.Request(connect.bootstrapServers(),
+                    Pattern.compile("outbox\\.event\\..*"), "id", EVENTS_DATABASE, List.of(), null, Duration.ofSeconds(60), 5000,
+                    id -> id.startsWith(runPrefix)), mongo);
             long storedThisRun = mongoCount(mongo, runPrefix);
+            // A committed event that never reached a topic is missing too.
+            long missing = Math.max(check.missingCount(), committed.size() - storedThisRun);
+            long strays = check.strayCount();
             report(committed.size(), check, storedThisRun, missing, strays, arrivals, started, committedAt, newTypesMs);
 
             if (options.keepRunning()) {
@@ -308,8 +310,12 @@ public final class Main {
         return overrides;
     }
 
+    private static Path secretsFile(Path rendered) {
+        return rendered.resolveSibling("secrets").resolve("outboxkit.properties");
+    }
+
     private static Path writeSecrets(Options options, SqlDatabase db, String mongoUri) throws IOException {
-        Path file = options.repository().resolve("quickstart/target/secrets/outboxkit.properties");
+        Path file = secretsFile(options.repository().resolve("quickstart/target/connect-configs"));
         Files.createDirectories(file.getParent());
         Properties secrets = new Properties();
         secrets.put("mariadb.password", db.password());
@@ -354,7 +360,7 @@ public final class Main {
                         check.documents() - storedThisRun) : ""));
         OUT.println(String.format(Locale.ROOT, "  duplicates skipped (sink)   %,d", duplicates));
         OUT.println(String.format(Locale.ROOT, "  missing in MongoDB          %,d%s", missing,
-                missing == 0 ? "" : "  [" + Reconciler.sample(check.missingInMongo()) + "]"));
+                missing == 0 ? "" : "  [" + String.join(", ", check.missingSample()) + "]"));
         OUT.println(String.format(Locale.ROOT, "  in MongoDB, on no topic     %,d", strays));
         OUT.println(String.format(Locale.ROOT, "  new aggregate types         first event in MongoDB after %,d ms (a new topic,"
                 + " found at the sink's next metadata refresh)", newTypesMs));
@@ -390,8 +396,8 @@ public final class Main {
                 + "   # replay: no document changes");
         OUT.println("  connect-configs/register.sh " + rest + " " + rendered.resolve(sourceName + ".json") + " "
                 + rendered.resolve("mongo-log-sink.json") + "   # idempotent");
-        OUT.println("  ./reconcile.sh --bootstrap-servers " + connect.bootstrapServers() + " --mongo-uri " + mongoUri
-                + " --database " + EVENTS_DATABASE);
+        OUT.println("  ./reconcile.sh --bootstrap-servers " + connect.bootstrapServers() + " --mongo-uri-file "
+                + secretsFile(rendered) + " --database " + EVENTS_DATABASE);
         new CountDownLatch(1).await();
     }
 
