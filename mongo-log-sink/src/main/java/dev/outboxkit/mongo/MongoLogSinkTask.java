@@ -43,7 +43,6 @@ public class MongoLogSinkTask extends SinkTask {
     private MongoClient client;
     private EventLogWriter writer;
     private RetryPolicy retry;
-    private long outageBeganMs;
     private SinkMetrics metrics;
     private final CommitGuard commits = new CommitGuard();
 
@@ -86,12 +85,8 @@ public class MongoLogSinkTask extends SinkTask {
             throw e;
         } catch (TransientWriteException e) {
             commits.failed(records);
-            if (retry.outageStartMs() < 0) {
-                // The outage began when its first failing write began (server selection may have waited long before).
-                outageBeganMs = attemptStartedMs;
-            }
             long backoffMs = retry.onFailure(System.currentTimeMillis(), e.getMessage());
-            metrics.recordRetry(outageBeganMs);
+            metrics.recordRetry(attemptStartedMs);
             log.warn("MongoDB is not taking writes ({}); retrying {} records in {} ms (attempt {})", e.getMessage(),
                     records.size(), backoffMs, retry.attempts());
             context.timeout(backoffMs);

@@ -12,9 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Counters of one sink task: records written, duplicates skipped, records sent to the dead letter queue, retries and
- * how long the current MongoDB outage has lasted,
- * bulk-write latency, and end-to-end lag (now minus the record timestamp, at acknowledgement). Published as a JMX
+ * Counters of one sink task: records written, duplicates skipped, records sent to the dead letter queue, retries, how
+ * long the current MongoDB outage has lasted, bulk-write latency, and end-to-end lag (now minus the record timestamp, at acknowledgement). Published as a JMX
  * MBean {@code dev.outboxkit:type=mongo-log-sink,connector=NAME,task=N}, and as plugin metrics where the worker
  * offers them (see {@link PluginMetricsBinding}).
  */
@@ -49,10 +48,13 @@ public final class SinkMetrics implements SinkMetricsMBean {
         deadLettered.add(count);
     }
 
-    /** A transient failure of an outage that began at {@code outageStartMs}. */
-    public void recordRetry(long outageStartMs) {
+    /**
+     * A transient failure of a write that began at {@code attemptStartedMs}. The first of an outage dates it: its
+     * start, since server selection may have waited long before the failure was seen.
+     */
+    public void recordRetry(long attemptStartedMs) {
         retries.increment();
-        retryingSinceMs.set(outageStartMs);
+        retryingSinceMs.compareAndSet(-1, attemptStartedMs);
     }
 
     /** A batch was stored: the outage, if any, is over. */

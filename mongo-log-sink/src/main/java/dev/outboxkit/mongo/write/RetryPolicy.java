@@ -51,11 +51,6 @@ public final class RetryPolicy {
         attempts = 0;
     }
 
-    /** When the current outage began (ms), or -1 when there is none. */
-    public long outageStartMs() {
-        return outageStartMs;
-    }
-
     public int attempts() {
         return attempts;
     }
