@@ -30,6 +30,7 @@ import dev.outboxkit.it.support.Wait;
 import dev.outboxkit.mongo.testing.MongoTestServer;
 import dev.outboxkit.mongo.testing.TcpProxy;
 import dev.outboxkit.quickstart.db.MariaDbServer;
+import dev.outboxkit.quickstart.db.Ports;
 import dev.outboxkit.quickstart.workload.OutboxWorkload;
 
 /**
@@ -64,10 +65,7 @@ class ObservabilityIT {
         mariadb.createDatabase(DATABASE);
         mongo = new MongoTestServer();
         mongoProxy = new TcpProxy("mongodb", mongo.host(), mongo.port());
-        int metricsPort;
-        try (var socket = new java.net.ServerSocket(0)) {
-            metricsPort = socket.getLocalPort();
-        }
+        int metricsPort = Ports.free();
         pipeline = new LocalPipelineRun("observability", "--orders", Integer.toString(ORDERS), "--keep-running",
                 "--metrics-port", Integer.toString(metricsPort),
                 "--jdbc-url", "jdbc:mysql://127.0.0.1:" + mariadb.port() + "/" + DATABASE + "?connectTimeout=5000",

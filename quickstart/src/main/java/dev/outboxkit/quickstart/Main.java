@@ -109,7 +109,7 @@ public final class Main {
             }
             String value = args[++i];
             switch (arg) {
-                case "--orders" -> orders = positive(arg, value);
+                case "--orders" -> orders = Arguments.positive(arg, value);
                 case "--source" -> {
                     if (!value.equals("mariadb") && !value.equals("postgres")) {
                         throw new IllegalArgumentException("--source must be mariadb or postgres, not '" + value + "'");
@@ -130,17 +130,6 @@ public final class Main {
         return new Options(source, jdbcUrl, jdbcUser, jdbcPassword, mongoUri, orders, keepRunning, repository);
     }
 
-    private static int positive(String option, String value) {
-        try {
-            int number = Integer.parseInt(value);
-            if (number > 0) {
-                return number;
-            }
-        } catch (NumberFormatException e) {
-            // Reported below.
-        }
-        throw new IllegalArgumentException(option + " needs a positive number, not '" + value + "'");
-    }
 
     static int run(Options options) throws Exception {
         List<AutoCloseable> resources = new ArrayList<>();
@@ -236,7 +225,7 @@ public final class Main {
             report(committed.size(), check, storedThisRun, missing, strays, arrivals, started, committedAt, newTypesMs);
 
             if (options.keepRunning()) {
-                keepRunning(connect, mongoUri, rendered, sourceName);
+                keepRunning(connect, mongoUri, rendered, sourceName, secrets);
             }
             return missing == 0 && strays == 0 ? 0 : 1;
         } finally {
@@ -310,12 +299,8 @@ public final class Main {
         return overrides;
     }
 
-    private static Path secretsFile(Path rendered) {
-        return rendered.resolveSibling("secrets").resolve("outboxkit.properties");
-    }
-
     private static Path writeSecrets(Options options, SqlDatabase db, String mongoUri) throws IOException {
-        Path file = secretsFile(options.repository().resolve("quickstart/target/connect-configs"));
+        Path file = options.repository().resolve("quickstart/target/secrets/outboxkit.properties");
         Files.createDirectories(file.getParent());
         Properties secrets = new Properties();
         secrets.put("mariadb.password", db.password());
@@ -373,7 +358,7 @@ public final class Main {
                 : "  result                      FAILED: see the gaps above");
     }
 
-    private static void keepRunning(LocalConnect connect, String mongoUri, Path rendered, String sourceName)
+    private static void keepRunning(LocalConnect connect, String mongoUri, Path rendered, String sourceName, Path secrets)
             throws InterruptedException {
         String rest = connect.restUrl();
         OUT.println();
@@ -397,7 +382,7 @@ public final class Main {
         OUT.println("  connect-configs/register.sh " + rest + " " + rendered.resolve(sourceName + ".json") + " "
                 + rendered.resolve("mongo-log-sink.json") + "   # idempotent");
         OUT.println("  ./reconcile.sh --bootstrap-servers " + connect.bootstrapServers() + " --mongo-uri-file "
-                + secretsFile(rendered) + " --database " + EVENTS_DATABASE);
+                 + secrets + " --database " + EVENTS_DATABASE);
         new CountDownLatch(1).await();
     }
 

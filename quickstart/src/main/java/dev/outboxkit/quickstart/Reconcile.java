@@ -119,8 +119,8 @@ public final class Reconcile {
                 case "--collections" -> collections.addAll(Arrays.asList(value.split(",")));
                 case "--id-header" -> idHeader = value;
                 case "--since" -> since = since(value, now);
-                case "--batch-size" -> batchSize = (int) positive(arg, value);
-                case "--timeout-seconds" -> timeoutSeconds = positive(arg, value);
+                case "--batch-size" -> batchSize = Arguments.positive(arg, value);
+                case "--timeout-seconds" -> timeoutSeconds = Arguments.positive(arg, value);
                 default -> throw new IllegalArgumentException("unknown option " + arg);
             }
         }
@@ -141,17 +141,6 @@ public final class Reconcile {
                 Duration.ofSeconds(timeoutSeconds), json);
     }
 
-    private static long positive(String option, String value) {
-        try {
-            long number = Long.parseLong(value);
-            if (number > 0 && number <= Integer.MAX_VALUE) {
-                return number;
-            }
-        } catch (NumberFormatException e) {
-            // Reported below.
-        }
-        throw new IllegalArgumentException(option + " needs a positive number, not '" + value + "'");
-    }
 
     static Instant since(String value, Instant now) {
         Matcher relative = RELATIVE.matcher(value);

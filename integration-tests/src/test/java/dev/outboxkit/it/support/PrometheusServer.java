@@ -1,7 +1,6 @@
 package dev.outboxkit.it.support;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -18,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.outboxkit.quickstart.db.Ports;
+
 /**
  * A real Prometheus server (Debian's package: .ci/run installs it) in its own process on a free port of loopback,
  * with the given configuration and a fresh data directory, queried over its HTTP API.
@@ -31,10 +32,7 @@ public final class PrometheusServer implements AutoCloseable {
 
     public PrometheusServer(Path config) throws IOException {
         requireOnPath("prometheus");
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = Ports.free();
         Path data = Files.createTempDirectory("prometheus-data");
         url = "http://127.0.0.1:" + port;
         process = new ProcessBuilder("prometheus", "--config.file=" + config, "--storage.tsdb.path=" + data,
