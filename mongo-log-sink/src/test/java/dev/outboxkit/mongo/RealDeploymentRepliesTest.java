@@ -23,6 +23,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.mongodb.MongoNotPrimaryException;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
 
 import dev.outboxkit.mongo.testing.ScriptedMongoServer;
 import dev.outboxkit.mongo.testing.ScriptedMongoServer.ServerError;
@@ -220,6 +222,32 @@ class RealDeploymentRepliesTest {
                 .find(new BsonDocument("_id", new BsonString("ev-1"))).first().getString("stored").getValue())
                 .as("first write wins").isEqualTo("before");
         assertThat(committable(8)).isEqualTo(8);
+    }
+
+    @Test
+    void withCosmosDbsDuplicateKeysThatNameNoIndexARetryFindsStoredIdsAsDuplicatesAndDeadLettersOnlyAnotherUniqueIndex() {
+        startTask();
+        mongo.client().getDatabase(database).getCollection(TOPIC).createIndex(Indexes.ascending("aggregateId"),
+                new IndexOptions().unique(true));
+        mongo.answerDuplicatesLikeCosmosDb();
+        List<SinkRecord> records = List.of(
+                event("Order", 0, 0, "ev-0", "o-0", "OrderCreated", "{}"),
+                event("Order", 0, 1, "ev-1", "o-1", "OrderCreated", "{}"),
+                event("Order", 0, 2, "ev-2", "o-2", "OrderCreated", "{}"),
+                event("Order", 0, 3, "ev-3", "o-0", "OrderCreated", "{}"), // breaks the unique index on aggregateId
+                event("Order", 0, 4, "ev-4", "o-4", "OrderCreated", "{}"));
+        mongo.failDocuments(ids("ev-2", "ev-4"), 1, ServerError.cosmosThrottled(20));
+
+        assertThatThrownBy(() -> task.put(records)).isInstanceOf(RetriableException.class)
+                .hasMessageContaining("2 of 5 documents not stored");
+        assertThat(storedIds()).containsExactly("ev-0", "ev-1");
+
+        task.put(records); // ev-0 and ev-1 now meet "Failed _id or unique index constraint" too
+
+        assertThat(deadLettered()).as("only the event that breaks the other unique index").containsOnlyKeys(3L);
+        assertThat(deadLettered().get(3L)).contains("outbox.event.Order-0@3").contains("11000");
+        assertThat(storedIds()).containsExactly("ev-0", "ev-1", "ev-2", "ev-4");
+        assertThat(committable(5)).isEqualTo(5);
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.outboxkit.mongo.write;
 import java.io.IOException;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -83,12 +84,22 @@ public final class FailureClassifier {
     private FailureClassifier() {
     }
 
-    /** One document's error inside an unordered bulk write. */
+    /** One document's error inside an unordered bulk write, where a duplicate key names its index. */
     static Verdict ofWriteError(int code, String message, BsonDocument details, WriteMode mode) {
+        return ofWriteError(code, message, details, mode, () -> false);
+    }
+
+    /**
+     * One document's error inside an unordered bulk write. {@code idStored} says whether a document with this event's
+     * id is stored; it is asked only for a duplicate key whose error names no index (Azure Cosmos DB's "Failed _id or
+     * unique index constraint"), which is then a duplicate when the id is stored and another unique index otherwise.
+     */
+    static Verdict ofWriteError(int code, String message, BsonDocument details, WriteMode mode, BooleanSupplier idStored) {
         if (code == DUPLICATE_KEY) {
-            if (!isIdIndex(message, details)) {
-                // A unique index of the user's (or one the error does not name): this event breaks it and is not
-                // stored. Retrying would meet the same key again; the dead letter queue keeps the record.
+            boolean onId = namesItsIndex(message, details) ? isIdIndex(message, details) : idStored.getAsBoolean();
+            if (!onId) {
+                // A unique index of the user's: this event breaks it and is not stored. Retrying would meet the same
+                // key again; the dead letter queue keeps the record.
                 return Verdict.REJECT;
             }
             // In replace mode an _id clash is a concurrent upsert of the same id; repeating the write settles it.
@@ -143,6 +154,12 @@ public final class FailureClassifier {
             }
         }
         return false;
+    }
+
+    /** Whether a duplicate-key error says which index it is on (MongoDB does; Azure Cosmos DB does not). */
+    static boolean namesItsIndex(String message, BsonDocument details) {
+        return details != null && details.isDocument("keyPattern")
+                || message != null && DUPLICATE_INDEX.matcher(message).find();
     }
 
     /** Whether a duplicate-key error is on _id; when the error does not say which index, it is not assumed to be. */

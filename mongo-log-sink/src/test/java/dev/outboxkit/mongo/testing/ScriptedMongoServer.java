@@ -129,6 +129,7 @@ public final class ScriptedMongoServer implements AutoCloseable {
     private final ConcurrentLinkedQueue<DocumentFault> documentFaults = new ConcurrentLinkedQueue<>();
     private final AtomicInteger writeCommands = new AtomicInteger();
     private final Map<Object, AtomicInteger> refusalsById = new ConcurrentHashMap<>();
+    private volatile boolean cosmosDuplicates;
     private final MongoServer server;
     private final String host;
     private final int port;
@@ -175,6 +176,15 @@ public final class ScriptedMongoServer implements AutoCloseable {
         Map<Object, Times> byId = new ConcurrentHashMap<>();
         ids.forEach(id -> byId.put(id, new Times(times)));
         documentFaults.add(new DocumentFault(error, byId));
+    }
+
+    /**
+     * From now on, a duplicate key is reported as Azure Cosmos DB reports it: code 11000 with a message that names
+     * no index ("Failed _id or unique index constraint") and no {@code keyPattern}, so a client cannot tell a
+     * duplicate {@code _id} from another unique index by the error alone.
+     */
+    public void answerDuplicatesLikeCosmosDb() {
+        cosmosDuplicates = true;
     }
 
     /** How many insert and update commands reached the server (each attempt of the sink's writes counts). */
@@ -245,7 +255,7 @@ public final class ScriptedMongoServer implements AutoCloseable {
                 Document single = new Document("insert", collection).append("documents", List.of(document))
                         .append("ordered", true);
                 Document result = super.handleCommand(channel, database, "insert", single);
-                Document error = firstWriteError(result, index);
+                Document error = firstWriteError(result, index, database, collection);
                 if (error != null) {
                     writeErrors.add(error);
                 } else {
@@ -279,7 +289,7 @@ public final class ScriptedMongoServer implements AutoCloseable {
                 Document single = new Document("update", collection).append("updates", List.of(statement))
                         .append("ordered", true);
                 Document result = super.handleCommand(channel, database, "update", single);
-                Document error = firstWriteError(result, index);
+                Document error = firstWriteError(result, index, database, collection);
                 if (error != null) {
                     writeErrors.add(error);
                     continue;
@@ -319,10 +329,15 @@ public final class ScriptedMongoServer implements AutoCloseable {
         }
 
         /** The backend's own error for a one-document command, re-indexed to the document's place in the client's command. */
-        private Document firstWriteError(Document result, int index) {
+        private Document firstWriteError(Document result, int index, String database, String collection) {
             if (result.get("writeErrors") instanceof List<?> errors && !errors.isEmpty()) {
                 Document error = new Document((Document) errors.get(0));
                 error.put("index", index);
+                if (cosmosDuplicates && Integer.valueOf(11000).equals(error.get("code"))) {
+                    return new Document("index", index).append("code", 11000).append("errmsg",
+                            "E11000 duplicate key error collection: " + database + "." + collection
+                                    + " Failed _id or unique index constraint.");
+                }
                 return error;
             }
             return null;

@@ -36,6 +36,20 @@ class FailureClassifierTest {
     }
 
     @Test
+    void aDuplicateKeyThatNamesNoIndexIsADuplicateOnlyWhenTheIdIsStored() {
+        String cosmos = "E11000 duplicate key error collection: db.c Failed _id or unique index constraint.";
+        assertThat(FailureClassifier.namesItsIndex(cosmos, new BsonDocument())).isFalse();
+        assertThat(FailureClassifier.ofWriteError(11000, cosmos, new BsonDocument(), WriteMode.INSERT, () -> true))
+                .isEqualTo(Verdict.DUPLICATE);
+        assertThat(FailureClassifier.ofWriteError(11000, cosmos, new BsonDocument(), WriteMode.INSERT, () -> false))
+                .isEqualTo(Verdict.REJECT);
+        assertThat(FailureClassifier.ofWriteError(11000, cosmos, new BsonDocument(), WriteMode.REPLACE, () -> true))
+                .isEqualTo(Verdict.RETRY);
+        assertThat(FailureClassifier.ofWriteError(11000, OTHER_DUPLICATE, new BsonDocument(), WriteMode.INSERT, () -> true))
+                .as("an error that names its index is believed").isEqualTo(Verdict.REJECT);
+    }
+
+    @Test
     void aDeadLetterReasonNeverQuotesTheKeyValuesOfTheDocument() {
         assertThat(FailureClassifier.safeMessage(OTHER_DUPLICATE))
                 .isEqualTo("E11000 duplicate key error collection: db.c index: aggregate_version").doesNotContain("secret");
