@@ -1,9 +1,11 @@
 package dev.outboxkit.mongo.write;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.apache.kafka.connect.errors.ConnectException;
 import org.bson.BsonDocument;
@@ -16,7 +18,9 @@ import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.BulkWriteOptions;
+import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.InsertOneModel;
+import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.ReplaceOneModel;
 import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.WriteModel;
@@ -59,7 +63,7 @@ final class BulkEventWriter {
             collection.bulkWrite(models, UNORDERED);
             outcome.stored += unique.size();
         } catch (MongoBulkWriteException e) {
-            sortWriteErrors(e, unique, outcome, collectionName);
+            sortWriteErrors(e, unique, outcome, collection, collectionName);
         } catch (MongoException e) {
             String reason = describe(e, collectionName);
             switch (FailureClassifier.ofException(e)) {
@@ -81,19 +85,22 @@ final class BulkEventWriter {
      * the batch is retried too.
      */
     private void sortWriteErrors(MongoBulkWriteException e, List<EventDocument> written, WriteOutcome outcome,
-                                 String collection) throws TransientWriteException {
+                                 MongoCollection<RawBsonDocument> target, String collection) throws TransientWriteException {
         if (e.getWriteConcernError() != null) {
             throw new TransientWriteException("write concern not satisfied on collection " + collection + " (code "
                     + e.getWriteConcernError().getCode() + " " + e.getWriteConcernError().getCodeName() + ": "
                     + FailureClassifier.safeMessage(e.getWriteConcernError().getMessage()) + ")", e,
                     FailureClassifier.retryAfterMs(e.getWriteConcernError().getMessage()).orElse(-1));
         }
+        Set<BsonValue> stored = storedAmong(unnamedDuplicates(e, written), target, collection, e);
         BulkWriteError retried = null;
         int toRetry = 0;
         long retryAfterMs = -1;
         for (BulkWriteError error : e.getWriteErrors()) {
             int code = error.getCode();
-            switch (FailureClassifier.ofWriteError(code, error.getMessage(), error.getDetails(), mode)) {
+            BsonValue id = written.get(error.getIndex()).id();
+            switch (FailureClassifier.ofWriteError(code, error.getMessage(), error.getDetails(), mode,
+                    () -> stored.contains(id))) {
                 case DUPLICATE -> outcome.duplicates++;
                 case REJECT -> outcome.rejected.add(new WriteOutcome.Rejected(written.get(error.getIndex()),
                         "MongoDB rejected the document (collection " + collection + ", error code " + code + ": "
@@ -111,6 +118,40 @@ final class BulkEventWriter {
                     + FailureClassifier.safeMessage(retried.getMessage()) + ")", e, retryAfterMs);
         }
         outcome.stored += written.size() - e.getWriteErrors().size();
+    }
+
+    /**
+     * The ids of documents refused with a duplicate key on an index the error does not name (Azure Cosmos DB says
+     * only "Failed _id or unique index constraint"): whether each is a duplicate or breaks another unique index
+     * depends on whether its id is stored.
+     */
+    private static List<BsonValue> unnamedDuplicates(MongoBulkWriteException e, List<EventDocument> written) {
+        List<BsonValue> ids = new ArrayList<>();
+        for (BulkWriteError error : e.getWriteErrors()) {
+            if (error.getCode() == FailureClassifier.DUPLICATE_KEY
+                    && !FailureClassifier.namesItsIndex(error.getMessage(), error.getDetails())) {
+                ids.add(written.get(error.getIndex()).id());
+            }
+        }
+        return ids;
+    }
+
+    /** Which of these ids are stored, read in one query (none asked: none read). */
+    private static Set<BsonValue> storedAmong(List<BsonValue> ids, MongoCollection<RawBsonDocument> target, String collection,
+                                              MongoBulkWriteException cause) throws TransientWriteException {
+        Set<BsonValue> stored = new HashSet<>();
+        if (ids.isEmpty()) {
+            return stored;
+        }
+        try {
+            target.find(Filters.in("_id", ids)).projection(Projections.include("_id"))
+                    .forEach(doc -> stored.add(doc.get("_id")));
+        } catch (MongoException e) {
+            cause.addSuppressed(e);
+            throw new TransientWriteException("cannot tell duplicates from unique-index violations on collection "
+                    + collection + " (" + describe(e, collection) + ")", cause);
+        }
+        return stored;
     }
 
     private static String rejectReason(int code, String serverMessage) {
