@@ -176,15 +176,17 @@ public final class FailureClassifier {
     }
 
     /**
-     * A server message fit for a dead letter reason: cut before any key values it quotes (they come from the
-     * document), and short.
+     * A server message fit for a dead letter reason or a log line: cut before any key values or documents it quotes
+     * (they come from the document), and short.
      */
     static String safeMessage(String message) {
         if (message == null) {
             return "no message";
         }
         int values = message.indexOf(" dup key");
-        String safe = values >= 0 ? message.substring(0, values) : message;
+        int quoted = message.indexOf('{'); // servers quote keys and documents in braces (e.g. KeyTooLong)
+        int cut = values < 0 ? quoted : quoted < 0 ? values : Math.min(values, quoted);
+        String safe = cut >= 0 ? message.substring(0, cut).stripTrailing() : message;
         return safe.length() <= 160 ? safe : safe.substring(0, 160) + "...";
     }
 }

@@ -53,6 +53,8 @@ class FailureClassifierTest {
     void aDeadLetterReasonNeverQuotesTheKeyValuesOfTheDocument() {
         assertThat(FailureClassifier.safeMessage(OTHER_DUPLICATE))
                 .isEqualTo("E11000 duplicate key error collection: db.c index: aggregate_version").doesNotContain("secret");
+        assertThat(FailureClassifier.safeMessage("WiredTigerIndex::insert: key too large to index, failing 1034"
+                + " { : \"secret-value\" }")).isEqualTo("WiredTigerIndex::insert: key too large to index, failing 1034");
     }
 
     @Test
