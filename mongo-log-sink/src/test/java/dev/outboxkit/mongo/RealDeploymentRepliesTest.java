@@ -1,7 +1,7 @@
 package dev.outboxkit.mongo;
 
 import static dev.outboxkit.mongo.testing.OutboxRecords.event;
-import static dev.outboxkit.mongo.testing.ScriptedMongoServer.ids;
+import static dev.outboxkit.testkit.mongo.ScriptedMongoServer.ids;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -26,9 +26,9 @@ import com.mongodb.MongoNotPrimaryException;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 
-import dev.outboxkit.mongo.testing.ScriptedMongoServer;
-import dev.outboxkit.mongo.testing.ScriptedMongoServer.ServerError;
 import dev.outboxkit.mongo.testing.TestSinkContext;
+import dev.outboxkit.testkit.mongo.ScriptedMongoServer;
+import dev.outboxkit.testkit.mongo.ScriptedMongoServer.ServerError;
 
 /**
  * The sink against the error replies real deployments send (replica-set elections, a write concern error after the
