@@ -33,7 +33,7 @@ import dev.outboxkit.mongo.write.FailureClassifier.Verdict;
  * <p>Insert mode keeps the first event of each id (later ones in the batch are duplicates before they reach
  * MongoDB); replace mode keeps the last, so the latest version wins even though the bulk write is unordered.
  */
-final class BulkEventWriter {
+final class BulkEventWriter implements CollectionWriter {
 
     private static final BulkWriteOptions UNORDERED = new BulkWriteOptions().ordered(false);
     private static final ReplaceOptions UPSERT = new ReplaceOptions().upsert(true);
@@ -46,7 +46,8 @@ final class BulkEventWriter {
         this.mode = mode;
     }
 
-    WriteOutcome write(String collectionName, List<EventDocument> events) throws TransientWriteException {
+    @Override
+    public WriteOutcome write(String collectionName, List<EventDocument> events) throws TransientWriteException {
         WriteOutcome outcome = new WriteOutcome();
         List<EventDocument> unique = mode == WriteMode.INSERT ? firstPerId(events, outcome) : lastPerId(events);
         List<WriteModel<RawBsonDocument>> models = new ArrayList<>(unique.size());
@@ -94,7 +95,7 @@ final class BulkEventWriter {
         outcome.stored += written.size() - e.getWriteErrors().size();
     }
 
-    private static ConnectException stop(String reason, MongoException e) {
+    static ConnectException stop(String reason, MongoException e) {
         return new ConnectException("MongoDB refused the sink's writes in a way no retry fixes: " + reason
                 + ". Check the connection string's credentials and the user's roles (readWrite on the database)", e);
     }

@@ -90,8 +90,9 @@ public final class FailureClassifier {
             if (!isIdIndex(message, details)) {
                 return Verdict.REJECT; // a unique index of the user's: this event breaks it, and is not stored
             }
-            // In replace mode an _id clash is a concurrent upsert of the same id; repeating the write settles it.
-            return mode == WriteMode.INSERT ? Verdict.DUPLICATE : Verdict.RETRY;
+            // In replace mode an _id clash is a concurrent upsert of the same id; repeating the write settles it. In
+            // latest mode it is the conditional upsert finding a version at least as high (the writer checks once more).
+            return mode == WriteMode.REPLACE ? Verdict.RETRY : Verdict.DUPLICATE;
         }
         return TRANSIENT_CODES.contains(code) ? Verdict.RETRY : Verdict.REJECT;
     }
