@@ -41,6 +41,9 @@ public final class Main {
     private static final String SHIPPED_SECRETS_PATH = "/etc/kafka-connect/secrets/outboxkit.properties";
     private static final String DATABASE = "shop";
     private static final String EVENTS_DATABASE = "outbox_events";
+    /** The read model beside the log: connect-configs/mongo-read-model-sink.json, one document per aggregate. */
+    private static final String READ_MODEL_DATABASE = "outbox_read_model";
+    private static final String READ_MODEL_SINK = "mongo-read-model-sink";
     private static final Duration CONNECTOR_TIMEOUT = Duration.ofSeconds(180);
     /** Set by run-pipeline.sh when the JMX exporter agent runs in this JVM (--metrics). */
     private static final String METRICS_URL = System.getProperty("outboxkit.metrics.url");
@@ -180,7 +183,11 @@ public final class Main {
             ConnectorRegistrar registrar = new ConnectorRegistrar(connect.restUrl());
             registrar.register(sourceName, sourceConfig, CONNECTOR_TIMEOUT);
             registrar.register("mongo-log-sink", sinkConfig, CONNECTOR_TIMEOUT);
-            OUT.println(" " + sourceName + " and mongo-log-sink RUNNING");
+            Map<String, String> readModelConfig = render(options, READ_MODEL_SINK + ".json", secrets, Map.of(
+                    "database", READ_MODEL_DATABASE, "errors.deadletterqueue.topic.replication.factor", "1"));
+            Files.writeString(rendered.resolve(READ_MODEL_SINK + ".json"), JSON.writeValueAsString(readModelConfig));
+            registrar.register(READ_MODEL_SINK, readModelConfig, CONNECTOR_TIMEOUT);
+            OUT.println(" " + sourceName + ", mongo-log-sink and " + READ_MODEL_SINK + " RUNNING");
 
             ArrivalTracker arrivals = new ArrivalTracker(mongo, EVENTS_DATABASE);
             resources.add(0, arrivals);
@@ -222,12 +229,16 @@ public final class Main {
             // A committed event that never reached a topic is missing too.
             long missing = Math.max(check.missingCount(), committed.size() - storedThisRun);
             long strays = check.strayCount();
+            ReadModelCheck readModel = ReadModelCheck.await(mongo, READ_MODEL_DATABASE, committed, Duration.ofSeconds(60));
             report(committed.size(), check, storedThisRun, missing, strays, arrivals, started, committedAt, newTypesMs);
+            OUT.println(String.format(Locale.ROOT, "  read model (%s)   %d aggregates, %d at their latest event%s",
+                    READ_MODEL_DATABASE, readModel.aggregates(), readModel.atLatest(), readModel.atLatest() == readModel.aggregates()
+                            ? "" : "  [behind: " + String.join(", ", readModel.behindSample()) + "]"));
 
             if (options.keepRunning()) {
                 keepRunning(connect, mongoUri, rendered, sourceName, secrets);
             }
-            return missing == 0 && strays == 0 ? 0 : 1;
+            return missing == 0 && strays == 0 && readModel.atLatest() == readModel.aggregates() ? 0 : 1;
         } finally {
             if (!options.keepRunning()) {
                 closeAll(resources);
@@ -331,7 +342,7 @@ public final class Main {
         int orders = committed - OutboxWorkload.AGGREGATE_TYPES.size();
         long duplicates;
         try {
-            duplicates = SinkMetricsReader.sum(null, "DuplicatesSkipped");
+            duplicates = SinkMetricsReader.sum("mongo-log-sink", "DuplicatesSkipped");
         } catch (IllegalStateException e) {
             duplicates = -1; // The report goes on without this one figure.
         }
