@@ -230,10 +230,8 @@ public final class Main {
             long missing = Math.max(check.missingCount(), committed.size() - storedThisRun);
             long strays = check.strayCount();
             ReadModelCheck readModel = ReadModelCheck.await(mongo, READ_MODEL_DATABASE, committed, Duration.ofSeconds(60));
-            report(committed.size(), check, storedThisRun, missing, strays, arrivals, started, committedAt, newTypesMs);
-            OUT.println(String.format(Locale.ROOT, "  read model (%s)   %d aggregates, %d at their latest event%s",
-                    READ_MODEL_DATABASE, readModel.aggregates(), readModel.atLatest(), readModel.atLatest() == readModel.aggregates()
-                            ? "" : "  [behind: " + String.join(", ", readModel.behindSample()) + "]"));
+            report(committed.size(), check, storedThisRun, missing, strays, arrivals, started, committedAt, newTypesMs,
+                    readModel);
 
             if (options.keepRunning()) {
                 keepRunning(connect, mongoUri, rendered, sourceName, secrets);
@@ -334,7 +332,8 @@ public final class Main {
     }
 
     private static void report(int committed, Reconciler.Result check, long storedThisRun, long missing, long strays,
-                               ArrivalTracker arrivals, long started, long committedAt, long newTypesMs) {
+                               ArrivalTracker arrivals, long started, long committedAt, long newTypesMs,
+                               ReadModelCheck readModel) {
         List<Long> latencies = new ArrayList<>(arrivals.latencies());
         latencies.sort(Long::compare);
         long end = Math.max(arrivals.lastArrivalMs(), committedAt);
@@ -365,7 +364,13 @@ public final class Main {
         OUT.println(String.format(Locale.ROOT, "  commit-to-MongoDB latency   p50 %d ms, p95 %d ms, p99 %d ms (orders; resolution ~%d ms)",
                 ArrivalTracker.percentile(latencies, 50), ArrivalTracker.percentile(latencies, 95),
                 ArrivalTracker.percentile(latencies, 99), ArrivalTracker.POLL_MS));
-        OUT.println(missing == 0 && strays == 0 ? "  result                      OK: every committed event is in MongoDB exactly once"
+        boolean readModelCurrent = readModel.atLatest() == readModel.aggregates();
+        OUT.println(String.format(Locale.ROOT, "  read model                  %d aggregates in %s, %d at their latest event%s",
+                readModel.aggregates(), READ_MODEL_DATABASE, readModel.atLatest(), readModelCurrent ? ""
+                        : "  [behind: " + String.join(", ", readModel.behindSample()) + "]"));
+        OUT.println(missing == 0 && strays == 0 && readModelCurrent
+                ? "  result                      OK: every committed event is in MongoDB exactly once, and the read model"
+                        + " holds each aggregate's latest event"
                 : "  result                      FAILED: see the gaps above");
     }
 
