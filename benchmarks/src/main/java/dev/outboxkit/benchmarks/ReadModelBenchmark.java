@@ -30,12 +30,14 @@ import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import dev.outboxkit.mongo.MongoLogSinkTask;
 
 /**
- * Read model writes: one batch of events of {@value #AGGREGATES} aggregates, each event a newer version of its
- * aggregate, into one document per aggregate, against the same MongoDB (MONGODB_URI, else an in-JVM wire-protocol
+ * Read model writes: one batch of events of {@code aggregates} aggregates (round robin, each event a newer version of
+ * its aggregate) into one document per aggregate, against the same MongoDB (MONGODB_URI, else an in-JVM wire-protocol
  * server) with the same events. outboxkit's {@code write.mode=latest} (a conditional upsert on the stored version)
  * against the official MongoSinkConnector's replace-one upsert by aggregate id (its value carries the same
- * {@code _id} and fields; unconditional, last write wins). Each aggregate appears once per batch, so both sinks
- * write every event; the collection keeps its documents across iterations, as a read model does.
+ * {@code _id} and fields; unconditional, last write wins). With as many aggregates as the batch or more, each
+ * aggregate appears at most once per batch and both sinks write every event; with fewer, outboxkit writes only each
+ * aggregate's highest version of the batch. The collection keeps its documents across iterations, as a read model
+ * does.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -44,7 +46,6 @@ public class ReadModelBenchmark {
 
     static final String TOPIC = "outbox.event.Order";
     private static final String DATABASE = "bench_read_model";
-    private static final int AGGREGATES = 10_000;
     private static final int PAYLOADS = 4096;
 
     @Param({"100", "1000"})
@@ -52,6 +53,9 @@ public class ReadModelBenchmark {
 
     @Param({"outboxkit-latest", "mongo-kafka-replace"})
     public String sink;
+
+    @Param({"100", "10000"})
+    public int aggregates;
 
     private MongoServer embedded;
     private MongoClient client;
@@ -113,8 +117,8 @@ public class ReadModelBenchmark {
         for (int i = 0; i < batch; i++) {
             long event = nextEvent++;
             long offset = nextOffset++;
-            String aggregate = "order-" + (event % AGGREGATES);
-            long version = event / AGGREGATES + 1;
+            String aggregate = "order-" + (event % aggregates);
+            long version = event / aggregates + 1;
             ConnectHeaders headers = new ConnectHeaders();
             headers.addString("id", "ev-" + event);
             headers.addString("eventType", "OrderChanged");

@@ -85,21 +85,22 @@ public final class SideBySide {
     }
 
     private static void printReadModelTable(Collection<RunResult> results) {
-        Map<Integer, Map<String, double[]>> byBatch = new TreeMap<>();
+        Map<String, Map<String, double[]>> byScenario = new TreeMap<>();
         for (RunResult result : results) {
             int batch = Integer.parseInt(result.getParams().getParam("batch"));
+            String scenario = String.format(Locale.ROOT, "%5d | %6s", batch, result.getParams().getParam("aggregates"));
             Result<?> primary = result.getPrimaryResult();
-            byBatch.computeIfAbsent(batch, b -> new LinkedHashMap<>()).put(result.getParams().getParam("sink"),
+            byScenario.computeIfAbsent(scenario, b -> new LinkedHashMap<>()).put(result.getParams().getParam("sink"),
                     new double[] {primary.getScore() * batch, primary.getScoreError() * batch});
         }
         System.out.println();
-        System.out.println("| batch | outboxkit write.mode=latest (docs/s) | official, replace-one upsert by aggregate id"
-                + " (docs/s) | outboxkit / official |");
-        System.out.println("| ---: | ---: | ---: | ---: |");
-        for (Map.Entry<Integer, Map<String, double[]>> entry : byBatch.entrySet()) {
+        System.out.println("| batch | aggregates | outboxkit write.mode=latest (events/s) | official, replace-one upsert by"
+                + " aggregate id (events/s) | outboxkit / official |");
+        System.out.println("| ---: | ---: | ---: | ---: | ---: |");
+        for (Map.Entry<String, Map<String, double[]>> entry : byScenario.entrySet()) {
             double[] ours = entry.getValue().getOrDefault("outboxkit-latest", new double[] {Double.NaN, Double.NaN});
             double[] official = entry.getValue().getOrDefault("mongo-kafka-replace", new double[] {Double.NaN, Double.NaN});
-            System.out.println(String.format(Locale.ROOT, "| %d | %,.0f ± %,.0f | %,.0f ± %,.0f | %.2fx |", entry.getKey(),
+            System.out.println(String.format(Locale.ROOT, "| %s | %,.0f ± %,.0f | %,.0f ± %,.0f | %.2fx |", entry.getKey().trim(),
                     ours[0], ours[1], official[0], official[1], ours[0] / official[0]));
         }
     }
