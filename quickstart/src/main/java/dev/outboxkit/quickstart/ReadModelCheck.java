@@ -11,7 +11,7 @@ import org.bson.Document;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.model.Filters;
 
-import dev.outboxkit.quickstart.workload.OutboxWorkload;
+import dev.outboxkit.testkit.workload.OutboxWorkload;
 
 /**
  * The local pipeline's check of the read model (connect-configs/mongo-read-model-sink.json): each aggregate the run

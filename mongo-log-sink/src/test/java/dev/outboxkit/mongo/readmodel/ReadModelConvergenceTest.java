@@ -16,7 +16,7 @@ import org.bson.BsonValue;
 import org.junit.jupiter.api.Test;
 
 import dev.outboxkit.mongo.readmodel.ReadModelRecords.Event;
-import dev.outboxkit.mongo.testing.MongoTestServer;
+import dev.outboxkit.testkit.mongo.MongoTestServer;
 import dev.outboxkit.mongo.testing.RunningSink;
 
 /**

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 
 import dev.outboxkit.mongo.MongoLogSinkTask;
 import dev.outboxkit.mongo.readmodel.ReadModelRecords.Event;
-import dev.outboxkit.mongo.testing.MongoTestServer;
-import dev.outboxkit.mongo.testing.TcpProxy;
+import dev.outboxkit.testkit.mongo.MongoTestServer;
+import dev.outboxkit.testkit.net.TcpProxy;
 import dev.outboxkit.mongo.testing.TestSinkContext;
 
 /**

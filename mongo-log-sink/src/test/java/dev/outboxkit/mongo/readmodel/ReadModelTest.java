@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.outboxkit.mongo.SinkConfig;
 import dev.outboxkit.mongo.readmodel.ReadModelRecords.Event;
-import dev.outboxkit.mongo.testing.MongoTestServer;
+import dev.outboxkit.testkit.mongo.MongoTestServer;
 import dev.outboxkit.mongo.testing.RunningSink;
 
 /** The read model ({@code write.mode=latest}) at task level: deletes, versions that do not compare, ids, options. */

@@ -19,7 +19,7 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.ReplaceOneModel;
 import com.mongodb.client.model.ReplaceOptions;
 
-import dev.outboxkit.mongo.testing.MongoTestServer;
+import dev.outboxkit.testkit.mongo.MongoTestServer;
 
 /**
  * The server behaviour the read model's writes rely on, checked against the test server (the in-JVM one, or a real
