@@ -80,6 +80,7 @@ public class MongoLogSinkConnector extends SinkConnector {
             values.put(value.name(), value);
         }
         checkBackoffOrder(values);
+        checkRetentionWithReadModel(values);
         checkReachable(values);
         return config;
     }
@@ -96,6 +97,17 @@ public class MongoLogSinkConnector extends SinkConnector {
         if (initial.errorMessages().isEmpty() && max.errorMessages().isEmpty() && initial.value() != null && max.value() != null
                 && (Long) max.value() < (Long) initial.value()) {
             max.addErrorMessage("Must not be less than " + SinkConfig.RETRY_BACKOFF_INITIAL_MS + " (" + initial.value() + ")");
+        }
+    }
+
+    /** Log retention would delete a read model's current aggregates; tombstones have their own retention. */
+    private static void checkRetentionWithReadModel(Map<String, ConfigValue> values) {
+        ConfigValue mode = values.get(SinkConfig.WRITE_MODE);
+        ConfigValue ttl = values.get(SinkConfig.TTL_SECONDS);
+        if (mode.errorMessages().isEmpty() && ttl.errorMessages().isEmpty() && mode.value() != null && ttl.value() != null
+                && "latest".equalsIgnoreCase(((String) mode.value()).trim()) && (Long) ttl.value() > 0) {
+            ttl.addErrorMessage("Must be 0 with " + SinkConfig.WRITE_MODE + "=latest: it would delete aggregates that are"
+                    + " still current; " + SinkConfig.TOMBSTONE_TTL_SECONDS + " purges deleted ones");
         }
     }
 

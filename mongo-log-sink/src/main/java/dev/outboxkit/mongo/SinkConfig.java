@@ -29,6 +29,7 @@ public final class SinkConfig {
     public static final String GROUP_DOCUMENTS = "Documents";
     public static final String GROUP_WRITES = "Writes";
     public static final String GROUP_RETRIES = "Retries";
+    public static final String GROUP_READ_MODEL = "Read model";
 
     public static final String CONNECTION_URI = "connection.uri";
     public static final String DATABASE = "database";
@@ -44,6 +45,10 @@ public final class SinkConfig {
     public static final String INDEXES_CREATE = "indexes.create";
     public static final String TTL_SECONDS = "ttl.seconds";
     public static final String WRITE_PARALLELISM = "write.parallelism";
+    public static final String VERSION_SOURCES = "latest.version.sources";
+    public static final String LATEST_ID = "latest.id";
+    public static final String DELETE_EVENT_TYPES = "latest.delete.event.types";
+    public static final String TOMBSTONE_TTL_SECONDS = "latest.tombstone.ttl.seconds";
     public static final String RETRY_BACKOFF_INITIAL_MS = "retry.backoff.initial.ms";
     public static final String RETRY_BACKOFF_MAX_MS = "retry.backoff.max.ms";
     public static final String RETRY_TIMEOUT_MS = "retry.timeout.ms";
@@ -54,8 +59,11 @@ public final class SinkConfig {
     /** Where the payload goes in the stored document. */
     public enum PayloadMode { NESTED, MERGED }
 
-    /** What a second write of the same event id does. */
-    public enum WriteMode { INSERT, REPLACE }
+    /**
+     * How events are stored: INSERT and REPLACE keep one document per event (the log; they differ in what a second
+     * write of the same event id does), LATEST one document per aggregate, the highest version's (the read model).
+     */
+    public enum WriteMode { INSERT, REPLACE, LATEST }
 
     public static final ConfigDef CONFIG_DEF = buildConfigDef();
 
@@ -76,6 +84,10 @@ public final class SinkConfig {
     private final long retryBackoffMaxMs;
     private final long retryTimeoutMs;
     private final String headerConverter;
+    private final List<dev.outboxkit.mongo.convert.VersionSource> versionSources;
+    private final ReadModelId latestId;
+    private final java.util.Set<String> deleteEventTypes;
+    private final long tombstoneTtlSeconds;
 
     public SinkConfig(Map<String, ?> originals) {
         AbstractConfig config = new AbstractConfig(CONFIG_DEF, originals, false);
@@ -100,6 +112,16 @@ public final class SinkConfig {
         Object declaredHeaderConverter = originals.get(HEADER_CONVERTER);
         headerConverter = declaredHeaderConverter instanceof Class<?> type ? type.getName()
                 : declaredHeaderConverter == null ? null : declaredHeaderConverter.toString();
+        versionSources = dev.outboxkit.mongo.convert.VersionSource.parseList(VERSION_SOURCES,
+                config.getList(VERSION_SOURCES));
+        latestId = ReadModelId.parse(LATEST_ID, config.getString(LATEST_ID));
+        deleteEventTypes = config.getList(DELETE_EVENT_TYPES).stream().map(String::trim).filter(type -> !type.isEmpty())
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+        tombstoneTtlSeconds = config.getLong(TOMBSTONE_TTL_SECONDS);
+        if (writeMode == WriteMode.LATEST && ttlSeconds > 0) {
+            throw new ConfigException(TTL_SECONDS, ttlSeconds, "must be 0 with " + WRITE_MODE + "=latest: it would"
+                    + " delete aggregates that are still current; " + TOMBSTONE_TTL_SECONDS + " purges deleted ones");
+        }
         if (retryBackoffMaxMs < retryBackoffInitialMs) {
             throw new ConfigException(RETRY_BACKOFF_MAX_MS, retryBackoffMaxMs, "must not be less than "
                     + RETRY_BACKOFF_INITIAL_MS + " (" + retryBackoffInitialMs + ")");
@@ -109,6 +131,26 @@ public final class SinkConfig {
     /** The record headers kept in the stored document, in the order given; empty to keep none. */
     public List<String> storedHeaders() {
         return storedHeaders;
+    }
+
+    /** Where the read model's version is read, tried in order. */
+    public List<dev.outboxkit.mongo.convert.VersionSource> versionSources() {
+        return versionSources;
+    }
+
+    /** How the read model's document _id is made from the aggregate type and id. */
+    public ReadModelId latestId() {
+        return latestId;
+    }
+
+    /** Event types that delete their aggregate from the read model (leaving a versioned tombstone). */
+    public java.util.Set<String> deleteEventTypes() {
+        return deleteEventTypes;
+    }
+
+    /** Seconds after which the read model's tombstones are purged; 0 keeps them. */
+    public long tombstoneTtlSeconds() {
+        return tombstoneTtlSeconds;
     }
 
     public int writeParallelism() {
@@ -240,9 +282,12 @@ public final class SinkConfig {
                 GROUP_DOCUMENTS, ++order, Width.LONG, "Stored headers");
 
         order = 0;
-        def.define(WRITE_MODE, Type.STRING, "insert", new OneOf(List.of("insert", "replace")), Importance.HIGH,
+        def.define(WRITE_MODE, Type.STRING, "insert", new OneOf(List.of("insert", "replace", "latest")), Importance.HIGH,
                 "'insert': first write wins; an event id already stored changes nothing and counts as a duplicate (the event"
-                        + " log). 'replace': the latest version of each event id is kept (replace by _id, upsert), in record order.",
+                        + " log). 'replace': the latest version of each event id is kept (replace by _id, upsert), in record order."
+                        + " 'latest': a read model, one document per aggregate holding its highest-versioned event (see the"
+                        + " '" + GROUP_READ_MODEL + "' options); an event whose version is not above the stored one changes"
+                        + " nothing and counts as a duplicate.",
                 GROUP_WRITES, ++order, Width.SHORT, "Write mode");
         def.define(INDEXES_CREATE, Type.BOOLEAN, true, Importance.MEDIUM,
                 "Whether the task creates, for each collection it writes, an index on aggregateId and timestamp for reading"
@@ -258,6 +303,35 @@ public final class SinkConfig {
                         + " is long. A batch is still acknowledged as a whole: put() returns when every collection's write is"
                         + " done, so offsets and per-collection record order are as with 1.",
                 GROUP_WRITES, ++order, Width.SHORT, "Collections written at once");
+
+        order = 0;
+        def.define(VERSION_SOURCES, Type.LIST, "header:aggregateVersion,header:outbox.source.version",
+                dev.outboxkit.mongo.convert.VersionSource.LIST_VALIDATOR, Importance.HIGH,
+                "With write.mode=latest: where each event's version is read, tried in order. The version must be a"
+                        + " non-negative integer (a number, or its decimal text of at most 34 digits); a higher version is a later"
+                        + " state of the aggregate. Best: the outbox table's own aggregate version or sequence column, carried"
+                        + " by the router (table.fields.additional.placement=version:header:aggregateVersion). Otherwise the"
+                        + " router's 'outbox.source.version' header (provenance.headers=true): the position of the row in the"
+                        + " binlog or WAL as a number. 'kafka.offset' (the record's offset in its partition) is a last resort: it"
+                        + " compares only while an aggregate's events stay on one partition of one topic. A record with no version,"
+                        + " or one that is not such an integer, goes to the dead letter queue.",
+                GROUP_READ_MODEL, ++order, Width.LONG, "Version sources");
+        def.define(LATEST_ID, Type.STRING, "${aggregateType}:${aggregateId}", ReadModelId.VALIDATOR, Importance.MEDIUM,
+                "With write.mode=latest: the _id of an aggregate's document, from ${aggregateType} and ${aggregateId}."
+                        + " Exactly '${aggregateId}' keeps the aggregate id with its own type (a number stays a number);"
+                        + " anything else makes a string.",
+                GROUP_READ_MODEL, ++order, Width.MEDIUM, "Document id");
+        def.define(DELETE_EVENT_TYPES, Type.LIST, "", Importance.MEDIUM,
+                "With write.mode=latest: event types (comma-separated) that delete their aggregate. Such an event leaves a"
+                        + " tombstone (deleted: true, deletedAt, its version and event id, no payload) so that an older event"
+                        + " arriving later does not bring the aggregate back; a newer one does.",
+                GROUP_READ_MODEL, ++order, Width.LONG, "Deletion event types");
+        def.define(TOMBSTONE_TTL_SECONDS, Type.LONG, 0L, ConfigDef.Range.atLeast(0), Importance.LOW,
+                "With write.mode=latest: when above 0, a TTL index on deletedAt removes tombstones this many seconds after"
+                        + " the deletion event's timestamp. Once a tombstone is gone, an older event of that aggregate arriving"
+                        + " later (a replay from before the deletion) creates it again: keep tombstones longer than any replay"
+                        + " reaches back. 0 keeps them forever.",
+                GROUP_READ_MODEL, ++order, Width.SHORT, "Tombstone retention (seconds)");
 
         order = 0;
         def.define(RETRY_BACKOFF_INITIAL_MS, Type.LONG, 200L, ConfigDef.Range.between(1, 600_000), Importance.LOW,

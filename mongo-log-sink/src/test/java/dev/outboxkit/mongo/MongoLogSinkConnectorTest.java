@@ -47,6 +47,19 @@ class MongoLogSinkConnectorTest {
         assertThat(errors(validConfig())).isEmpty();
     }
 
+    @Test
+    void logRetentionWithTheReadModelIsReportedOnTtlSeconds() {
+        Map<String, String> config = validConfig();
+        config.put("write.mode", "latest");
+        config.put("ttl.seconds", "60");
+        assertThat(errors(config)).containsOnlyKeys("ttl.seconds");
+        assertThat(errors(config).get("ttl.seconds")).singleElement().asString()
+                .contains("Must be 0 with write.mode=latest").contains("latest.tombstone.ttl.seconds");
+        config.put("ttl.seconds", "0");
+        config.put("latest.tombstone.ttl.seconds", "60");
+        assertThat(errors(config)).isEmpty();
+    }
+
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource(delimiter = '|', value = {
         "connection.uri|http://localhost:27017|is not a valid MongoDB connection string",
@@ -60,7 +73,12 @@ class MongoLogSinkConnectorTest {
         "event.id.sources|value:a..b|the field path has an empty segment",
         "aggregate.type.topic.regex|(unclosed|is not a valid regular expression",
         "payload.mode|flat|must be one of [nested, merged]",
-        "write.mode|upsert|must be one of [insert, replace]",
+        "write.mode|upsert|must be one of [insert, replace, latest]",
+        "latest.version.sources|topic|a topic name is no version",
+        "latest.version.sources|headers:v|unknown source",
+        "latest.id|${aggregateType}|must contain ${aggregateId}",
+        "latest.id|${tenant}:${aggregateId}|unknown placeholder ${tenant}",
+        "latest.tombstone.ttl.seconds|-1|Value must be at least 0",
         "ttl.seconds|-5|Value must be at least 0",
         "retry.timeout.ms|-2|Value must be at least -1",
         "retry.backoff.initial.ms|0|Value must be at least 1",

@@ -381,6 +381,8 @@ class OutboxEventRouterTest {
         assertThat(fromShard.headers().lastWithName("outbox.source.table").value()).isEqualTo("inventory.outbox_3");
         assertThat(fromShard.headers().lastWithName("outbox.source.position").value())
                 .isEqualTo("binlog mysql-bin.000003:4321");
+        assertThat(fromShard.headers().lastWithName("outbox.source.version").value())
+                .isEqualTo("3000000000000000432100000");
         assertThat(fromMain.headers().lastWithName("outbox.source.table")).isNull();
     }
 
@@ -394,6 +396,7 @@ class OutboxEventRouterTest {
 
         assertThat(event.headers().lastWithName("outbox.source.table").value()).isEqualTo("public.outbox");
         assertThat(event.headers().lastWithName("outbox.source.position").value()).isEqualTo("LSN 24023128");
+        assertThat(event.headers().lastWithName("outbox.source.version").value()).isEqualTo("24023128");
     }
 
     @Test

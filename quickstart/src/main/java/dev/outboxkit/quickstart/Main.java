@@ -43,6 +43,9 @@ public final class Main {
     private static final String SHIPPED_SECRETS_PATH = "/etc/kafka-connect/secrets/outboxkit.properties";
     private static final String DATABASE = "shop";
     private static final String EVENTS_DATABASE = "outbox_events";
+    /** The read model beside the log: connect-configs/mongo-read-model-sink.json, one document per aggregate. */
+    private static final String READ_MODEL_DATABASE = "outbox_read_model";
+    private static final String READ_MODEL_SINK = "mongo-read-model-sink";
     private static final Duration CONNECTOR_TIMEOUT = Duration.ofSeconds(180);
     /** Set by run-pipeline.sh when the JMX exporter agent runs in this JVM (--metrics). */
     private static final String METRICS_URL = System.getProperty("outboxkit.metrics.url");
@@ -182,7 +185,11 @@ public final class Main {
             ConnectorRegistrar registrar = new ConnectorRegistrar(connect.restUrl());
             registrar.register(sourceName, sourceConfig, CONNECTOR_TIMEOUT);
             registrar.register("mongo-log-sink", sinkConfig, CONNECTOR_TIMEOUT);
-            OUT.println(" " + sourceName + " and mongo-log-sink RUNNING");
+            Map<String, String> readModelConfig = render(options, READ_MODEL_SINK + ".json", secrets, Map.of(
+                    "database", READ_MODEL_DATABASE, "errors.deadletterqueue.topic.replication.factor", "1"));
+            Files.writeString(rendered.resolve(READ_MODEL_SINK + ".json"), JSON.writeValueAsString(readModelConfig));
+            registrar.register(READ_MODEL_SINK, readModelConfig, CONNECTOR_TIMEOUT);
+            OUT.println(" " + sourceName + ", mongo-log-sink and " + READ_MODEL_SINK + " RUNNING");
 
             ArrivalTracker arrivals = new ArrivalTracker(mongo, EVENTS_DATABASE);
             resources.add(0, arrivals);
@@ -224,13 +231,15 @@ public final class Main {
             // Missing: committed events (by id) that MongoDB does not hold, whether or not they reached a topic.
             List<String> missingIds = committed.stream().map(OutboxWorkload.Event::id).filter(id -> !stored.contains(id)).toList();
             long strays = check.strayCount();
-            report(committed.size(), check, stored.size(), missingIds, strays, arrivals, started, committedAt, newTypesMs);
             long missing = missingIds.size();
+            ReadModelCheck readModel = ReadModelCheck.await(mongo, READ_MODEL_DATABASE, committed, Duration.ofSeconds(60));
+            report(committed.size(), check, stored.size(), missingIds, strays, arrivals, started, committedAt, newTypesMs,
+                    readModel);
 
             if (options.keepRunning()) {
                 keepRunning(connect, mongoUri, rendered, sourceName, secrets);
             }
-            return missing == 0 && strays == 0 ? 0 : 1;
+            return missing == 0 && strays == 0 && readModel.atLatest() == readModel.aggregates() ? 0 : 1;
         } finally {
             if (!options.keepRunning()) {
                 closeAll(resources);
@@ -328,7 +337,8 @@ public final class Main {
     }
 
     private static void report(int committed, Reconciler.Result check, long storedThisRun, List<String> missingIds, long strays,
-                               ArrivalTracker arrivals, long started, long committedAt, long newTypesMs) {
+                               ArrivalTracker arrivals, long started, long committedAt, long newTypesMs,
+                               ReadModelCheck readModel) {
         List<Long> latencies = new ArrayList<>(arrivals.latencies());
         latencies.sort(Long::compare);
         long end = Math.max(arrivals.lastArrivalMs(), committedAt);
@@ -336,7 +346,7 @@ public final class Main {
         int orders = committed - OutboxWorkload.AGGREGATE_TYPES.size();
         long duplicates;
         try {
-            duplicates = SinkMetricsReader.sum(null, "DuplicatesSkipped");
+            duplicates = SinkMetricsReader.sum("mongo-log-sink", "DuplicatesSkipped");
         } catch (IllegalStateException e) {
             duplicates = -1; // The report goes on without this one figure.
         }
@@ -360,7 +370,13 @@ public final class Main {
         OUT.println(String.format(Locale.ROOT, "  commit-to-MongoDB latency   p50 %d ms, p95 %d ms, p99 %d ms (orders; resolution ~%d ms)",
                 ArrivalTracker.percentile(latencies, 50), ArrivalTracker.percentile(latencies, 95),
                 ArrivalTracker.percentile(latencies, 99), ArrivalTracker.POLL_MS));
-        OUT.println(missing == 0 && strays == 0 ? "  result                      OK: every committed event is in MongoDB exactly once"
+        boolean readModelCurrent = readModel.atLatest() == readModel.aggregates();
+        OUT.println(String.format(Locale.ROOT, "  read model                  %d aggregates in %s, %d at their latest event%s",
+                readModel.aggregates(), READ_MODEL_DATABASE, readModel.atLatest(), readModelCurrent ? ""
+                        : "  [behind: " + String.join(", ", readModel.behindSample()) + "]"));
+        OUT.println(missing == 0 && strays == 0 && readModelCurrent
+                ? "  result                      OK: every committed event is in MongoDB exactly once, and the read model"
+                        + " holds each aggregate's latest event"
                 : "  result                      FAILED: see the gaps above");
     }
 

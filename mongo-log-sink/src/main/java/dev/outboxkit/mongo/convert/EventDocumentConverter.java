@@ -9,6 +9,7 @@ import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.bson.BsonBinary;
 import org.bson.BsonBinaryWriter;
+import org.bson.BsonBoolean;
 import org.bson.BsonDateTime;
 import org.bson.BsonDocument;
 import org.bson.BsonInt32;
@@ -50,6 +51,12 @@ public final class EventDocumentConverter {
     public static final String PAYLOAD = "payload";
     public static final String HEADERS = "headers";
     public static final Set<String> METADATA_FIELDS = Set.of(ID, AGGREGATE_TYPE, AGGREGATE_ID, EVENT_TYPE, TIMESTAMP, KAFKA);
+    /** Read model only: the event id, the version, and on a tombstone the deletion mark and its time (for the TTL). */
+    public static final String EVENT_ID = "eventId";
+    public static final String VERSION = "version";
+    public static final String DELETED = "deleted";
+    public static final String DELETED_AT = "deletedAt";
+    public static final Set<String> READ_MODEL_FIELDS = Set.of(EVENT_ID, VERSION, DELETED, DELETED_AT);
 
     /** MongoDB's limit on one document. */
     public static final int MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
@@ -68,12 +75,20 @@ public final class EventDocumentConverter {
     private final int databaseBytes;
     /** The top-level names a merged payload must not use: the metadata fields, and 'headers' when headers are kept. */
     private final Set<String> reservedFields;
+    /** write.mode=latest: one document per aggregate, with its version. */
+    private final boolean latest;
 
     public EventDocumentConverter(SinkConfig config) {
         this.config = config;
-        this.reservedFields = config.storedHeaders().isEmpty() ? METADATA_FIELDS
-                : java.util.stream.Stream.concat(METADATA_FIELDS.stream(), java.util.stream.Stream.of(HEADERS))
-                        .collect(java.util.stream.Collectors.toUnmodifiableSet());
+        this.latest = config.writeMode() == SinkConfig.WriteMode.LATEST;
+        java.util.Set<String> reserved = new java.util.HashSet<>(METADATA_FIELDS);
+        if (!config.storedHeaders().isEmpty()) {
+            reserved.add(HEADERS);
+        }
+        if (latest) {
+            reserved.addAll(READ_MODEL_FIELDS);
+        }
+        this.reservedFields = Set.copyOf(reserved);
         this.ids = new EventIds(EventIds.keepsText(config.headerConverter()));
         this.databaseBytes = config.database().getBytes(StandardCharsets.UTF_8).length;
     }
@@ -101,13 +116,43 @@ public final class EventDocumentConverter {
         if (headers != null) {
             metadata.append(HEADERS, headers);
         }
-        RawBsonDocument encoded = encode(id, metadata, record);
+        BsonValue documentId = id;
+        BsonValue version = null;
+        boolean deleted = false;
+        if (latest) {
+            version = VersionSource.versionOf(config.versionSources(), record, SinkConfig.VERSION_SOURCES);
+            documentId = readModelId(aggregateType, aggregateId, record);
+            deleted = eventType != null && config.deleteEventTypes().contains(eventType.toString());
+            metadata.append(EVENT_ID, id).append(VERSION, version);
+            if (deleted) {
+                metadata.append(DELETED, BsonBoolean.TRUE).append(DELETED_AT, new BsonDateTime(
+                        record.timestamp() == null ? System.currentTimeMillis() : record.timestamp()));
+            }
+        }
+        RawBsonDocument encoded = encode(documentId, metadata, record, !deleted);
         int size = encoded.getByteBuffer().remaining();
         if (size > MAX_DOCUMENT_BYTES) {
             throw new ConversionException("the event document is " + size + " bytes, over MongoDB's limit of "
                     + MAX_DOCUMENT_BYTES + " bytes");
         }
-        return new EventDocument(record, collection, id, encoded);
+        return new EventDocument(record, collection, documentId, encoded, version);
+    }
+
+    /** The read model document's _id, from option latest.id. */
+    private BsonValue readModelId(Object aggregateType, Object aggregateId, SinkRecord record) throws ConversionException {
+        if (aggregateId == null) {
+            throw new ConversionException("the record has no aggregate id, which the read model's document id needs"
+                    + " (option " + SinkConfig.AGGREGATE_ID_SOURCES + " = " + config.aggregateIdSources() + ")");
+        }
+        if (config.latestId().isAggregateIdOnly()) {
+            BsonValue id = BsonValues.toBson(aggregateId, record.keySchema(), ID, PAYLOAD_LEVEL);
+            if (id.isArray() || id.isNull()) {
+                throw new ConversionException("the aggregate id is " + id.getBsonType().name().toLowerCase()
+                        + ", which MongoDB does not take as _id (option " + SinkConfig.LATEST_ID + ")");
+            }
+            return id;
+        }
+        return new BsonString(Text.checked(config.latestId().resolve(aggregateType, aggregateId), "the document id"));
     }
 
     /** The headers named by {@value SinkConfig#HEADERS_STORED} that the record has, or null when it has none of them. */
@@ -157,19 +202,20 @@ public final class EventDocumentConverter {
     }
 
     /** Writes the document straight to BSON bytes; JSON payload text is streamed in, with no tree in between. */
-    private RawBsonDocument encode(BsonValue id, BsonDocument metadata, SinkRecord record) throws ConversionException {
+    private RawBsonDocument encode(BsonValue id, BsonDocument metadata, SinkRecord record, boolean withPayload)
+            throws ConversionException {
         String json = BsonValues.jsonText(record.value());
         BasicOutputBuffer buffer = new BasicOutputBuffer(json == null ? 512 : json.length() + 256);
         try (BsonBinaryWriter writer = new BsonBinaryWriter(buffer)) {
             writer.writeStartDocument();
             writeField(writer, ID, id);
-            if (config.payloadMode() == PayloadMode.MERGED) {
+            if (withPayload && config.payloadMode() == PayloadMode.MERGED) {
                 writeMergedPayload(writer, json, record);
             }
             for (Map.Entry<String, BsonValue> field : metadata.entrySet()) {
                 writeField(writer, field.getKey(), field.getValue());
             }
-            if (config.payloadMode() == PayloadMode.NESTED) {
+            if (withPayload && config.payloadMode() == PayloadMode.NESTED) {
                 writer.writeName(PAYLOAD);
                 if (json != null) {
                     PlainJson.writeValue(json, writer, PAYLOAD_LEVEL);

@@ -36,7 +36,7 @@ import dev.outboxkit.mongo.convert.EventDocument;
  * <p>Insert mode keeps the first event of each id (later ones in the batch are duplicates before they reach
  * MongoDB); replace mode keeps the last, so the latest version wins even though the bulk write is unordered.
  */
-final class BulkEventWriter {
+final class BulkEventWriter implements CollectionWriter {
 
     private static final BulkWriteOptions UNORDERED = new BulkWriteOptions().ordered(false);
     private static final ReplaceOptions UPSERT = new ReplaceOptions().upsert(true);
@@ -49,7 +49,8 @@ final class BulkEventWriter {
         this.mode = mode;
     }
 
-    WriteOutcome write(String collectionName, List<EventDocument> events) throws TransientWriteException {
+    @Override
+    public WriteOutcome write(String collectionName, List<EventDocument> events) throws TransientWriteException {
         WriteOutcome outcome = new WriteOutcome();
         List<EventDocument> unique = mode == WriteMode.INSERT ? firstPerId(events, outcome) : lastPerId(events);
         List<WriteModel<RawBsonDocument>> models = new ArrayList<>(unique.size());
@@ -160,7 +161,7 @@ final class BulkEventWriter {
         return why == null ? server : why + "; server said: " + server;
     }
 
-    private static ConnectException stop(String reason, MongoException e) {
+    static ConnectException stop(String reason, MongoException e) {
         return new ConnectException("MongoDB refused the sink's access, which no retry fixes: " + reason
                 + ". Check the connection string's credentials and the user's roles (readWrite on the database);"
                 + " restarting the task after the fix resumes from the last committed offsets", e);

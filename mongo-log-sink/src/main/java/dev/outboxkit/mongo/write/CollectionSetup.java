@@ -42,6 +42,7 @@ final class CollectionSetup implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CollectionSetup.class);
     static final String HISTORY_INDEX = "aggregateId_timestamp";
     static final String TTL_INDEX = "timestamp_ttl";
+    static final String TOMBSTONE_TTL_INDEX = "deletedAt_ttl";
     static final int MAX_REMEMBERED = 10_000;
     static final long RETRY_AFTER_MS = 30_000;
     static final long MAX_WAIT_MS = 2_000;
@@ -52,6 +53,9 @@ final class CollectionSetup implements AutoCloseable {
     private final MongoDatabase database;
     private final boolean createIndexes;
     private final long ttlSeconds;
+    /** The date field the retention index is on, and the index's name (the log's events, or the read model's tombstones). */
+    private final String ttlField;
+    private final String ttlIndex;
     private final LongSupplier clock;
     private final int maxRemembered;
     private final ExecutorService worker;
@@ -73,6 +77,15 @@ final class CollectionSetup implements AutoCloseable {
 
     CollectionSetup(MongoDatabase database, boolean createIndexes, long ttlSeconds, String threadName, LongSupplier clock,
                     int maxRemembered) {
+        this(database, createIndexes, EventDocumentConverter.TIMESTAMP, TTL_INDEX, ttlSeconds, threadName, clock,
+                maxRemembered);
+    }
+
+    /** With the retention index on another date field under another name (the read model's tombstones). */
+    CollectionSetup(MongoDatabase database, boolean createIndexes, String ttlField, String ttlIndex, long ttlSeconds,
+                    String threadName, LongSupplier clock, int maxRemembered) {
+        this.ttlField = ttlField;
+        this.ttlIndex = ttlIndex;
         this.maxRemembered = maxRemembered;
         this.database = database;
         this.createIndexes = createIndexes;
@@ -128,7 +141,7 @@ final class CollectionSetup implements AutoCloseable {
         worker.execute(() -> {
             try {
                 for (String name : database.listCollectionNames()) {
-                    if (!name.startsWith("system.") && findIndex(database.getCollection(name), TTL_INDEX) != null) {
+                    if (!name.startsWith("system.") && findIndex(database.getCollection(name), ttlIndex) != null) {
                         request(name);
                     }
                 }
@@ -159,16 +172,16 @@ final class CollectionSetup implements AutoCloseable {
     }
 
     private void reconcileRetention(MongoCollection<Document> collection) {
-        Document existing = findIndex(collection, TTL_INDEX);
+        Document existing = findIndex(collection, ttlIndex);
         if (ttlSeconds <= 0) {
             if (existing != null) {
-                collection.dropIndex(TTL_INDEX);
-                log.info("Dropped retention index {} of collection {}: ttl.seconds is 0", TTL_INDEX, name(collection));
+                collection.dropIndex(ttlIndex);
+                log.info("Dropped retention index {} of collection {}: ttl.seconds is 0", ttlIndex, name(collection));
             }
             return;
         }
-        IndexOptions options = new IndexOptions().name(TTL_INDEX).expireAfter(ttlSeconds, TimeUnit.SECONDS);
-        Bson keys = Indexes.ascending(EventDocumentConverter.TIMESTAMP);
+        IndexOptions options = new IndexOptions().name(ttlIndex).expireAfter(ttlSeconds, TimeUnit.SECONDS);
+        Bson keys = Indexes.ascending(ttlField);
         if (existing == null) {
             createIndex(collection, keys, options);
             return;
@@ -179,15 +192,15 @@ final class CollectionSetup implements AutoCloseable {
         }
         try {
             database.runCommand(new Document("collMod", name(collection))
-                    .append("index", new Document("name", TTL_INDEX).append("expireAfterSeconds", ttlSeconds)));
+                    .append("index", new Document("name", ttlIndex).append("expireAfterSeconds", ttlSeconds)));
         } catch (MongoCommandException e) {
             if (e.getErrorCode() != COMMAND_NOT_FOUND) {
                 throw e;
             }
-            collection.dropIndex(TTL_INDEX);
+            collection.dropIndex(ttlIndex);
             createIndex(collection, keys, options);
         }
-        log.info("Changed retention index {} of collection {} from {} to {} seconds", TTL_INDEX, name(collection), current,
+        log.info("Changed retention index {} of collection {} from {} to {} seconds", ttlIndex, name(collection), current,
                 ttlSeconds);
     }
 

@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import com.mongodb.client.MongoDatabase;
 
 import dev.outboxkit.mongo.SinkConfig;
+import dev.outboxkit.mongo.SinkConfig.WriteMode;
 import dev.outboxkit.mongo.convert.ConversionException;
 import dev.outboxkit.mongo.convert.EventDocument;
 import dev.outboxkit.mongo.convert.EventDocumentConverter;
@@ -44,7 +45,8 @@ public final class EventLogWriter implements AutoCloseable {
 
     private final EventDocumentConverter converter;
     private final CollectionSetup setup;
-    private final BulkEventWriter bulk;
+    /** The write strategy: the log's insert or replace, or the read model's conditional upsert. */
+    private final CollectionWriter bulk;
     private final ErrantRecordReporter reporter;
     private final SinkMetrics metrics;
     /** Writes the collections of a batch at the same time; null when write.parallelism is 1. */
@@ -53,9 +55,14 @@ public final class EventLogWriter implements AutoCloseable {
     public EventLogWriter(SinkConfig config, MongoDatabase database, ErrantRecordReporter reporter, SinkMetrics metrics,
                           String taskLabel) {
         this.converter = new EventDocumentConverter(config);
-        this.setup = new CollectionSetup(database, config.createIndexes(), config.ttlSeconds(),
-                "outboxkit-index-setup-" + taskLabel, System::currentTimeMillis);
-        this.bulk = new BulkEventWriter(database, config.writeMode());
+        boolean latest = config.writeMode() == WriteMode.LATEST;
+        this.setup = latest
+                ? new CollectionSetup(database, false, EventDocumentConverter.DELETED_AT, CollectionSetup.TOMBSTONE_TTL_INDEX,
+                        config.tombstoneTtlSeconds(), "outboxkit-index-setup-" + taskLabel, System::currentTimeMillis,
+                        CollectionSetup.MAX_REMEMBERED)
+                : new CollectionSetup(database, config.createIndexes(), config.ttlSeconds(),
+                        "outboxkit-index-setup-" + taskLabel, System::currentTimeMillis);
+        this.bulk = latest ? new ReadModelWriter(database) : new BulkEventWriter(database, config.writeMode());
         this.reporter = reporter;
         this.metrics = metrics;
         this.pool = config.writeParallelism() > 1 ? Executors.newFixedThreadPool(config.writeParallelism(), daemonThreads(

@@ -102,8 +102,9 @@ public final class FailureClassifier {
                 // key again; the dead letter queue keeps the record.
                 return Verdict.REJECT;
             }
-            // In replace mode an _id clash is a concurrent upsert of the same id; repeating the write settles it.
-            return mode == WriteMode.INSERT ? Verdict.DUPLICATE : Verdict.RETRY;
+            // In replace mode an _id clash is a concurrent upsert of the same id; repeating the write settles it. In
+            // latest mode it is the conditional upsert finding a version at least as high (the writer checks once more).
+            return mode == WriteMode.REPLACE ? Verdict.RETRY : Verdict.DUPLICATE;
         }
         // A namespace code reported per document (some servers do) is the same fault as on the whole write.
         return RECORD_FAULTS.containsKey(code) || NAMESPACE_FAULTS.containsKey(code) ? Verdict.REJECT : Verdict.RETRY;

@@ -19,7 +19,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * Runs a benchmark class with JMH (throughput and, through the GC profiler, bytes allocated per operation) and
  * prints the implementations side by side per scenario, with the ratio against the first implementation.
  *
- * <p>Usage: {@code java -jar testing/benchmarks/target/benchmarks.jar router|sink [--quick]}
+ * <p>Usage: {@code java -jar testing/benchmarks/target/benchmarks.jar router|sink|read-model [--quick]}
  */
 public final class SideBySide {
 
@@ -36,13 +36,14 @@ public final class SideBySide {
                 suite = arg;
             }
         }
-        if (!suite.equals("router") && !suite.equals("sink")) {
-            System.err.println("unknown benchmark suite '" + suite + "'; expected: router or sink");
+        if (!suite.equals("router") && !suite.equals("sink") && !suite.equals("read-model")) {
+            System.err.println("unknown benchmark suite '" + suite + "'; expected: router, sink or read-model");
             System.exit(2);
         }
         boolean router = suite.equals("router");
+        Class<?> benchmark = router ? RouterBenchmark.class : suite.equals("sink") ? SinkBenchmark.class : ReadModelBenchmark.class;
         Options options = new OptionsBuilder()
-                .include((router ? RouterBenchmark.class : SinkBenchmark.class).getSimpleName() + "\\.")
+                .include(benchmark.getSimpleName() + "\\.")
                 .forks(1)
                 .warmupIterations(quick ? 2 : 4)
                 .warmupTime(TimeValue.seconds(quick ? 1 : 2))
@@ -54,8 +55,10 @@ public final class SideBySide {
         Collection<RunResult> results = new Runner(options).run();
         if (router) {
             printRouterTable(results);
-        } else {
+        } else if (benchmark == SinkBenchmark.class) {
             printSinkTable(results);
+        } else {
+            printReadModelTable(results);
         }
     }
 
@@ -78,6 +81,27 @@ public final class SideBySide {
             double raw = docs.getOrDefault("raw-insertMany", Double.NaN);
             System.out.println(String.format(Locale.ROOT, "| %d | %,.0f | %,.0f | %,.0f | %,.0f | %.2fx | %.0f%% |",
                     entry.getKey(), ours, replace, insert, raw, ours / Math.max(replace, insert), 100 * ours / raw));
+        }
+    }
+
+    private static void printReadModelTable(Collection<RunResult> results) {
+        Map<String, Map<String, double[]>> byScenario = new TreeMap<>();
+        for (RunResult result : results) {
+            int batch = Integer.parseInt(result.getParams().getParam("batch"));
+            String scenario = String.format(Locale.ROOT, "%5d | %6s", batch, result.getParams().getParam("aggregates"));
+            Result<?> primary = result.getPrimaryResult();
+            byScenario.computeIfAbsent(scenario, b -> new LinkedHashMap<>()).put(result.getParams().getParam("sink"),
+                    new double[] {primary.getScore() * batch, primary.getScoreError() * batch});
+        }
+        System.out.println();
+        System.out.println("| batch | aggregates | outboxkit write.mode=latest (events/s) | official, replace-one upsert by"
+                + " aggregate id (events/s) | outboxkit / official |");
+        System.out.println("| ---: | ---: | ---: | ---: | ---: |");
+        for (Map.Entry<String, Map<String, double[]>> entry : byScenario.entrySet()) {
+            double[] ours = entry.getValue().getOrDefault("outboxkit-latest", new double[] {Double.NaN, Double.NaN});
+            double[] official = entry.getValue().getOrDefault("mongo-kafka-replace", new double[] {Double.NaN, Double.NaN});
+            System.out.println(String.format(Locale.ROOT, "| %s | %,.0f ± %,.0f | %,.0f ± %,.0f | %.2fx |", entry.getKey().trim(),
+                    ours[0], ours[1], official[0], official[1], ours[0] / official[0]));
         }
     }
 

@@ -92,7 +92,7 @@ class BadConfigurationIT {
                 Arguments.of("unknown collection placeholder", "sink", "collection", "events_${tenant}",
                         "unknown placeholder ${tenant}"),
                 Arguments.of("unknown event id source", "sink", "event.id.sources", "headers:id", "unknown source"),
-                Arguments.of("unknown write mode", "sink", "write.mode", "upsert", "must be one of [insert, replace]"),
+                Arguments.of("unknown write mode", "sink", "write.mode", "upsert", "must be one of [insert, replace, latest]"),
                 Arguments.of("unknown payload mode", "sink", "payload.mode", "flat", "must be one of [nested, merged]"),
                 Arguments.of("negative retention", "sink", "ttl.seconds", "-1", "Value must be at least 0"),
                 Arguments.of("back-off cap below its start", "sink", "retry.backoff.max.ms", "50",

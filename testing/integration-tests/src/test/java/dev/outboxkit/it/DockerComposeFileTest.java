@@ -63,7 +63,8 @@ class DockerComposeFileTest {
                 registered.add(matcher.group(1));
             }
         }
-        assertThat(registered).containsExactly("mysql-outbox-source.json", "mongo-log-sink.json");
+        assertThat(registered).containsExactly("mysql-outbox-source.json", "mongo-log-sink.json",
+                "mongo-read-model-sink.json");
         List<String> outboxkitClasses = new ArrayList<>();
         for (String file : registered) {
             Map<String, String> config = new ObjectMapper().readValue(REPOSITORY.resolve("connect-configs").resolve(file).toFile(),
@@ -77,7 +78,7 @@ class DockerComposeFileTest {
             });
         }
         assertThat(outboxkitClasses).containsExactlyInAnyOrder("dev.outboxkit.router.OutboxEventRouter",
-                "dev.outboxkit.mongo.MongoLogSinkConnector");
+                "dev.outboxkit.mongo.MongoLogSinkConnector", "dev.outboxkit.mongo.MongoLogSinkConnector");
         for (String className : outboxkitClasses) {
             assertThat(pluginJarsHolding(className)).as(className + " in a mounted plugin directory").hasSize(1);
         }

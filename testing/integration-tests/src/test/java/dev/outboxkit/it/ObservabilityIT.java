@@ -132,22 +132,23 @@ class ObservabilityIT {
     @Test
     @Order(3)
     void theSeriesCarryThePipelinesOwnCounts() {
-        awaitValue("sum(outboxkit_sink_records_written_total)", committed);
+        awaitValue("sum(outboxkit_sink_records_written_total{connector=\"mongo-log-sink\"})", committed);
         awaitValue("sum(kafka_connect_source_record_write_total)", committed);
         awaitValue("sum(kafka_connect_source_record_poll_total)", committed);
-        awaitValue("sum(kafka_connect_sink_record_read_total)", committed);
-        awaitValue("sum(outboxkit_sink_duplicates_skipped_total)", 0);
-        awaitValue("sum(outboxkit_sink_records_dead_lettered_total)", 0);
+        awaitValue("sum(kafka_connect_sink_record_read_total{connector=\"mongo-log-sink\"})", committed);
+        awaitValue("sum(outboxkit_sink_duplicates_skipped_total{connector=\"mongo-log-sink\"})", 0);
+        awaitValue("sum(outboxkit_sink_records_dead_lettered_total{connector=\"mongo-log-sink\"})", 0);
         awaitValue("sum(kafka_connect_task_error_deadletterqueue_produce_requests_total)", 0);
         awaitValue("sum(kafka_connect_task_error_total_record_errors_total)", 0);
         awaitValue("max(kafka_connect_sink_records_lag)", 0);
         awaitValue("max(outboxkit_sink_retrying_seconds)", 0);
-        // One source task and the sink's two (tasks.max=2), all running; two connectors running; none failed.
-        awaitValue("count(kafka_connect_task_status{status=\"running\"})", 3);
-        awaitValue("count(kafka_connect_connector_status{status=\"running\"})", 2);
-        awaitValue("sum(kafka_connect_worker_connector_running_task_count)", 3);
+        // One source task and two tasks for each sink (the event log and the read model, tasks.max=2), all running;
+        // three connectors running; none failed.
+        awaitValue("count(kafka_connect_task_status{status=\"running\"})", 5);
+        awaitValue("count(kafka_connect_connector_status{status=\"running\"})", 3);
+        awaitValue("sum(kafka_connect_worker_connector_running_task_count)", 5);
         awaitValue("sum(kafka_connect_worker_connector_failed_task_count)", 0);
-        awaitValue("count(outboxkit_sink_records_written_total)", 2);
+        awaitValue("count(outboxkit_sink_records_written_total)", 4);
         assertThat(prometheus.value("sum(outboxkit_sink_bulk_writes_total)")).isPositive();
         assertThat(prometheus.value("max(outboxkit_sink_end_to_end_lag_seconds)")).isPositive().isLessThan(60);
         assertThat(prometheus.alerts()).as("no alert on a healthy pipeline").isEmpty();
@@ -167,7 +168,7 @@ class ObservabilityIT {
                             + prometheus.value("max(outboxkit_sink_retrying_seconds)"));
             assertThat(Duration.ofNanos(System.nanoTime() - cutAt)).as("the rule's threshold is 60 s of failed writes")
                     .isGreaterThan(Duration.ofSeconds(60));
-            assertThat(prometheus.value("sum(outboxkit_sink_records_written_total)")).as("nothing stored meanwhile")
+            assertThat(prometheus.value("sum(outboxkit_sink_records_written_total{connector=\"mongo-log-sink\"})")).as("nothing stored meanwhile")
                     .isEqualTo((double) committed);
             assertThat(prometheus.value("sum(outboxkit_sink_retries_total)")).isPositive();
             assertThat(prometheus.value("sum(kafka_connect_worker_connector_failed_task_count)")).as("retrying, not FAILED")
@@ -177,9 +178,9 @@ class ObservabilityIT {
         }
         Wait.until("OutboxkitSinkRetrying resolves", TIMEOUT,
                 () -> "inactive".equals(prometheus.alertState("OutboxkitSinkRetrying", SINK)), () -> "alerts " + prometheus.alerts());
-        awaitValue("sum(outboxkit_sink_records_written_total)", committed + 30);
+        awaitValue("sum(outboxkit_sink_records_written_total{connector=\"mongo-log-sink\"})", committed + 30);
         awaitValue("max(outboxkit_sink_retrying_seconds)", 0);
-        awaitValue("sum(outboxkit_sink_records_dead_lettered_total)", 0);
+        awaitValue("sum(outboxkit_sink_records_dead_lettered_total{connector=\"mongo-log-sink\"})", 0);
     }
 
     private static double nonNull(Double value) {

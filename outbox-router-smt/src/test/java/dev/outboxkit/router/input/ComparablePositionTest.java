@@ -1,0 +1,68 @@
+package dev.outboxkit.router.input;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The {@code outbox.source.version} header: a decimal integer that orders changes as the source log does, where the
+ * text form (`binlog mysql-bin.000010:5` against `mysql-bin.000009:900`, hex-looking LSNs) does not.
+ */
+class ComparablePositionTest {
+
+    private static Map<String, Object> binlog(String file, long pos, Integer row) {
+        Map<String, Object> source = new HashMap<>();
+        source.put("file", file);
+        source.put("pos", pos);
+        if (row != null) {
+            source.put("row", row);
+        }
+        return source;
+    }
+
+    @Test
+    void binlogPositionsOrderByFileThenPositionThenRowEvenWhereTheirTextDoesNot() {
+        List<Map<String, Object>> inLogOrder = List.of(
+                binlog("mysql-bin.000009", 4, 0),
+                binlog("mysql-bin.000009", 900, 0),
+                binlog("mysql-bin.000009", 900, 1),
+                binlog("mysql-bin.000009", 900, 2),
+                binlog("mysql-bin.000009", 1_000_000_000_000L, 0),
+                binlog("mysql-bin.000010", 5, null),
+                binlog("mariadb-bin.1000000", 4, 99_999));
+        List<BigInteger> numbers = new ArrayList<>();
+        for (Map<String, Object> source : inLogOrder) {
+            numbers.add(new BigInteger(Provenance.comparablePosition(source)));
+        }
+        List<BigInteger> sorted = new ArrayList<>(numbers);
+        Collections.shuffle(sorted, new Random(1));
+        Collections.sort(sorted);
+        assertThat(sorted).containsExactlyElementsOf(numbers);
+        assertThat(Provenance.comparablePosition(binlog("mysql-bin.000003", 1234, 0))).isEqualTo("3000000000000000123400000");
+        assertThat(Provenance.comparablePosition(binlog("mariadb-bin.999999999", 999_999_999_999_999_999L, 99_999)))
+                .hasSize(33);
+    }
+
+    @Test
+    void anLsnIsItsNumber() {
+        assertThat(Provenance.comparablePosition(Map.of("lsn", 24023128L))).isEqualTo("24023128");
+        assertThat(new BigInteger(Provenance.comparablePosition(Map.of("lsn", 0x1_0000_0000L))))
+                .isGreaterThan(new BigInteger(Provenance.comparablePosition(Map.of("lsn", 0xFFFF_FFFFL))));
+    }
+
+    @Test
+    void positionsOutOfRangeOrWithoutAFileIndexGiveNoVersion() {
+        assertThat(Provenance.comparablePosition(binlog("binlog", 4, 0))).isNull();
+        assertThat(Provenance.comparablePosition(binlog("mysql-bin.000001", 4, 100_000))).isNull();
+        assertThat(Provenance.comparablePosition(Map.of("file", "mysql-bin.000001"))).isNull();
+        assertThat(Provenance.comparablePosition(Map.of())).isNull();
+    }
+}
