@@ -61,6 +61,8 @@ class ObservabilityIT {
 
     @BeforeAll
     static void start() throws Exception {
+        // First, before anything starts: on a machine without Prometheus this installs it, or fails saying what is needed.
+        PrometheusServer.ensureInstalled();
         mariadb = new MariaDbServer(1);
         mariadb.createDatabase(DATABASE);
         mongo = new MongoTestServer();
