@@ -22,6 +22,7 @@ import com.mongodb.client.MongoClients;
 
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import dev.outboxkit.cli.Commands;
 import dev.outboxkit.quickstart.db.ExternalDatabase;
 import dev.outboxkit.reconcile.Reconciler;
 import dev.outboxkit.testkit.connect.SinkMetricsReader;
@@ -29,6 +30,8 @@ import dev.outboxkit.testkit.db.MariaDbServer;
 import dev.outboxkit.testkit.db.PostgresServer;
 import dev.outboxkit.testkit.db.SqlDatabase;
 import dev.outboxkit.testkit.workload.OutboxWorkload;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * The whole pipeline on one machine, without Docker: a source database with change capture, an in-process
@@ -54,16 +57,54 @@ public final class Main {
                    boolean keepRunning, Path repository) {
     }
 
-    public static void main(String[] args) {
-        Options options;
-        try {
-            options = parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("run-pipeline: " + e.getMessage());
-            System.err.println(usage());
-            System.exit(2);
-            return;
+    @Command(name = "run-pipeline.sh", sortOptions = false, description = {
+            "The whole pipeline on this machine: a source database with change capture, Kafka and Kafka Connect in one process,",
+            "MongoDB, connect-configs/ registered through the REST API, a workload of orders, and a report of what reached",
+            "MongoDB. Exit status: 0 when every committed event is in MongoDB exactly once, 1 otherwise, 2 on wrong usage."})
+    static final class Arguments implements Commands.Validated {
+        @Option(names = "--orders", paramLabel = "N", defaultValue = "3000",
+                description = "orders to write, each a business row and an outbox row in one transaction (default ${DEFAULT-VALUE})")
+        int orders;
+        @Option(names = "--source", paramLabel = "mariadb|postgres", defaultValue = "mariadb",
+                description = "database started from a binary shipped in a Maven artifact (default ${DEFAULT-VALUE})")
+        String source;
+        @Option(names = "--jdbc-url", paramLabel = "URL",
+                description = "use an existing MySQL/MariaDB (binlog ROW) or PostgreSQL (wal_level=logical) instead")
+        String jdbcUrl;
+        @Option(names = "--jdbc-user", paramLabel = "USER", description = "the user for --jdbc-url")
+        String jdbcUser;
+        @Option(names = "--jdbc-password", paramLabel = "PASSWORD", defaultValue = "", description = "its password (default empty)")
+        String jdbcPassword;
+        @Option(names = "--mongo-uri", paramLabel = "URI", description = "use this MongoDB instead of the in-process MongoDB-compatible server")
+        String mongoUri;
+        @Option(names = "--keep-running", description = "leave everything up after the report, until Ctrl-C")
+        boolean keepRunning;
+        @Option(names = "--metrics", description = "run the worker with the Prometheus JMX exporter agent and ops/jmx-exporter.yml")
+        boolean metrics;
+        @Option(names = "--metrics-port", paramLabel = "N", description = "the agent's port on 127.0.0.1 (default 9404); implies --metrics")
+        Integer metricsPort;
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "this help")
+        boolean help;
+
+        @Override
+        public void validate() {
+            if (orders < 1) {
+                throw new IllegalArgumentException("--orders needs a positive number, not " + orders);
+            }
+            if (!source.equals("mariadb") && !source.equals("postgres")) {
+                throw new IllegalArgumentException("--source must be mariadb or postgres, not '" + source + "'");
+            }
+            if (jdbcUrl != null && jdbcUser == null) {
+                throw new IllegalArgumentException("--jdbc-url needs --jdbc-user (and --jdbc-password unless empty)");
+            }
+            if (metricsPort != null && (metricsPort < 1 || metricsPort > 65535)) {
+                throw new IllegalArgumentException("--metrics-port needs a port number (1-65535), not " + metricsPort);
+            }
         }
+    }
+
+    public static void main(String[] args) {
+        Options options = options(Commands.parseOrExit("run-pipeline.sh", new Arguments(), args));
         try {
             System.exit(run(options));
         } catch (Exception e) {
@@ -75,63 +116,15 @@ public final class Main {
         }
     }
 
-    static String usage() {
-        return String.join("\n",
-                "usage: ./run-pipeline.sh [--orders N] [--source mariadb|postgres] [--jdbc-url URL --jdbc-user U --jdbc-password P]",
-                "                         [--mongo-uri URI] [--keep-running] [--metrics [--metrics-port 9404]]",
-                "  --orders N        orders to write, each a business row and an outbox row in one transaction (default 3000)",
-                "  --source          database started from a binary shipped in a Maven artifact: mariadb (default) or postgres",
-                "  --jdbc-url        use an existing MySQL/MariaDB (binlog ROW) or PostgreSQL (wal_level=logical) instead",
-                "  --mongo-uri       use this MongoDB instead of the in-process MongoDB-compatible server",
-                "  --keep-running    leave everything up after the report, until Ctrl-C",
-                "  --metrics         run the worker with the Prometheus JMX exporter agent and ops/jmx-exporter.yml",
-                "  --metrics-port N  the agent's port on 127.0.0.1 (default 9404); implies --metrics");
-    }
-
-    static Options parse(String[] args) {
-        String source = "mariadb";
-        String jdbcUrl = null;
-        String jdbcUser = null;
-        String jdbcPassword = "";
-        String mongoUri = null;
-        int orders = 3000;
-        boolean keepRunning = false;
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (arg.equals("--keep-running")) {
-                keepRunning = true;
-                continue;
-            }
-            if (arg.equals("-h") || arg.equals("--help")) {
-                OUT.println(usage());
-                System.exit(0);
-            }
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException("option " + arg + " needs a value");
-            }
-            String value = args[++i];
-            switch (arg) {
-                case "--orders" -> orders = Arguments.positive(arg, value);
-                case "--source" -> {
-                    if (!value.equals("mariadb") && !value.equals("postgres")) {
-                        throw new IllegalArgumentException("--source must be mariadb or postgres, not '" + value + "'");
-                    }
-                    source = value;
-                }
-                case "--jdbc-url" -> jdbcUrl = value;
-                case "--jdbc-user" -> jdbcUser = value;
-                case "--jdbc-password" -> jdbcPassword = value;
-                case "--mongo-uri" -> mongoUri = value;
-                default -> throw new IllegalArgumentException("unknown option " + arg);
-            }
-        }
-        if (jdbcUrl != null && jdbcUser == null) {
-            throw new IllegalArgumentException("--jdbc-url needs --jdbc-user (and --jdbc-password unless empty)");
-        }
+    /**
+     * The options. --metrics and --metrics-port are read here only to be checked and shown in --help: the agent goes on
+     * the java command line, which run-pipeline.sh builds before this JVM starts.
+     */
+    static Options options(Arguments arguments) {
         Path repository = Path.of(System.getProperty("outboxkit.repository", ".")).toAbsolutePath().normalize();
-        return new Options(source, jdbcUrl, jdbcUser, jdbcPassword, mongoUri, orders, keepRunning, repository);
+        return new Options(arguments.source, arguments.jdbcUrl, arguments.jdbcUser, arguments.jdbcPassword, arguments.mongoUri,
+                arguments.orders, arguments.keepRunning, repository);
     }
-
 
     static int run(Options options) throws Exception {
         List<AutoCloseable> resources = new ArrayList<>();

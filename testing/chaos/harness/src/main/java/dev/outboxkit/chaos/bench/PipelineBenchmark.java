@@ -11,6 +11,9 @@ import dev.outboxkit.chaos.Await;
 import dev.outboxkit.chaos.Cluster;
 import dev.outboxkit.chaos.Stack;
 import dev.outboxkit.chaos.bench.TimedWriters.Written;
+import dev.outboxkit.cli.Commands;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ./bench-pipeline.sh}: the real pipeline (MariaDB or PostgreSQL, Debezium, a KRaft broker, a Connect worker
@@ -27,79 +30,82 @@ public final class PipelineBenchmark {
                    int writers, int backlogBatch, Map<String, String> sourceSettings, Map<String, String> sinkSettings,
                    boolean peerStoresStrings, Path repository) {
 
+        /** The options, or the usage error (one line naming the option); help is handled by the caller. */
         static Options parse(String[] args) {
-            List<String> stacks = List.of("outboxkit", "peer");
-            String source = "mariadb";
-            String kafka = "4.3";
-            List<Double> rates = List.of(200.0, 1000.0, 5000.0);
-            int phaseSeconds = 30;
-            int backlog = 200_000;
-            int writers = 8;
-            int backlogBatch = 50;
-            Map<String, String> sourceSettings = new LinkedHashMap<>();
-            Map<String, String> sinkSettings = new LinkedHashMap<>();
-            boolean peerStoresStrings = false;
-            for (int i = 0; i < args.length; i++) {
-                if (args[i].equals("--help") || args[i].equals("-h")) {
-                    System.out.println(HELP);
-                    System.exit(0);
-                }
-                if (args[i].equals("--peer-string-payloads")) {
-                    peerStoresStrings = true;
-                    continue;
-                }
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException("Option " + args[i] + " needs a value\n" + HELP);
-                }
-                String value = args[++i];
-                switch (args[i - 1]) {
-                    case "--stacks" -> stacks = List.of(value.split(","));
-                    case "--source" -> source = value;
-                    case "--kafka" -> kafka = value;
-                    case "--rates" -> rates = Arrays.stream(value.split(",")).map(Double::parseDouble).toList();
-                    case "--phase-seconds" -> phaseSeconds = Integer.parseInt(value);
-                    case "--backlog" -> backlog = Integer.parseInt(value);
-                    case "--writers" -> writers = Integer.parseInt(value);
-                    case "--backlog-batch" -> backlogBatch = Integer.parseInt(value);
-                    case "--source-set" -> setting(sourceSettings, value);
-                    case "--sink-set" -> setting(sinkSettings, value);
-                    default -> throw new IllegalArgumentException("Unknown option " + args[i - 1] + "\n" + HELP);
-                }
-            }
-            for (String stack : stacks) {
-                if (!stack.equals("outboxkit") && !stack.equals("peer")) {
-                    throw new IllegalArgumentException("--stacks takes outboxkit and/or peer, not " + stack);
-                }
-            }
-            if (!source.equals("mariadb") && !source.equals("postgres")) {
-                throw new IllegalArgumentException("--source must be mariadb or postgres");
-            }
-            if (!kafka.equals("3.9") && !kafka.equals("4.3")) {
-                throw new IllegalArgumentException("--kafka must be 3.9 or 4.3");
-            }
-            return new Options(stacks, source, kafka, rates, phaseSeconds, backlog, writers, backlogBatch, sourceSettings, sinkSettings,
-                    peerStoresStrings, Path.of(System.getProperty("outboxkit.repository", ".")).toAbsolutePath().normalize());
+            return from(Commands.parse("bench-pipeline.sh", new Arguments(), args).command());
         }
 
-        private static void setting(Map<String, String> settings, String keyValue) {
-            int equals = keyValue.indexOf('=');
-            if (equals <= 0) {
-                throw new IllegalArgumentException("A setting is KEY=VALUE, not " + keyValue);
-            }
-            settings.put(keyValue.substring(0, equals), keyValue.substring(equals + 1));
+        static Options from(Arguments arguments) {
+            return new Options(List.copyOf(arguments.stacks), arguments.source, arguments.kafka, List.copyOf(arguments.rates),
+                    arguments.phaseSeconds, arguments.backlog, arguments.writers, arguments.backlogBatch,
+                    new LinkedHashMap<>(arguments.sourceSettings), new LinkedHashMap<>(arguments.sinkSettings),
+                    arguments.peerStoresStrings, Path.of(System.getProperty("outboxkit.repository", ".")).toAbsolutePath().normalize());
         }
     }
 
-    static final String HELP = """
-            ./bench-pipeline.sh [--stacks outboxkit,peer] [--source mariadb|postgres] [--kafka 4.3|3.9]
-                                [--rates 200,1000,5000] [--phase-seconds 30] [--backlog 200000] [--writers 8] [--backlog-batch 50]
-                                [--source-set KEY=VALUE]... [--sink-set KEY=VALUE]... [--peer-string-payloads]
-            Runs the real pipeline for each stack in turn (a fresh broker, Connect worker, MongoDB and database each) with the
-            same workload, and prints commit-to-MongoDB latency at each offered rate, the rate with every stage running flat
-            out, and the catch-up of a backlog built during a MongoDB outage. The connectors are those of connect-configs/;
-            --source-set and --sink-set change one setting of every stack's source or sink, to try a tuning. The peer's router
-            expands the JSON payload (table.expand.json.payload=true), so that both stacks store the same document, with the
-            payload as a sub-document; --peer-string-payloads leaves it a string, as Debezium's default does.""";
+    @Command(name = "bench-pipeline.sh", sortOptions = false, description = {
+            "Runs the real pipeline for each stack in turn (a fresh broker, Connect worker, MongoDB and database each) with the",
+            "same workload, and prints commit-to-MongoDB latency at each offered rate, the rate with every stage running flat",
+            "out, and the catch-up of a backlog built during a MongoDB outage. The connectors are those of connect-configs/;",
+            "--source-set and --sink-set change one setting of every stack's source or sink, to try a tuning. The peer's router",
+            "expands the JSON payload (table.expand.json.payload=true), so that both stacks store the same document, with the",
+            "payload as a sub-document; --peer-string-payloads leaves it a string, as Debezium's default does."})
+    static final class Arguments implements Commands.Validated {
+        @Option(names = "--stacks", split = ",", paramLabel = "outboxkit,peer", description = "the stacks to run (default outboxkit,peer)")
+        List<String> stacks = List.of("outboxkit", "peer");
+        @Option(names = "--source", paramLabel = "mariadb|postgres", defaultValue = "mariadb", description = "the source database (default ${DEFAULT-VALUE})")
+        String source;
+        @Option(names = "--kafka", paramLabel = "4.3|3.9", defaultValue = "4.3", description = "the Kafka version (default ${DEFAULT-VALUE})")
+        String kafka;
+        @Option(names = "--rates", split = ",", paramLabel = "200,1000,5000", description = "offered rates in events/s (default 200,1000,5000)")
+        List<Double> rates = List.of(200.0, 1000.0, 5000.0);
+        @Option(names = "--phase-seconds", paramLabel = "N", defaultValue = "30", description = "seconds per rate (default ${DEFAULT-VALUE})")
+        int phaseSeconds;
+        @Option(names = "--backlog", paramLabel = "N", defaultValue = "200000", description = "events built up during the outage (default ${DEFAULT-VALUE})")
+        int backlog;
+        @Option(names = "--writers", paramLabel = "N", defaultValue = "8", description = "writer threads (default ${DEFAULT-VALUE})")
+        int writers;
+        @Option(names = "--backlog-batch", paramLabel = "N", defaultValue = "50", description = "events per backlog transaction (default ${DEFAULT-VALUE})")
+        int backlogBatch;
+        @Option(names = "--source-set", paramLabel = "KEY=VALUE", description = "one setting of every stack's source connector")
+        Map<String, String> sourceSettings = new LinkedHashMap<>();
+        @Option(names = "--sink-set", paramLabel = "KEY=VALUE", description = "one setting of every stack's sink connector")
+        Map<String, String> sinkSettings = new LinkedHashMap<>();
+        @Option(names = "--peer-string-payloads", description = "the peer stores payloads as strings, as Debezium's default does")
+        boolean peerStoresStrings;
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "this help")
+        boolean help;
+
+        @Override
+        public void validate() {
+            for (String stack : stacks) {
+                if (!stack.equals("outboxkit") && !stack.equals("peer")) {
+                    throw new IllegalArgumentException("--stacks takes outboxkit and/or peer, not '" + stack + "'");
+                }
+            }
+            if (!source.equals("mariadb") && !source.equals("postgres")) {
+                throw new IllegalArgumentException("--source must be mariadb or postgres, not '" + source + "'");
+            }
+            if (!kafka.equals("3.9") && !kafka.equals("4.3")) {
+                throw new IllegalArgumentException("--kafka must be 3.9 or 4.3, not '" + kafka + "'");
+            }
+            for (double rate : rates) {
+                if (!(rate > 0)) {
+                    throw new IllegalArgumentException("--rates needs positive numbers, not " + rate);
+                }
+            }
+            positive("--phase-seconds", phaseSeconds);
+            positive("--backlog", backlog);
+            positive("--writers", writers);
+            positive("--backlog-batch", backlogBatch);
+        }
+
+        private static void positive(String option, int value) {
+            if (value < 1) {
+                throw new IllegalArgumentException(option + " needs a positive number, not " + value);
+            }
+        }
+    }
 
     /** Everything measured for one stack. */
     /** Everything measured for one stack; deadLettered: records its sink sent to the dead letter queue. */
@@ -111,7 +117,7 @@ public final class PipelineBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        Options options = Options.parse(args);
+        Options options = Options.from(Commands.parseOrExit("bench-pipeline.sh", new Arguments(), args));
         System.out.println("Pipeline benchmark: " + options.stacks() + " from " + options.source() + ", Kafka " + options.kafka()
                 + ", rates " + options.rates() + " events/s for " + options.phaseSeconds() + " s each, backlog "
                 + options.backlog() + ", " + options.writers() + " writers");
