@@ -26,7 +26,7 @@ import dev.outboxkit.it.support.ConnectStack;
 import dev.outboxkit.it.support.LocalPipelineRun;
 import dev.outboxkit.it.support.PrometheusServer;
 import dev.outboxkit.it.support.Resources;
-import dev.outboxkit.it.support.Wait;
+import dev.outboxkit.testkit.Wait;
 import dev.outboxkit.testkit.mongo.MongoTestServer;
 import dev.outboxkit.testkit.net.TcpProxy;
 import dev.outboxkit.testkit.db.MariaDbServer;

@@ -14,12 +14,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.outboxkit.it.support.ConnectStack;
+import dev.outboxkit.it.support.EventAssertions;
+import dev.outboxkit.it.support.PipelineConfigs;
 import dev.outboxkit.it.support.Resources;
 import dev.outboxkit.it.support.EventLog;
 import dev.outboxkit.testkit.db.MariaDbServer;
 import dev.outboxkit.testkit.workload.OutboxWorkload;
 import dev.outboxkit.testkit.workload.OutboxWorkload.Event;
-import dev.outboxkit.it.support.Wait;
+import dev.outboxkit.testkit.Wait;
 import dev.outboxkit.testkit.mongo.MongoTestServer;
 
 /**
@@ -51,11 +53,11 @@ class WorkerLossIT {
     void workerLossTaskRestartAndPauseResumeLoseAndDuplicateNothing() throws Exception {
         mariadb.createDatabase("shop_ha");
         mariadb.execute("shop_ha", OutboxWorkload.ORDERS_TABLE, OutboxWorkload.mariaDbSchema("outbox"));
-        stack.put("ha-source", MariaDbPipelineIT.sourceConfig(stack, mariadb, "shop_ha", "ha", Map.of(
+        stack.put("ha-source", PipelineConfigs.sourceConfig(stack, mariadb, "shop_ha", "ha", Map.of(
                 "topic.creation.default.partitions", "3")));
         stack.awaitRunning("ha-source", 1, TIMEOUT);
         List<Event> committed = new ArrayList<>(OutboxWorkload.write(mariadb, "shop_ha", "outbox", "ha", 0, 60));
-        stack.put("ha-sink", MariaDbPipelineIT.sinkConfig(stack, "events_ha", "outbox\\.event\\..*", Map.of("tasks.max", "3")));
+        stack.put("ha-sink", PipelineConfigs.sinkConfig(stack, "events_ha", "outbox\\.event\\..*", Map.of("tasks.max", "3")));
         stack.awaitRunning("ha-sink", 3, TIMEOUT);
         EventLog.awaitDocuments(mongo.client(), "events_ha", 60, TIMEOUT);
 
@@ -80,7 +82,7 @@ class WorkerLossIT {
         stack.awaitRunning("ha-sink", 3, TIMEOUT);
 
         EventLog.awaitDocuments(mongo.client(), "events_ha", committed.size(), TIMEOUT);
-        MariaDbPipelineIT.assertStoredExactly(EventLog.documents(mongo.client(), "events_ha"), committed);
+        EventAssertions.assertStoredExactly(EventLog.documents(mongo.client(), "events_ha"), committed);
         assertThat(EventLog.count(mongo.client(), "events_ha")).isEqualTo(300);
         stack.awaitOffsetsAtEnd("ha-sink", TIMEOUT, "outbox.event.Order", "outbox.event.Customer", "outbox.event.Payment");
     }

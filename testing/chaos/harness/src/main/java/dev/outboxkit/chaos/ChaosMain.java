@@ -1,5 +1,6 @@
 package dev.outboxkit.chaos;
 
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import dev.outboxkit.chaos.workload.Workload;
 import dev.outboxkit.cli.Commands;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import dev.outboxkit.testkit.Wait;
 
 /**
  * {@code ./chaos.sh}: starts the cluster, registers a stack, runs the workload under the seeded fault schedule,
@@ -114,7 +116,7 @@ public final class ChaosMain {
             Checker checker = new Checker(cluster);
             Workload workload = new Workload(cluster.database(), Cluster.DATABASE, 4, options.rate(), options.seed());
             workload.start();
-            Await.until("the first events are in MongoDB", 180, () -> checker.storedCount() > 0);
+            Wait.until("the first events are in MongoDB", Duration.ofSeconds(180), () -> checker.storedCount() > 0);
             FaultInjector injector = new FaultInjector(cluster, workload::committed, events);
             long startedAt = System.currentTimeMillis();
             try (RecoveryMonitor recovery = new RecoveryMonitor(checker::storedCount)) {
@@ -123,7 +125,7 @@ public final class ChaosMain {
                     Thread thread = new Thread(() -> {
                         long wait = startedAt + (long) (fault.startSeconds() * 1000) - System.currentTimeMillis();
                         if (wait > 0) {
-                            Await.sleep(wait);
+                            Wait.sleep(Duration.ofMillis(wait));
                         }
                         injector.inject(fault);
                     }, "fault-" + fault.number());
@@ -131,7 +133,7 @@ public final class ChaosMain {
                     thread.start();
                 }
                 long endOfLoad = startedAt + (long) (options.minutes() * 60_000);
-                Await.sleep(Math.max(0, endOfLoad - System.currentTimeMillis()));
+                Wait.sleep(Duration.ofMillis(Math.max(0, endOfLoad - System.currentTimeMillis())));
                 for (Thread thread : faultThreads) {
                     thread.join();
                 }
@@ -188,7 +190,7 @@ public final class ChaosMain {
             } catch (RuntimeException e) {
                 // Still settling.
             }
-            Await.sleep(1_000);
+            Wait.sleep(Duration.ofMillis(1_000));
         }
         System.out.println("Not drained within 300 s");
         return manualRestarts;

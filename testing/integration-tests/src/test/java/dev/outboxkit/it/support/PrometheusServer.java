@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.outboxkit.testkit.db.Ports;
+import dev.outboxkit.testkit.Wait;
 
 /**
  * A real Prometheus server (Debian's package, installed by {@link #ensureInstalled()} when missing) in its own process

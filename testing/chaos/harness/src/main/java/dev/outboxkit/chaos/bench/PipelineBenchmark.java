@@ -1,5 +1,6 @@
 package dev.outboxkit.chaos.bench;
 
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -7,13 +8,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.outboxkit.chaos.Await;
 import dev.outboxkit.chaos.Cluster;
 import dev.outboxkit.chaos.Stack;
 import dev.outboxkit.chaos.bench.TimedWriters.Written;
 import dev.outboxkit.cli.Commands;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import dev.outboxkit.testkit.Wait;
 
 /**
  * {@code ./bench-pipeline.sh}: the real pipeline (MariaDB or PostgreSQL, Debezium, a KRaft broker, a Connect worker
@@ -283,7 +284,7 @@ public final class PipelineBenchmark {
             double[] beforeSource = cpu();
             long resumed = System.nanoTime();
             cluster.rest().call("PUT", "/connectors/" + Stack.SOURCE + "/resume", null, 60);
-            Await.until("the backlog is on Kafka", 900, () -> topics.endOffsetTotal() >= kafkaBefore + written.count());
+            Wait.until("the backlog is on Kafka", Duration.ofSeconds(900), () -> topics.endOffsetTotal() >= kafkaBefore + written.count());
             double sourceRate = written.count() / ((System.nanoTime() - resumed) / 1e9);
             double[] afterSource = cpu();
             System.out.printf("  on Kafka at %.0f events/s; MongoDB back%n", sourceRate);
@@ -332,7 +333,7 @@ public final class PipelineBenchmark {
 
         private void pause(String connector) {
             cluster.rest().call("PUT", "/connectors/" + connector + "/pause", null, 60);
-            Await.until(connector + " is PAUSED", 60, () -> cluster.rest().allIn(connector, "PAUSED"));
+            Wait.until(connector + " is PAUSED", Duration.ofSeconds(60), () -> cluster.rest().allIn(connector, "PAUSED"));
         }
 
         /**
@@ -340,7 +341,7 @@ public final class PipelineBenchmark {
          * sends a batch that failed on a dropped connection); returns how many of this phase's are not in MongoDB.
          */
         private int awaitArrived(Written written, int timeoutSeconds) {
-            Await.within(timeoutSeconds * 1000L, () -> arrivals.refresh() + deadLetters.endOffsetTotal() >= committedTotal);
+            Wait.within(Duration.ofSeconds(timeoutSeconds), () -> arrivals.refresh() + deadLetters.endOffsetTotal() >= committedTotal);
             arrivals.refresh();
             int missing = 0;
             for (String id : written.commitMicros().keySet()) {

@@ -1,5 +1,6 @@
 package dev.outboxkit.chaos.faults;
 
+import java.time.Duration;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -8,11 +9,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
-import dev.outboxkit.chaos.Await;
 import dev.outboxkit.chaos.Cluster;
-import dev.outboxkit.chaos.ConnectRest;
 import dev.outboxkit.chaos.Stack;
 import dev.outboxkit.chaos.process.ConnectWorker;
+import dev.outboxkit.testkit.Wait;
+import dev.outboxkit.testkit.connect.ConnectRest;
 
 /**
  * Carries out planned faults against the cluster, each on a thread of its own at its planned time, so that faults
@@ -74,37 +75,37 @@ public final class FaultInjector {
                 for (ConnectWorker worker : cluster.workers()) {
                     worker.process().stop(30);
                     worker.process().start();
-                    Await.until(worker.name() + " answers after its restart", 120, () -> cluster.answers(worker));
+                    Wait.until(worker.name() + " answers after its restart", Duration.ofSeconds(120), () -> cluster.answers(worker));
                 }
                 return "";
             }
             case MONGO_CUT -> {
                 cluster.mongoProxy().cut();
-                Await.sleep(durationMs);
+                Wait.sleep(Duration.ofMillis(durationMs));
                 cluster.mongoProxy().heal();
                 return "";
             }
             case MONGO_BLACKHOLE -> {
                 cluster.mongoProxy().blackhole();
-                Await.sleep(durationMs);
+                Wait.sleep(Duration.ofMillis(durationMs));
                 cluster.mongoProxy().heal();
                 return "";
             }
             case MONGO_SLOW -> {
                 cluster.mongoProxy().slow(200);
-                Await.sleep(durationMs);
+                Wait.sleep(Duration.ofMillis(durationMs));
                 cluster.mongoProxy().heal();
                 return "";
             }
             case KILL_BROKER -> {
                 cluster.broker().process().kill();
-                Await.sleep(durationMs);
+                Wait.sleep(Duration.ofMillis(durationMs));
                 cluster.broker().start();
                 return "";
             }
             case SOURCE_DB_RESTART -> {
                 cluster.stopDatabase();
-                Await.sleep(durationMs);
+                Wait.sleep(Duration.ofMillis(durationMs));
                 cluster.startDatabase();
                 return "";
             }
@@ -113,10 +114,10 @@ public final class FaultInjector {
                 long until = System.currentTimeMillis() + durationMs;
                 ConnectWorker joining = cluster.spare();
                 joining.process().start();
-                Await.within(60_000, () -> cluster.answers(joining));
-                Await.sleep(Math.max(0, (until - System.currentTimeMillis()) / 2));
+                Wait.within(Duration.ofMillis(60_000), () -> cluster.answers(joining));
+                Wait.sleep(Duration.ofMillis(Math.max(0, (until - System.currentTimeMillis()) / 2)));
                 joining.process().stop(30);
-                Await.sleep(Math.max(0, until - System.currentTimeMillis()));
+                Wait.sleep(Duration.ofMillis(Math.max(0, until - System.currentTimeMillis())));
                 cluster.mongoProxy().heal();
                 return "";
             }
@@ -126,13 +127,13 @@ public final class FaultInjector {
             }
             case PAUSE_RESUME -> {
                 rest.call("PUT", "/connectors/" + Stack.SINK + "/pause", null, 120);
-                Await.sleep(durationMs);
+                Wait.sleep(Duration.ofMillis(durationMs));
                 rest.call("PUT", "/connectors/" + Stack.SINK + "/resume", null, 120);
                 return "";
             }
             case OFFSET_RESET_REPLAY -> {
                 rest.call("PUT", "/connectors/" + Stack.SINK + "/stop", null, 120);
-                Await.until(Stack.SINK + " is STOPPED", 120, () -> "STOPPED".equals(
+                Wait.until(Stack.SINK + " is STOPPED", Duration.ofSeconds(120), () -> "STOPPED".equals(
                         rest.status(Stack.SINK).path("connector").path("state").asText()));
                 rest.call("DELETE", "/connectors/" + Stack.SINK + "/offsets", null, 120);
                 rest.call("PUT", "/connectors/" + Stack.SINK + "/resume", null, 120);
@@ -154,9 +155,9 @@ public final class FaultInjector {
 
     private String killAndRestart(ConnectWorker worker, long downMs) {
         worker.process().kill();
-        Await.sleep(downMs);
+        Wait.sleep(Duration.ofMillis(downMs));
         worker.process().start();
-        Await.within(120_000, () -> cluster.answers(worker));
+        Wait.within(Duration.ofMillis(120_000), () -> cluster.answers(worker));
         return worker.name();
     }
 
