@@ -188,9 +188,9 @@ public final class Reconcile {
         long started = System.nanoTime();
         Reconciler.Result result;
         try (MongoClient mongo = MongoClients.create(options.mongoUri())) {
-            result = Reconciler.reconcile(new Reconciler.Request(options.bootstrap(), options.topics(), options.idHeader(),
-                    options.database(), options.collections(), options.since(), options.timeout(), options.batchSize(),
-                    id -> true), mongo);
+            result = Reconciler.reconcile(Reconciler.Request.of(options.bootstrap(), options.database()).topics(options.topics())
+                    .idHeader(options.idHeader()).collections(options.collections()).since(options.since())
+                    .timeout(options.timeout()).batchSize(options.batchSize()).build(), mongo);
         } catch (RuntimeException e) {
             // The driver's messages name hosts, never the password; ours name options and partitions.
             err.println("reconcile failed: " + e.getMessage());
