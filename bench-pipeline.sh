@@ -5,15 +5,5 @@
 # Options: ./bench-pipeline.sh --help
 set -euo pipefail
 cd "$(dirname "$0")"
-
-if [ "${BENCH_SKIP_BUILD:-}" != "1" ]; then
-  echo "Building the plugins, the Kafka runtimes and the harness (first run downloads them) ..."
-  ./mvnw -q -B -pl testing/chaos/harness -am package -DskipTests >bench-build.log 2>&1 || {
-    echo "bench-pipeline: the build failed; see bench-build.log" >&2
-    exit 1
-  }
-  rm -f bench-build.log
-fi
-
-exec java -Xmx2g -Doutboxkit.repository="$PWD" \
-  -cp "testing/chaos/harness/target/classes:$(cat testing/chaos/harness/target/classpath.txt)" dev.outboxkit.chaos.bench.PipelineBenchmark "$@"
+OUTBOXKIT_COMMAND=bench-pipeline.sh exec bin/run-class.sh --build testing/chaos/harness --classpath testing/chaos/harness \
+  --jvm -Xmx2g --jvm "-Doutboxkit.repository=$PWD" dev.outboxkit.chaos.bench.PipelineBenchmark "$@"

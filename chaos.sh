@@ -4,15 +4,5 @@
 # MongoDB exactly once. Options: ./chaos.sh --help
 set -euo pipefail
 cd "$(dirname "$0")"
-
-if [ "${CHAOS_SKIP_BUILD:-}" != "1" ]; then
-  echo "Building the plugins, the Kafka runtimes and the harness (first run downloads them) ..."
-  ./mvnw -q -B -pl testing/chaos/harness -am package -DskipTests >chaos-build.log 2>&1 || {
-    echo "chaos: the build failed; see chaos-build.log" >&2
-    exit 1
-  }
-  rm -f chaos-build.log
-fi
-
-exec java -Xmx1g -Doutboxkit.repository="$PWD" \
-  -cp "testing/chaos/harness/target/classes:$(cat testing/chaos/harness/target/classpath.txt)" dev.outboxkit.chaos.ChaosMain "$@"
+OUTBOXKIT_COMMAND=chaos.sh exec bin/run-class.sh --build testing/chaos/harness --classpath testing/chaos/harness \
+  --jvm -Xmx1g --jvm "-Doutboxkit.repository=$PWD" dev.outboxkit.chaos.ChaosMain "$@"

@@ -18,6 +18,8 @@ import com.mongodb.ConnectionString;
 
 import dev.outboxkit.mongo.convert.ValueSource;
 
+import dev.outboxkit.config.Validators;
+
 /**
  * The sink's options: the public {@link #CONFIG_DEF} (what the REST validate endpoint and the README show)
  * and the parsed, immutable settings. Per-option checks live in validators; checks across options and the
@@ -260,7 +262,7 @@ public final class SinkConfig {
                 "Where the aggregate type is read, tried in order; 'topic' takes it from the topic name through '"
                         + AGGREGATE_TYPE_TOPIC_REGEX + "'.",
                 GROUP_DOCUMENTS, ++order, Width.MEDIUM, "Aggregate type sources");
-        def.define(AGGREGATE_TYPE_TOPIC_REGEX, Type.STRING, "(?:outbox\\.event\\.)?(.+)", RegexValidator.INSTANCE, Importance.LOW,
+        def.define(AGGREGATE_TYPE_TOPIC_REGEX, Type.STRING, "(?:outbox\\.event\\.)?(.+)", Validators.regex(), Importance.LOW,
                 "For the 'topic' source: a regex matched against the whole topic name whose first group is the aggregate type."
                         + " By default everything after the router's prefix 'outbox.event.': outbox.event.com.acme.Order gives"
                         + " com.acme.Order, so aggregate types of two namespaces never share a ${aggregateType} collection; a topic"
@@ -270,7 +272,7 @@ public final class SinkConfig {
                 "Where the event type is read, tried in order (route it into a header with the router's"
                         + " table.fields.additional.placement=type:header:eventType).",
                 GROUP_DOCUMENTS, ++order, Width.MEDIUM, "Event type sources");
-        def.define(PAYLOAD_MODE, Type.STRING, "nested", new OneOf(List.of("nested", "merged")), Importance.MEDIUM,
+        def.define(PAYLOAD_MODE, Type.STRING, "nested", Validators.oneOf(List.of("nested", "merged")), Importance.MEDIUM,
                 "'nested' stores the payload under the 'payload' field; 'merged' stores the payload's fields at the top level"
                         + " next to the metadata fields (a payload field named like a metadata field is then an error).",
                 GROUP_DOCUMENTS, ++order, Width.SHORT, "Payload placement");
@@ -282,7 +284,7 @@ public final class SinkConfig {
                 GROUP_DOCUMENTS, ++order, Width.LONG, "Stored headers");
 
         order = 0;
-        def.define(WRITE_MODE, Type.STRING, "insert", new OneOf(List.of("insert", "replace", "latest")), Importance.HIGH,
+        def.define(WRITE_MODE, Type.STRING, "insert", Validators.oneOf(List.of("insert", "replace", "latest")), Importance.HIGH,
                 "'insert': first write wins; an event id already stored changes nothing and counts as a duplicate (the event"
                         + " log). 'replace': the latest version of each event id is kept (replace by _id, upsert), in record order."
                         + " 'latest': a read model, one document per aggregate holding its highest-versioned event (see the"
@@ -403,45 +405,6 @@ public final class SinkConfig {
         @Override
         public String toString() {
             return "MongoDB database name";
-        }
-    }
-
-    private static final class RegexValidator implements ConfigDef.Validator {
-        static final RegexValidator INSTANCE = new RegexValidator();
-
-        @Override
-        public void ensureValid(String name, Object value) {
-            try {
-                Pattern.compile((String) value);
-            } catch (PatternSyntaxException | NullPointerException e) {
-                throw new ConfigException(name, value, "is not a valid regular expression");
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "valid regex";
-        }
-    }
-
-    /** One of a fixed list of words, in any case; lists them in declaration order. */
-    static final class OneOf implements ConfigDef.Validator {
-        private final List<String> allowed;
-
-        OneOf(List<String> allowed) {
-            this.allowed = List.copyOf(allowed);
-        }
-
-        @Override
-        public void ensureValid(String name, Object value) {
-            if (value == null || !allowed.contains(((String) value).trim().toLowerCase(Locale.ROOT))) {
-                throw new ConfigException(name, value, "must be " + this);
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "one of " + allowed;
         }
     }
 }

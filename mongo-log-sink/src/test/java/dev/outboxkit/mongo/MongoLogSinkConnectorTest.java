@@ -71,7 +71,7 @@ class MongoLogSinkConnectorTest {
         "collection|system.events|names starting with 'system.' are reserved",
         "event.id.sources|headers:id|unknown source; expected header:NAME, value:PATH, key or topic",
         "event.id.sources|value:a..b|the field path has an empty segment",
-        "aggregate.type.topic.regex|(unclosed|is not a valid regular expression",
+        "aggregate.type.topic.regex|(unclosed|is not a valid regular expression: Unclosed group near index",
         "payload.mode|flat|must be one of [nested, merged]",
         "write.mode|upsert|must be one of [insert, replace, latest]",
         "latest.version.sources|topic|a topic name is no version",

@@ -20,6 +20,8 @@ import dev.outboxkit.router.input.Provenance;
 import dev.outboxkit.router.json.FieldNameAdjustment;
 import dev.outboxkit.router.output.AdditionalField;
 
+import dev.outboxkit.config.Validators;
+
 /**
  * The router's options: the public {@link #CONFIG_DEF} (what the REST validate endpoint and the README show)
  * and the parsed, immutable settings.
@@ -245,7 +247,7 @@ public final class RouterConfig {
                         + " placement is 'header' (a record header), 'envelope' (a field next to 'payload' in a struct value) or"
                         + " 'partition' (the Kafka partition, from an integer column). Example: 'type:header:eventType,tenant:envelope'.",
                 GROUP_TABLE, ++order, Width.LONG, "Additional column placements");
-        def.define(FIELD_ADDITIONAL_MISSING, Type.STRING, "error", caseInsensitiveEnum(MissingFieldBehavior.class), Importance.MEDIUM,
+        def.define(FIELD_ADDITIONAL_MISSING, Type.STRING, "error", Validators.caseInsensitiveEnum(MissingFieldBehavior.class), Importance.MEDIUM,
                 "What to do when a column listed in '" + FIELDS_ADDITIONAL_PLACEMENT + "' is not in the row: 'error' fails the"
                         + " record, 'ignore' leaves the placement out.",
                 GROUP_TABLE, ++order, Width.SHORT, "Missing additional column");
@@ -253,7 +255,7 @@ public final class RouterConfig {
                 "Deprecated boolean form of '" + FIELD_ADDITIONAL_MISSING + "' (true = error, false = ignore), kept for old"
                         + " configurations. Ignored when '" + FIELD_ADDITIONAL_MISSING + "' is set.",
                 GROUP_TABLE, ++order, Width.SHORT, "Error on missing additional column (deprecated)");
-        def.define(OP_INVALID_BEHAVIOR, Type.STRING, "warn", caseInsensitiveEnum(InvalidOpBehavior.class), Importance.MEDIUM,
+        def.define(OP_INVALID_BEHAVIOR, Type.STRING, "warn", Validators.caseInsensitiveEnum(InvalidOpBehavior.class), Importance.MEDIUM,
                 "What to do with a change event that is not a create or a snapshot read (an update of an outbox row):"
                         + " 'warn' or 'error' drop it and log at that level, 'fatal' fails the record. Deletes and truncates are"
                         + " always dropped.",
@@ -262,7 +264,7 @@ public final class RouterConfig {
                 "The outbox column whose value names the topic, through '" + ROUTE_TOPIC_REGEX + "' and '"
                         + ROUTE_TOPIC_REPLACEMENT + "'.",
                 GROUP_ROUTER, ++order, Width.MEDIUM, "Route-by column");
-        def.define(ROUTE_TOPIC_REGEX, Type.STRING, "(?<routedByValue>.*)", RegexValidator.INSTANCE, Importance.LOW,
+        def.define(ROUTE_TOPIC_REGEX, Type.STRING, "(?<routedByValue>.*)", Validators.regex(), Importance.LOW,
                 "The regular expression matched against the route-by value. When it matches, the topic is '"
                         + ROUTE_TOPIC_REPLACEMENT + "' with the groups substituted; otherwise the route-by value itself.",
                 GROUP_ROUTER, ++order, Width.MEDIUM, "Route topic regex");
@@ -277,16 +279,16 @@ public final class RouterConfig {
                 "Whether a payload column holding JSON text is expanded into a structured value with an inferred schema."
                         + " Text that is not a JSON object or array is left as it is, with a warning.",
                 GROUP_JSON, ++order, Width.SHORT, "Expand JSON payload");
-        def.define(JSON_PAYLOAD_NULL_BEHAVIOR, Type.STRING, "ignore", caseInsensitiveEnum(JsonNullBehavior.class), Importance.MEDIUM,
+        def.define(JSON_PAYLOAD_NULL_BEHAVIOR, Type.STRING, "ignore", Validators.caseInsensitiveEnum(JsonNullBehavior.class), Importance.MEDIUM,
                 "How a JSON null is typed when expanding: 'ignore' leaves the field out of the schema, 'optional_bytes' keeps it"
                         + " as an optional bytes field.",
                 GROUP_JSON, ++order, Width.SHORT, "JSON null fields");
-        def.define(JSON_PAYLOAD_EMPTY_ARRAY_BEHAVIOR, Type.STRING, "ignore", caseInsensitiveEnum(JsonEmptyArrayBehavior.class),
+        def.define(JSON_PAYLOAD_EMPTY_ARRAY_BEHAVIOR, Type.STRING, "ignore", Validators.caseInsensitiveEnum(JsonEmptyArrayBehavior.class),
                 Importance.MEDIUM,
                 "How an empty JSON array is typed when expanding: 'ignore' leaves the field out of the schema,"
                         + " 'optional_string' keeps it as an optional array of optional strings.",
                 GROUP_JSON, ++order, Width.SHORT, "JSON empty arrays");
-        def.define(FIELD_NAME_ADJUSTMENT_MODE, Type.STRING, "none", caseInsensitiveEnum(FieldNameAdjustment.class), Importance.LOW,
+        def.define(FIELD_NAME_ADJUSTMENT_MODE, Type.STRING, "none", Validators.caseInsensitiveEnum(FieldNameAdjustment.class), Importance.LOW,
                 "How JSON keys become field names when expanding, for Avro and schema registries: 'none' keeps them,"
                         + " 'avro' replaces every character Avro does not allow with '_' ('first-name' becomes 'first_name',"
                         + " '1st' becomes '_1st'), 'avro_unicode' replaces it with '_u' and its code ('first_u002dname'), so"
@@ -308,7 +310,7 @@ public final class RouterConfig {
                         + " spans (true, as Debezium's EventRouter defaults to), or every row, starting a new trace when it has"
                         + " none.",
                 GROUP_TRACING, ++order, Width.SHORT, "Trace only rows with a context");
-        def.define(INPUT_FORMAT, Type.STRING, "auto", caseInsensitiveEnum(InputFormat.class), Importance.MEDIUM,
+        def.define(INPUT_FORMAT, Type.STRING, "auto", Validators.caseInsensitiveEnum(InputFormat.class), Importance.MEDIUM,
                 "Which record values are outbox rows. 'envelope': Debezium change events only. 'row': flat rows (from a JDBC"
                         + " polling source, or after ExtractNewRecordState), as a Struct or a schemaless Map. 'auto': change events,"
                         + " and any other value that carries the event id, route-by and payload columns. Values that are"
@@ -380,35 +382,6 @@ public final class RouterConfig {
         return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT));
     }
 
-    private static <E extends Enum<E>> ConfigDef.Validator caseInsensitiveEnum(Class<E> type) {
-        List<String> names = new ArrayList<>();
-        for (E constant : type.getEnumConstants()) {
-            names.add(constant.name().toLowerCase(Locale.ROOT));
-        }
-        return new OneOf(names);
-    }
-
-    /** One of a fixed list of words, in any case; lists them in declaration order. */
-    private static final class OneOf implements ConfigDef.Validator {
-        private final List<String> allowed;
-
-        OneOf(List<String> allowed) {
-            this.allowed = List.copyOf(allowed);
-        }
-
-        @Override
-        public void ensureValid(String name, Object value) {
-            if (value == null || !allowed.contains(((String) value).trim().toLowerCase(Locale.ROOT))) {
-                throw new ConfigException(name, value, "must be " + this);
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "one of " + allowed;
-        }
-    }
-
     /** A column name that may be left unset, but not set to blanks. */
     private static final class OptionalColumn implements ConfigDef.Validator {
         static final OptionalColumn INSTANCE = new OptionalColumn();
@@ -423,28 +396,6 @@ public final class RouterConfig {
         @Override
         public String toString() {
             return "a column name, or unset";
-        }
-    }
-
-    private static final class RegexValidator implements ConfigDef.Validator {
-        static final RegexValidator INSTANCE = new RegexValidator();
-
-        @Override
-        public void ensureValid(String name, Object value) {
-            if (value == null) {
-                throw new ConfigException(name, null, "must be a regular expression");
-            }
-            try {
-                Pattern.compile((String) value);
-            } catch (PatternSyntaxException e) {
-                throw new ConfigException(name, value, "is not a valid regular expression: " + e.getDescription()
-                        + " near index " + e.getIndex());
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "valid regex";
         }
     }
 }

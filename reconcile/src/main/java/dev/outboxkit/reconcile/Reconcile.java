@@ -25,6 +25,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 
+import dev.outboxkit.cli.Commands;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
 /**
  * The reconciliation command for operators: event ids on the topics versus documents in MongoDB, in constant
  * memory (see {@link Reconciler}). The MongoDB URI, which carries the password, comes from {@code MONGODB_URI} or
@@ -48,99 +52,92 @@ public final class Reconcile {
     private Reconcile() {
     }
 
+    @Command(name = "reconcile.sh", sortOptions = false, description = {
+            "Compares the event ids on the outbox topics with the documents in the MongoDB event log, in constant memory.",
+            "The MongoDB URI: environment variable " + URI_ENV + ", or --mongo-uri-file FILE (the URI alone, or a properties",
+            "file with mongodb.uri, such as the workers' secrets file); never on the command line.",
+            "Exit status: 0 consistent, 1 a gap (or a failure), 2 wrong usage."})
+    static final class Arguments {
+        @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT", description = "the Kafka cluster")
+        String bootstrap;
+        @Option(names = "--database", required = true, paramLabel = "NAME", description = "the MongoDB database of the event log")
+        String database;
+        @Option(names = "--mongo-uri-file", paramLabel = "FILE", description = "the MongoDB URI, or a properties file with mongodb.uri")
+        Path uriFile;
+        @Option(names = "--mongo-uri", hidden = true)
+        String refusedUri;
+        @Option(names = "--since", paramLabel = "WHEN", description = "only events from then on: 24h, 90m, 7d, or an instant like 2026-11-20T00:00:00Z")
+        String since;
+        @Option(names = "--topics-regex", paramLabel = "RE", defaultValue = "outbox\\.event\\..*",
+                description = "topics to read (default ${DEFAULT-VALUE})")
+        String topics;
+        @Option(names = "--collections", split = ",", paramLabel = "a,b", description = "collections to read (default: all in the database)")
+        List<String> collections = new ArrayList<>();
+        @Option(names = "--id-header", paramLabel = "NAME", defaultValue = "id", description = "the header holding the event id (default ${DEFAULT-VALUE})")
+        String idHeader;
+        @Option(names = "--batch-size", paramLabel = "N", defaultValue = "5000",
+                description = "ids looked up per MongoDB query, records per poll (default ${DEFAULT-VALUE})")
+        int batchSize;
+        @Option(names = "--timeout-seconds", paramLabel = "N", defaultValue = "60",
+                description = "longest wait for Kafka without progress (default ${DEFAULT-VALUE})")
+        int timeoutSeconds;
+        @Option(names = "--json", description = "one JSON object on standard output, for a cron job or a Kubernetes CronJob")
+        boolean json;
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "this help")
+        boolean help;
+    }
+
     public static void main(String[] args) {
+        Commands.parseOrExit("reconcile.sh", new Arguments(), args);
         Options options;
         try {
             options = parse(args, System.getenv(URI_ENV), Instant.now());
         } catch (IllegalArgumentException e) {
-            System.err.println("reconcile: " + e.getMessage());
-            System.err.println(usage());
-            System.exit(2);
+            System.err.println("reconcile.sh: " + e.getMessage() + " (see reconcile.sh --help)");
+            System.exit(Commands.USAGE);
             return;
-        }
-        if (options == null) {
-            System.out.println(usage());
-            System.exit(0);
         }
         System.exit(run(options, System.out, System.err));
     }
 
-    static String usage() {
-        return String.join("\n",
-                "usage: reconcile.sh --bootstrap-servers HOST:PORT --database NAME [options]",
-                "  the MongoDB URI: environment variable " + URI_ENV + ", or --mongo-uri-file FILE (the URI alone, or a properties",
-                "                   file with mongodb.uri, such as the workers' secrets file); never on the command line",
-                "  --since WHEN          only events from then on: 24h, 90m, 7d, or an instant like 2026-11-20T00:00:00Z",
-                "  --topics-regex RE     topics to read (default outbox\\.event\\..*)",
-                "  --collections a,b     collections to read (default: all in the database)",
-                "  --id-header NAME      the header holding the event id (default id)",
-                "  --batch-size N        ids looked up per MongoDB query, records per poll (default 5000)",
-                "  --timeout-seconds N   longest wait for Kafka without progress (default 60)",
-                "  --json                one JSON object on standard output, for a cron job or a Kubernetes CronJob",
-                "exit status: 0 consistent, 1 a gap (or a failure), 2 wrong usage");
-    }
-
-    /** The options, or null when help was asked for. */
+    /** The options, or null when help was asked for; wrong usage throws with a message that names the option. */
     static Options parse(String[] args, String uriFromEnvironment, Instant now) {
-        String bootstrap = null;
-        String uriFile = null;
-        String database = null;
-        String topics = "outbox\\.event\\..*";
-        String idHeader = "id";
-        List<String> collections = new ArrayList<>();
-        Instant since = null;
-        int batchSize = 5000;
-        long timeoutSeconds = 60;
-        boolean json = false;
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            switch (arg) {
-                case "-h", "--help" -> {
-                    return null;
-                }
-                case "--json" -> {
-                    json = true;
-                    continue;
-                }
-                case "--mongo-uri" -> throw new IllegalArgumentException("--mongo-uri is not taken: the URI carries the password"
-                        + " and every user of this machine sees the command line. Set " + URI_ENV + " or use --mongo-uri-file");
-                default -> {
-                }
-            }
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException("option " + arg + " needs a value");
-            }
-            String value = args[++i];
-            switch (arg) {
-                case "--bootstrap-servers" -> bootstrap = value;
-                case "--mongo-uri-file" -> uriFile = value;
-                case "--database" -> database = value;
-                case "--topics-regex" -> topics = value;
-                case "--collections" -> collections.addAll(Arrays.asList(value.split(",")));
-                case "--id-header" -> idHeader = value;
-                case "--since" -> since = since(value, now);
-                case "--batch-size" -> batchSize = Arguments.positive(arg, value);
-                case "--timeout-seconds" -> timeoutSeconds = Arguments.positive(arg, value);
-                default -> throw new IllegalArgumentException("unknown option " + arg);
-            }
+        Commands.Parsed<Arguments> parsed;
+        try {
+            parsed = Commands.parse("reconcile.sh", new Arguments(), args);
+        } catch (Commands.UsageError e) {
+            throw new IllegalArgumentException(e.getMessage().substring("reconcile.sh: ".length()), e);
         }
-        if (bootstrap == null || database == null) {
-            throw new IllegalArgumentException("--bootstrap-servers and --database are required");
+        if (parsed.helpRequested()) {
+            return null;
         }
-        String mongoUri = uriFile != null ? uriFromFile(Path.of(uriFile)) : uriFromEnvironment;
+        Arguments command = parsed.command();
+        if (command.refusedUri != null) {
+            throw new IllegalArgumentException("--mongo-uri is not taken: the URI carries the password"
+                    + " and every user of this machine sees the command line. Set " + URI_ENV + " or use --mongo-uri-file");
+        }
+        positive("--batch-size", command.batchSize);
+        positive("--timeout-seconds", command.timeoutSeconds);
+        Instant since = command.since == null ? null : since(command.since, now);
+        String mongoUri = command.uriFile != null ? uriFromFile(command.uriFile) : uriFromEnvironment;
         if (mongoUri == null || mongoUri.isBlank()) {
             throw new IllegalArgumentException("no MongoDB URI: set " + URI_ENV + " or give --mongo-uri-file FILE");
         }
         Pattern topicPattern;
         try {
-            topicPattern = Pattern.compile(topics);
+            topicPattern = Pattern.compile(command.topics);
         } catch (java.util.regex.PatternSyntaxException e) {
             throw new IllegalArgumentException("--topics-regex is not a regular expression: " + e.getDescription());
         }
-        return new Options(bootstrap, mongoUri.strip(), database, topicPattern, collections, idHeader, since, batchSize,
-                Duration.ofSeconds(timeoutSeconds), json);
+        return new Options(command.bootstrap, mongoUri.strip(), command.database, topicPattern, List.copyOf(command.collections),
+                command.idHeader, since, command.batchSize, Duration.ofSeconds(command.timeoutSeconds), command.json);
     }
 
+    private static void positive(String option, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(option + " needs a positive number, not '" + value + "'");
+        }
+    }
 
     static Instant since(String value, Instant now) {
         Matcher relative = RELATIVE.matcher(value);
@@ -191,9 +188,9 @@ public final class Reconcile {
         long started = System.nanoTime();
         Reconciler.Result result;
         try (MongoClient mongo = MongoClients.create(options.mongoUri())) {
-            result = Reconciler.reconcile(new Reconciler.Request(options.bootstrap(), options.topics(), options.idHeader(),
-                    options.database(), options.collections(), options.since(), options.timeout(), options.batchSize(),
-                    id -> true), mongo);
+            result = Reconciler.reconcile(Reconciler.Request.of(options.bootstrap(), options.database()).topics(options.topics())
+                    .idHeader(options.idHeader()).collections(options.collections()).since(options.since())
+                    .timeout(options.timeout()).batchSize(options.batchSize()).build(), mongo);
         } catch (RuntimeException e) {
             // The driver's messages name hosts, never the password; ours name options and partitions.
             err.println("reconcile failed: " + e.getMessage());

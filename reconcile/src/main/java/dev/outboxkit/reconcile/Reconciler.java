@@ -45,9 +45,76 @@ import com.mongodb.client.model.Sorts;
  */
 public final class Reconciler {
 
-    /** What to compare. {@code since}: only records and documents from this time on (null: all retained). */
+    /**
+     * What to compare. {@code since}: only records and documents from this time on (null: all retained); {@code ids}:
+     * which event ids count (the local pipeline checks only its own run's). Built with {@link #of}, e.g.
+     * {@code Request.of(bootstrap, "outbox_events").since(instant).batchSize(500).build()}.
+     */
     public record Request(String bootstrapServers, Pattern topics, String idHeader, String database, List<String> collections,
-                   Instant since, Duration timeout, int batchSize, Predicate<String> ids) {
+                          Instant since, Duration timeout, int batchSize, Predicate<String> ids) {
+
+        /** A request for the outbox topics of a cluster and the event log of a database, with the command's defaults. */
+        public static Builder of(String bootstrapServers, String database) {
+            return new Builder(bootstrapServers, database);
+        }
+    }
+
+    /** Builds a {@link Request}; every setting has the reconcile command's default. */
+    public static final class Builder {
+        private final String bootstrapServers;
+        private final String database;
+        private Pattern topics = Pattern.compile("outbox\\.event\\..*");
+        private String idHeader = "id";
+        private List<String> collections = List.of();
+        private Instant since;
+        private Duration timeout = Duration.ofSeconds(60);
+        private int batchSize = 5000;
+        private Predicate<String> ids = id -> true;
+
+        private Builder(String bootstrapServers, String database) {
+            this.bootstrapServers = bootstrapServers;
+            this.database = database;
+        }
+
+        public Builder topics(Pattern topics) {
+            this.topics = topics;
+            return this;
+        }
+
+        public Builder idHeader(String idHeader) {
+            this.idHeader = idHeader;
+            return this;
+        }
+
+        /** Collections to read; empty: all in the database. */
+        public Builder collections(List<String> collections) {
+            this.collections = List.copyOf(collections);
+            return this;
+        }
+
+        public Builder since(Instant since) {
+            this.since = since;
+            return this;
+        }
+
+        public Builder timeout(Duration timeout) {
+            this.timeout = timeout;
+            return this;
+        }
+
+        public Builder batchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        public Builder ids(Predicate<String> ids) {
+            this.ids = ids;
+            return this;
+        }
+
+        public Request build() {
+            return new Request(bootstrapServers, topics, idHeader, database, collections, since, timeout, batchSize, ids);
+        }
     }
 
     /** The outcome; a gap either way is a failure. */

@@ -63,13 +63,15 @@ class ReconcileCommandTest {
     @Test
     void wrongUsageSaysWhatIsWrong() {
         assertThatThrownBy(() -> Reconcile.parse(new String[] {"--database", "x"}, "mongodb://h", NOW))
-                .hasMessageContaining("--bootstrap-servers and --database are required");
+                .hasMessageContaining("Missing required option").hasMessageContaining("--bootstrap-servers");
         assertThatThrownBy(() -> Reconcile.parse(with("--batch-size", "0"), "mongodb://h", NOW))
                 .hasMessageContaining("--batch-size needs a positive number");
+        assertThatThrownBy(() -> Reconcile.parse(with("--batch-size", "many"), "mongodb://h", NOW))
+                .hasMessageContaining("Invalid value for option '--batch-size': 'many' is not an int");
         assertThatThrownBy(() -> Reconcile.parse(with("--topics-regex", "(("), "mongodb://h", NOW))
                 .hasMessageContaining("--topics-regex is not a regular expression");
-        assertThatThrownBy(() -> Reconcile.parse(with("--bogus", "1"), "mongodb://h", NOW)).hasMessageContaining("unknown option --bogus");
-        assertThatThrownBy(() -> Reconcile.parse(with("--since"), "mongodb://h", NOW)).hasMessageContaining("--since needs a value");
+        assertThatThrownBy(() -> Reconcile.parse(with("--bogus", "1"), "mongodb://h", NOW)).hasMessageContaining("Unknown options: '--bogus'");
+        assertThatThrownBy(() -> Reconcile.parse(with("--since"), "mongodb://h", NOW)).hasMessageContaining("Missing required parameter for option '--since'");
         assertThat(Reconcile.parse(with("--json", "--help"), "mongodb://h", NOW)).isNull();
     }
 }

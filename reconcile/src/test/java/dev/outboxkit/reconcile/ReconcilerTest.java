@@ -76,8 +76,8 @@ class ReconcilerTest {
     }
 
     private static Reconciler.Result reconcile(String database, String topicsRegex, Instant since) {
-        return Reconciler.reconcile(new Reconciler.Request(kafka.bootstrapServers(), Pattern.compile(topicsRegex), "id", database,
-                List.of(), since, Duration.ofSeconds(30), BATCH, id -> true), mongo);
+        return Reconciler.reconcile(Reconciler.Request.of(kafka.bootstrapServers(), database).topics(Pattern.compile(topicsRegex))
+                .since(since).timeout(Duration.ofSeconds(30)).batchSize(BATCH).build(), mongo);
     }
 
     private static String database() {

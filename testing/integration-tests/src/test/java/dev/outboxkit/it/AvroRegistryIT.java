@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.outboxkit.it.support.ConnectStack;
+import dev.outboxkit.it.support.PipelineConfigs;
 import dev.outboxkit.it.support.EventLog;
 import dev.outboxkit.it.support.MiniRegistry;
 import dev.outboxkit.it.support.Resources;
@@ -85,9 +86,9 @@ class AvroRegistryIT {
             source.put("value.converter.apicurio.registry.auto-register", "true");
             source.put("transforms.outbox.table.expand.json.payload", "true");
             source.put("transforms.outbox.field.name.adjustment.mode", "avro");
-            stack.put("source", MariaDbPipelineIT.sourceConfig(stack, mariadb, DATABASE, "avro", source));
+            stack.put("source", PipelineConfigs.sourceConfig(stack, mariadb, DATABASE, "avro", source));
             stack.awaitRunning("source", 1, TIMEOUT);
-            stack.put("sink", MariaDbPipelineIT.sinkConfig(stack, "events_avro", "outbox\\.event\\..*",
+            stack.put("sink", PipelineConfigs.sinkConfig(stack, "events_avro", "outbox\\.event\\..*",
                     Map.of("value.converter", CONVERTER, "value.converter.apicurio.registry.url", registry.url())));
             stack.awaitRunning("sink", 2, TIMEOUT);
             EventLog.awaitDocuments(mongo.client(), "events_avro", payloads.size(), TIMEOUT);

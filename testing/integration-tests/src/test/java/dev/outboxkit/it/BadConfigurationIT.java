@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.outboxkit.it.support.ConnectStack;
+import dev.outboxkit.it.support.PipelineConfigs;
 import dev.outboxkit.it.support.Resources;
 import dev.outboxkit.testkit.db.MariaDbServer;
 import dev.outboxkit.testkit.db.Ports;
@@ -54,13 +55,13 @@ class BadConfigurationIT {
     private static Map<String, String> source(String key, String value) {
         Map<String, String> overrides = new LinkedHashMap<>();
         overrides.put(key, value);
-        return MariaDbPipelineIT.sourceConfig(stack, mariadb, "shop_cfg", "cfg", overrides);
+        return PipelineConfigs.sourceConfig(stack, mariadb, "shop_cfg", "cfg", overrides);
     }
 
     private static Map<String, String> sink(String key, String value) {
         Map<String, String> overrides = new LinkedHashMap<>();
         overrides.put(key, value);
-        return MariaDbPipelineIT.sinkConfig(stack, "events_cfg", "outbox\\.event\\..*", overrides);
+        return PipelineConfigs.sinkConfig(stack, "events_cfg", "outbox\\.event\\..*", overrides);
     }
 
     static Stream<Arguments> mistakes() {

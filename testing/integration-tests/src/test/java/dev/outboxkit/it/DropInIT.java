@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.outboxkit.it.support.ConnectStack;
+import dev.outboxkit.it.support.PipelineConfigs;
 import dev.outboxkit.it.support.Resources;
 import dev.outboxkit.it.support.EventLog;
 import dev.outboxkit.testkit.db.MariaDbServer;
@@ -55,9 +56,9 @@ class DropInIT {
             Map<String, String> overrides = new HashMap<>();
             overrides.put("transforms.outbox.type", routerClass);
             overrides.put("transforms.outbox.provenance.headers", null);
-            stack.put("source", MariaDbPipelineIT.sourceConfig(stack, mariadb, "shop_dropin", "dropin", overrides));
+            stack.put("source", PipelineConfigs.sourceConfig(stack, mariadb, "shop_dropin", "dropin", overrides));
             stack.awaitRunning("source", 1, TIMEOUT);
-            stack.put("sink", MariaDbPipelineIT.sinkConfig(stack, mongoDatabase, "outbox\\.event\\..*", Map.of()));
+            stack.put("sink", PipelineConfigs.sinkConfig(stack, mongoDatabase, "outbox\\.event\\..*", Map.of()));
             stack.awaitRunning("sink", 2, TIMEOUT);
             EventLog.awaitDocuments(mongo.client(), mongoDatabase, EVENTS, TIMEOUT);
             return new Run(EventLog.kafkaEvents(stack, "outbox.event.Order", "outbox.event.Customer", "outbox.event.Payment"),

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.outboxkit.it.support.ConnectStack;
+import dev.outboxkit.it.support.EventAssertions;
+import dev.outboxkit.it.support.PipelineConfigs;
 import dev.outboxkit.it.support.Resources;
 import dev.outboxkit.it.support.EventLog;
 import dev.outboxkit.testkit.connect.SinkMetricsReader;
@@ -23,7 +25,7 @@ import dev.outboxkit.testkit.db.MariaDbServer;
 import dev.outboxkit.testkit.workload.OutboxWorkload;
 import dev.outboxkit.testkit.workload.OutboxWorkload.Event;
 import dev.outboxkit.it.support.PoisonRecords;
-import dev.outboxkit.it.support.Wait;
+import dev.outboxkit.testkit.Wait;
 import dev.outboxkit.testkit.mongo.MongoTestServer;
 import dev.outboxkit.testkit.net.TcpProxy;
 
@@ -39,7 +41,6 @@ class MariaDbPipelineIT {
     private static TcpProxy mongoProxy;
     private static MariaDbServer mariadb;
     private static ConnectStack stack;
-    private static int serverIds = 5400;
 
     @BeforeAll
     static void startPipeline() throws Exception {
@@ -68,83 +69,13 @@ class MariaDbPipelineIT {
         mariadb.execute(database, ddl.toArray(new String[0]));
     }
 
-    /** The shipped MariaDB source config, pointed at this test's database and topic prefix. */
-    static Map<String, String> sourceConfig(ConnectStack stack, MariaDbServer db, String database, String prefix,
-                                            Map<String, String> extra) {
-        Map<String, String> overrides = new LinkedHashMap<>();
-        overrides.put("database.hostname", db.host());
-        overrides.put("database.port", Integer.toString(db.port()));
-        overrides.put("database.user", db.user());
-        overrides.put("database.server.id", Integer.toString(++serverIds));
-        overrides.put("topic.prefix", prefix);
-        overrides.put("database.include.list", database);
-        overrides.put("table.include.list", database + "\\.outbox.*");
-        overrides.put("schema.history.internal.kafka.bootstrap.servers", stack.bootstrapServers());
-        overrides.put("schema.history.internal.kafka.topic", "schema-history." + prefix);
-        overrides.putAll(extra);
-        return stack.shippedConfig("mariadb-outbox-source.json", overrides);
-    }
-
-    static Map<String, String> sinkConfig(ConnectStack stack, String database, String topicsRegex, Map<String, String> extra) {
-        Map<String, String> overrides = new LinkedHashMap<>();
-        overrides.put("database", database);
-        overrides.put("topics.regex", topicsRegex);
-        overrides.put("errors.deadletterqueue.topic.name", "dlq." + database);
-        overrides.putAll(extra);
-        return stack.shippedConfig("mongo-log-sink.json", overrides);
-    }
-
-    static void assertStoredExactly(Map<Object, Document> stored, List<Event> committed) {
-        assertStoredExactly(stored, committed, "outbox");
-    }
-
-    static void assertStoredExactly(Map<Object, Document> stored, List<Event> committed, String topicNamespace) {
-        assertThat(stored.keySet()).containsExactlyInAnyOrderElementsOf(committed.stream().map(Event::id).toList());
-        for (Event event : committed) {
-            Document doc = stored.get(event.id());
-            assertThat(doc.get("aggregateType")).as(event.id()).isEqualTo(event.aggregateType());
-            assertThat(doc.get("aggregateId")).as(event.id()).isEqualTo(event.aggregateId());
-            assertThat(doc.get("eventType")).as(event.id()).isEqualTo(event.type());
-            assertThat(doc.get("payload", Document.class)).as(event.id()).isEqualTo(Document.parse(event.payload()));
-            assertThat(doc.get("kafka", Document.class).getString("topic")).isEqualTo(topicNamespace + ".event." + event.aggregateType());
-        }
-    }
-
-    /** For every aggregate, the event ids in Kafka (per partition, by offset) are in commit order. */
-    static void assertKafkaOrderPerAggregateIsCommitOrder(List<EventLog.KafkaEvent> events, List<Event> committed) {
-        Map<String, List<String>> expected = committed.stream().collect(Collectors.groupingBy(
-                e -> e.aggregateType() + "/" + e.aggregateId(), LinkedHashMap::new, Collectors.mapping(Event::id, Collectors.toList())));
-        Map<String, List<String>> actual = events.stream()
-                .sorted(Comparator.comparing(EventLog.KafkaEvent::topic).thenComparing(EventLog.KafkaEvent::partition)
-                        .thenComparingLong(EventLog.KafkaEvent::offset))
-                .collect(Collectors.groupingBy(e -> e.topic().substring("outbox.event.".length()) + "/" + e.key(),
-                        LinkedHashMap::new, Collectors.mapping(EventLog.KafkaEvent::id, Collectors.toList())));
-        assertThat(actual).isEqualTo(expected);
-    }
-
-    /**
-     * For every aggregate, the stored events sorted by the Kafka position the sink stored with them (the order in
-     * which the sink was handed them) are in commit order.
-     */
-    static void assertMongoOrderPerAggregateIsCommitOrder(Map<Object, Document> stored, List<Event> committed) {
-        Map<String, List<String>> expected = committed.stream().collect(Collectors.groupingBy(
-                e -> e.aggregateType() + "/" + e.aggregateId(), LinkedHashMap::new, Collectors.mapping(Event::id, Collectors.toList())));
-        Comparator<Document> byKafkaPosition = Comparator.comparing((Document d) -> d.get("kafka", Document.class).getString("topic"))
-                .thenComparing(d -> d.get("kafka", Document.class).getInteger("partition"))
-                .thenComparing(d -> ((Number) d.get("kafka", Document.class).get("offset")).longValue());
-        Map<String, List<String>> actual = stored.values().stream().sorted(byKafkaPosition)
-                .collect(Collectors.groupingBy(d -> d.getString("aggregateType") + "/" + d.getString("aggregateId"),
-                        LinkedHashMap::new, Collectors.mapping(d -> String.valueOf(d.get("_id")), Collectors.toList())));
-        assertThat(actual).as("stored event ids per aggregate, by Kafka position").isEqualTo(expected);
-    }
-
     /** Source and sink of one test, on topics of their own ("<ns>.event.<AggregateType>"). */
     private static void startPipeline(String ns, int partitions) throws Exception {
-        stack.put(ns + "-source", sourceConfig(stack, mariadb, "shop_" + ns, ns, Map.of(
+        stack.put(ns + "-source", PipelineConfigs.sourceConfig(stack, mariadb, "shop_" + ns, ns, Map.of(
                 "transforms.outbox.route.topic.replacement", ns + ".event.${routedByValue}",
                 "topic.creation.default.partitions", Integer.toString(partitions))));
         stack.awaitRunning(ns + "-source", 1, TIMEOUT);
-        stack.put(ns + "-sink", sinkConfig(stack, "events_" + ns, ns + "\\.event\\..*", Map.of()));
+        stack.put(ns + "-sink", PipelineConfigs.sinkConfig(stack, "events_" + ns, ns + "\\.event\\..*", Map.of()));
         stack.awaitRunning(ns + "-sink", 2, TIMEOUT);
     }
 
@@ -157,20 +88,20 @@ class MariaDbPipelineIT {
         createShop("shop_e2e", "outbox");
         List<Event> committed = new ArrayList<>(OutboxWorkload.write(mariadb, "shop_e2e", "outbox", "e2e", 0, 30));
 
-        stack.put("e2e-source", sourceConfig(stack, mariadb, "shop_e2e", "e2e", Map.of()));
+        stack.put("e2e-source", PipelineConfigs.sourceConfig(stack, mariadb, "shop_e2e", "e2e", Map.of()));
         stack.awaitRunning("e2e-source", 1, TIMEOUT);
-        stack.put("e2e-sink", sinkConfig(stack, "events_e2e", "outbox\\.event\\..*", Map.of()));
+        stack.put("e2e-sink", PipelineConfigs.sinkConfig(stack, "events_e2e", "outbox\\.event\\..*", Map.of()));
         stack.awaitRunning("e2e-sink", 2, TIMEOUT);
         committed.addAll(OutboxWorkload.write(mariadb, "shop_e2e", "outbox", "e2e", 30, 120));
 
         EventLog.awaitDocuments(mongo.client(), "events_e2e", committed.size(), TIMEOUT);
         Map<Object, Document> stored = EventLog.documents(mongo.client(), "events_e2e");
-        assertStoredExactly(stored, committed);
-        assertMongoOrderPerAggregateIsCommitOrder(stored, committed);
+        EventAssertions.assertStoredExactly(stored, committed);
+        EventAssertions.assertMongoOrderPerAggregateIsCommitOrder(stored, committed);
         List<EventLog.KafkaEvent> kafka = EventLog.kafkaEvents(stack, "outbox.event.Order", "outbox.event.Customer",
                 "outbox.event.Payment");
         assertThat(kafka).hasSize(committed.size());
-        assertKafkaOrderPerAggregateIsCommitOrder(kafka, committed);
+        EventAssertions.assertKafkaOrderPerAggregateIsCommitOrder(kafka, committed);
         // On a 4.x worker the sink's counters are also plugin metrics (KIP-877), next to the worker's task metrics.
         javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
         long writtenByPluginMetrics = 0;
@@ -200,10 +131,10 @@ class MariaDbPipelineIT {
         mariadb.execute("shop_ids", "INSERT INTO outbox_bigint VALUES (7, 'Invoice', 'invoice-1', 'InvoiceIssued', '{}')",
                 "INSERT INTO outbox_bigint VALUES (9223372036854775807, 'Invoice', 'invoice-1', 'InvoiceIssued', '{}')");
 
-        stack.put("ids-source", sourceConfig(stack, mariadb, "shop_ids", "ids", Map.of(
+        stack.put("ids-source", PipelineConfigs.sourceConfig(stack, mariadb, "shop_ids", "ids", Map.of(
                 "transforms.outbox.route.topic.replacement", "ids.event.${routedByValue}")));
         stack.awaitRunning("ids-source", 1, TIMEOUT);
-        stack.put("ids-sink", sinkConfig(stack, "events_ids", "ids\\.event\\..*", Map.of()));
+        stack.put("ids-sink", PipelineConfigs.sinkConfig(stack, "events_ids", "ids\\.event\\..*", Map.of()));
         stack.awaitRunning("ids-sink", 2, TIMEOUT);
 
         EventLog.awaitDocuments(mongo.client(), "events_ids", 7, TIMEOUT);
@@ -241,7 +172,7 @@ class MariaDbPipelineIT {
 
         EventLog.awaitDocuments(mongo.client(), "events_outage", 120, TIMEOUT);
         Map<Object, Document> stored = EventLog.documents(mongo.client(), "events_outage");
-        assertStoredExactly(stored, committed, "outage");
+        EventAssertions.assertStoredExactly(stored, committed, "outage");
         assertThat(EventLog.count(mongo.client(), "events_outage")).isEqualTo(120);
         stack.awaitOffsetsAtEnd("outage-sink", TIMEOUT, "outage.event.Order", "outage.event.Customer", "outage.event.Payment");
         assertThat(stack.status("outage-sink").tasks()).extracting(t -> t.state()).containsOnly("RUNNING");
@@ -268,7 +199,7 @@ class MariaDbPipelineIT {
                 () -> "duplicates " + SinkMetricsReader.sum("replay-sink", "DuplicatesSkipped"));
         assertThat(SinkMetricsReader.sum("replay-sink", "RecordsWritten")).isZero();
         assertThat(EventLog.documents(mongo.client(), "events_replay")).isEqualTo(before);
-        assertStoredExactly(before, committed, "replay");
+        EventAssertions.assertStoredExactly(before, committed, "replay");
     }
 
     @Test
@@ -276,7 +207,7 @@ class MariaDbPipelineIT {
         String topic = "poison.event.Order";
         stack.kafka().createTopic(topic, 1, 1, Map.of("max.message.bytes", "20971520"));
         // Dead-lettering a 17 MB record needs a dead letter queue producer that may send it.
-        stack.put("poison-sink", sinkConfig(stack, "events_poison", "poison\\.event\\..*", Map.of(
+        stack.put("poison-sink", PipelineConfigs.sinkConfig(stack, "events_poison", "poison\\.event\\..*", Map.of(
                 "errors.deadletterqueue.topic.name", "poison.dlq",
                 "producer.override.max.request.size", "20971520")));
         stack.awaitRunning("poison-sink", 2, TIMEOUT);
@@ -313,7 +244,7 @@ class MariaDbPipelineIT {
         extra.put("errors.tolerance", "none");
         extra.put("errors.deadletterqueue.topic.name", null);
         extra.put("tasks.max", "1");
-        stack.put("strict-sink", sinkConfig(stack, "events_strict", "strict\\.event\\..*", extra));
+        stack.put("strict-sink", PipelineConfigs.sinkConfig(stack, "events_strict", "strict\\.event\\..*", extra));
         stack.awaitRunning("strict-sink", 1, TIMEOUT);
         try (var producer = stack.kafka().createProducer(Map.of())) {
             producer.send(PoisonRecords.event(topic, "fine", "{\"ok\": 1}")).get();
@@ -336,13 +267,13 @@ class MariaDbPipelineIT {
         mariadb.execute("shop_badrow", "INSERT INTO outbox VALUES ('badrow-null', NULL, 'order-1', 'OrderCreated', '{\"secret\": \"4111\"}')");
         good.addAll(OutboxWorkload.write(mariadb, "shop_badrow", "outbox", "badrow", 5, 5));
 
-        stack.put("badrow-strict", sourceConfig(stack, mariadb, "shop_badrow", "badrowstrict", Map.of(
+        stack.put("badrow-strict", PipelineConfigs.sourceConfig(stack, mariadb, "shop_badrow", "badrowstrict", Map.of(
                 "transforms.outbox.route.topic.replacement", "badrowstrict.event.${routedByValue}")));
         String trace = stack.awaitTaskFailed("badrow-strict", TIMEOUT);
         assertThat(trace).contains("Column 'aggregatetype' is null (option route.by.field): table shop_badrow.outbox at binlog mysql-bin.")
                 .doesNotContain("4111");
 
-        stack.put("badrow-lenient", sourceConfig(stack, mariadb, "shop_badrow", "badrowlenient", Map.of(
+        stack.put("badrow-lenient", PipelineConfigs.sourceConfig(stack, mariadb, "shop_badrow", "badrowlenient", Map.of(
                 "transforms.outbox.route.topic.replacement", "badrowlenient.event.${routedByValue}",
                 "errors.tolerance", "all")));
         stack.awaitRunning("badrow-lenient", 1, TIMEOUT);

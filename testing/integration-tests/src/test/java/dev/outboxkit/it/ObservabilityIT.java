@@ -26,7 +26,7 @@ import dev.outboxkit.it.support.ConnectStack;
 import dev.outboxkit.it.support.LocalPipelineRun;
 import dev.outboxkit.it.support.PrometheusServer;
 import dev.outboxkit.it.support.Resources;
-import dev.outboxkit.it.support.Wait;
+import dev.outboxkit.testkit.Wait;
 import dev.outboxkit.testkit.mongo.MongoTestServer;
 import dev.outboxkit.testkit.net.TcpProxy;
 import dev.outboxkit.testkit.db.MariaDbServer;
@@ -61,6 +61,8 @@ class ObservabilityIT {
 
     @BeforeAll
     static void start() throws Exception {
+        // First, before anything starts: on a machine without Prometheus this installs it, or fails saying what is needed.
+        PrometheusServer.ensureInstalled();
         mariadb = new MariaDbServer(1);
         mariadb.createDatabase(DATABASE);
         mongo = new MongoTestServer();

@@ -13,6 +13,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.outboxkit.it.support.ConnectStack;
+import dev.outboxkit.it.support.EventAssertions;
+import dev.outboxkit.it.support.PipelineConfigs;
 import dev.outboxkit.it.support.Resources;
 import dev.outboxkit.it.support.EventLog;
 import dev.outboxkit.testkit.workload.OutboxWorkload;
@@ -54,18 +56,18 @@ class PostgresPipelineIT {
         source.put("slot.drop.on.stop", "true");
         stack.put("pg-source", stack.shippedConfig("postgres-outbox-source.json", source));
         stack.awaitRunning("pg-source", 1, TIMEOUT);
-        stack.put("pg-sink", MariaDbPipelineIT.sinkConfig(stack, "events_pg", "outbox\\.event\\..*", Map.of()));
+        stack.put("pg-sink", PipelineConfigs.sinkConfig(stack, "events_pg", "outbox\\.event\\..*", Map.of()));
         stack.awaitRunning("pg-sink", 2, TIMEOUT);
         committed.addAll(OutboxWorkload.write(postgres, "shop", "outbox", "pg", 25, 100));
 
         EventLog.awaitDocuments(mongo.client(), "events_pg", committed.size(), TIMEOUT);
         var stored = EventLog.documents(mongo.client(), "events_pg");
-        MariaDbPipelineIT.assertStoredExactly(stored, committed);
-        MariaDbPipelineIT.assertMongoOrderPerAggregateIsCommitOrder(stored, committed);
+        EventAssertions.assertStoredExactly(stored, committed);
+        EventAssertions.assertMongoOrderPerAggregateIsCommitOrder(stored, committed);
         List<EventLog.KafkaEvent> kafka = EventLog.kafkaEvents(stack, "outbox.event.Order", "outbox.event.Customer",
                 "outbox.event.Payment");
         assertThat(kafka).hasSize(committed.size());
-        MariaDbPipelineIT.assertKafkaOrderPerAggregateIsCommitOrder(kafka, committed);
+        EventAssertions.assertKafkaOrderPerAggregateIsCommitOrder(kafka, committed);
         assertThat(kafka).allSatisfy(e -> {
             assertThat(e.headers()).containsEntry("outbox.source.table", "public.outbox");
             assertThat(e.headers().get("outbox.source.position")).startsWith("LSN ");

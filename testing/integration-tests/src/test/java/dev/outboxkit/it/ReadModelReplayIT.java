@@ -32,7 +32,7 @@ import de.bwaldvogel.mongo.MongoServer;
 import dev.outboxkit.it.support.ConnectStack;
 import dev.outboxkit.it.support.RecordingMongoBackend;
 import dev.outboxkit.it.support.Resources;
-import dev.outboxkit.it.support.Wait;
+import dev.outboxkit.testkit.Wait;
 import dev.outboxkit.testkit.connect.SinkMetricsReader;
 
 /**

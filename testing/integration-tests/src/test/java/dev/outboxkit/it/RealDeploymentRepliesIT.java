@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import dev.outboxkit.it.support.ConnectStack;
 import dev.outboxkit.it.support.EventLog;
 import dev.outboxkit.it.support.Resources;
-import dev.outboxkit.it.support.Wait;
+import dev.outboxkit.testkit.Wait;
 import dev.outboxkit.testkit.mongo.ScriptedMongoServer;
 import dev.outboxkit.testkit.mongo.ScriptedMongoServer.ServerError;
 

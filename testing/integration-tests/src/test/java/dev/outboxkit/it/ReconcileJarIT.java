@@ -122,7 +122,7 @@ class ReconcileJarIT {
 
         Run usage = run(dir, null, "--bootstrap-servers", kafka.bootstrapServers(), "--database", database, "--batch-size", "0");
         assertThat(usage.exit()).isEqualTo(2);
-        assertThat(usage.err()).startsWith("reconcile: --batch-size needs a positive number, not '0'");
+        assertThat(usage.err()).startsWith("reconcile.sh: --batch-size needs a positive number, not '0'");
     }
 
     @Test

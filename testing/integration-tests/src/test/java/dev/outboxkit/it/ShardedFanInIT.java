@@ -14,6 +14,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.outboxkit.it.support.ConnectStack;
+import dev.outboxkit.it.support.EventAssertions;
+import dev.outboxkit.it.support.PipelineConfigs;
 import dev.outboxkit.it.support.Resources;
 import dev.outboxkit.it.support.EventLog;
 import dev.outboxkit.testkit.db.MariaDbServer;
@@ -59,10 +61,10 @@ class ShardedFanInIT {
             committed.addAll(OutboxWorkload.write(shards[s], "shop", "outbox_0", "s" + s + "t0", 0, 10));
         }
         for (int s = 0; s < shards.length; s++) {
-            stack.put("shard" + s + "-source", MariaDbPipelineIT.sourceConfig(stack, shards[s], "shop", "shard" + s, Map.of()));
+            stack.put("shard" + s + "-source", PipelineConfigs.sourceConfig(stack, shards[s], "shop", "shard" + s, Map.of()));
             stack.awaitRunning("shard" + s + "-source", 1, TIMEOUT);
         }
-        stack.put("fanin-sink", MariaDbPipelineIT.sinkConfig(stack, "events_fanin", "outbox\\.event\\..*", Map.of()));
+        stack.put("fanin-sink", PipelineConfigs.sinkConfig(stack, "events_fanin", "outbox\\.event\\..*", Map.of()));
         stack.awaitRunning("fanin-sink", 2, TIMEOUT);
         for (int s = 0; s < shards.length; s++) {
             committed.addAll(OutboxWorkload.write(shards[s], "shop", "outbox_0", "s" + s + "t0", 10, 20));
@@ -70,7 +72,7 @@ class ShardedFanInIT {
         }
 
         EventLog.awaitDocuments(mongo.client(), "events_fanin", committed.size(), TIMEOUT);
-        MariaDbPipelineIT.assertStoredExactly(EventLog.documents(mongo.client(), "events_fanin"), committed);
+        EventAssertions.assertStoredExactly(EventLog.documents(mongo.client(), "events_fanin"), committed);
         assertThat(EventLog.count(mongo.client(), "events_fanin")).isEqualTo(120);
         assertThat(mongo.client().getDatabase("events_fanin").listCollectionNames().into(new ArrayList<>()))
                 .containsExactlyInAnyOrder("outbox.event.Order", "outbox.event.Customer", "outbox.event.Payment");

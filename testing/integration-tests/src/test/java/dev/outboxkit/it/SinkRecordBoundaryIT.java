@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import dev.outboxkit.it.support.ConnectStack;
 import dev.outboxkit.it.support.EventLog;
 import dev.outboxkit.it.support.Resources;
-import dev.outboxkit.it.support.Wait;
+import dev.outboxkit.testkit.Wait;
 import dev.outboxkit.testkit.mongo.MongoTestServer;
 
 /**

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.outboxkit.it.support.ConnectStack;
+import dev.outboxkit.it.support.PipelineConfigs;
 import dev.outboxkit.it.support.EventLog;
 import dev.outboxkit.it.support.Resources;
 import dev.outboxkit.testkit.mongo.MongoTestServer;
@@ -83,9 +84,9 @@ class TracingIT {
     @Test
     void theTraceIdWrittenWithTheRowReachesTheStoredEvent() {
         try (ConnectStack stack = new ConnectStack(1, Map.of("mariadb.password", "", "mongodb.uri", mongo.uri()))) {
-            stack.put("source", MariaDbPipelineIT.sourceConfig(stack, mariadb, DATABASE, "traced", Map.of()));
+            stack.put("source", PipelineConfigs.sourceConfig(stack, mariadb, DATABASE, "traced", Map.of()));
             stack.awaitRunning("source", 1, TIMEOUT);
-            stack.put("sink", MariaDbPipelineIT.sinkConfig(stack, "events_traced", "outbox\\.event\\..*",
+            stack.put("sink", PipelineConfigs.sinkConfig(stack, "events_traced", "outbox\\.event\\..*",
                     Map.of("headers.stored", "traceparent,tracestate")));
             stack.awaitRunning("sink", 2, TIMEOUT);
             EventLog.awaitDocuments(mongo.client(), "events_traced", contexts.size(), TIMEOUT);

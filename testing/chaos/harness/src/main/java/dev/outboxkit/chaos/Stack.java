@@ -1,5 +1,6 @@
 package dev.outboxkit.chaos;
 
+import java.time.Duration;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -11,6 +12,9 @@ import java.util.Properties;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.outboxkit.testkit.Wait;
+import dev.outboxkit.testkit.connect.ConnectRest;
+import dev.outboxkit.testkit.connect.ShippedConfigs;
 
 /**
  * The connectors of one stack, registered through the REST API. outboxkit: the shipped connect-configs (Debezium's
@@ -27,7 +31,6 @@ public final class Stack {
     public static final String MONGO_DATABASE = "chaos_events";
     public static final String DLQ = "chaos.dlq";
     public static final List<String> TOPICS = List.of("outbox.event.Order", "outbox.event.Customer", "outbox.event.Payment");
-    private static final String SHIPPED_SECRETS = "/etc/kafka-connect/secrets/outboxkit.properties";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String name;
@@ -117,13 +120,7 @@ public final class Stack {
     }
 
     private static Map<String, String> shipped(Path repository, String file, Path secrets) {
-        try {
-            String text = Files.readString(repository.resolve("connect-configs").resolve(file)).replace(SHIPPED_SECRETS, secrets.toString());
-            return JSON.readValue(text, new TypeReference<LinkedHashMap<String, String>>() {
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read connect-configs/" + file, e);
-        }
+        return ShippedConfigs.render(repository.resolve("connect-configs"), file, secrets, Map.of());
     }
 
     /** Sets one more setting on the source connector (the benchmark's topic timestamps, for instance). */
@@ -140,9 +137,9 @@ public final class Stack {
 
     public void register(ConnectRest rest) {
         rest.putConfig(SOURCE, source);
-        Await.until(SOURCE + " and its task are RUNNING", 180, () -> rest.allRunning(SOURCE));
+        Wait.until(SOURCE + " and its task are RUNNING", Duration.ofSeconds(180), () -> rest.allRunning(SOURCE));
         rest.putConfig(SINK, sink);
-        Await.until(SINK + " and its tasks are RUNNING", 180, () -> rest.allRunning(SINK));
+        Wait.until(SINK + " and its tasks are RUNNING", Duration.ofSeconds(180), () -> rest.allRunning(SINK));
     }
 
     public String name() {

@@ -21,6 +21,8 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import jakarta.ws.rs.core.Response;
+import dev.outboxkit.testkit.connect.ShippedConfigs;
+import dev.outboxkit.testkit.Wait;
 
 /**
  * A KRaft broker and a Kafka Connect cluster in this JVM (Kafka's own {@link EmbeddedConnectCluster}), with
@@ -31,7 +33,7 @@ import jakarta.ws.rs.core.Response;
 public final class ConnectStack implements AutoCloseable {
 
     /** The path the shipped configs name for their secrets; the harness swaps in its own file. */
-    public static final String SHIPPED_SECRETS_PATH = "/etc/kafka-connect/secrets/outboxkit.properties";
+    public static final String SHIPPED_SECRETS_PATH = ShippedConfigs.SHIPPED_SECRETS_PATH;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static int clusters;
@@ -102,22 +104,7 @@ public final class ConnectStack implements AutoCloseable {
      * shipped path and the given overrides (a null value removes the key).
      */
     public Map<String, String> shippedConfig(String file, Map<String, String> overrides) {
-        Map<String, String> config;
-        try {
-            String text = Files.readString(configsDir().resolve(file));
-            config = JSON.readValue(text.replace(SHIPPED_SECRETS_PATH, secrets.toString()), new TypeReference<LinkedHashMap<String, String>>() {
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read connect-configs/" + file, e);
-        }
-        overrides.forEach((key, value) -> {
-            if (value == null) {
-                config.remove(key);
-            } else {
-                config.put(key, value);
-            }
-        });
-        return config;
+        return ShippedConfigs.render(configsDir(), file, secrets, overrides);
     }
 
     /** PUT /connectors/{name}/config, the REST upsert; fails with the worker's answer when it is not 200/201. */

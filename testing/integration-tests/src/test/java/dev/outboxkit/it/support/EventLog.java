@@ -15,6 +15,7 @@ import org.bson.Document;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoDatabase;
+import dev.outboxkit.testkit.Wait;
 
 /** Reads back what the pipeline produced: documents in MongoDB and records on the Kafka topics. */
 public final class EventLog {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import dev.outboxkit.testkit.Wait;
 
 /**
  * {@code ./run-pipeline.sh} run as a user runs it, in its own process, with the plugins this build made

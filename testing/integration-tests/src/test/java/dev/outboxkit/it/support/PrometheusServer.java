@@ -18,10 +18,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.outboxkit.testkit.db.Ports;
+import dev.outboxkit.testkit.Wait;
 
 /**
- * A real Prometheus server (Debian's package: .ci/run installs it) in its own process on a free port of loopback,
- * with the given configuration and a fresh data directory, queried over its HTTP API.
+ * A real Prometheus server (Debian's package, installed by {@link #ensureInstalled()} when missing) in its own process
+ * on a free port of loopback, with the given configuration and a fresh data directory, queried over its HTTP API.
  */
 public final class PrometheusServer implements AutoCloseable {
 
@@ -30,8 +31,8 @@ public final class PrometheusServer implements AutoCloseable {
     private final String url;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    public PrometheusServer(Path config) throws IOException {
-        requireOnPath("prometheus");
+    public PrometheusServer(Path config) throws IOException, InterruptedException {
+        ensureInstalled();
         int port = Ports.free();
         Path data = Files.createTempDirectory("prometheus-data");
         url = "http://127.0.0.1:" + port;
@@ -47,20 +48,69 @@ public final class PrometheusServer implements AutoCloseable {
         });
     }
 
-    /** Fails with the install step when a command of Debian's prometheus package is missing. */
-    public static void requireOnPath(String command) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (Files.isExecutable(Path.of(dir, command))) {
-                return;
+    private static final List<String> COMMANDS = List.of("prometheus", "promtool");
+    private static boolean installed;
+
+    /**
+     * Makes sure Debian's prometheus package (prometheus and promtool) is there: on a fresh machine the tests install
+     * it themselves when they run as root with apt-get (as CI and the development machines do); anywhere else they
+     * fail with one message that says what is needed. Never skips.
+     */
+    public static synchronized void ensureInstalled() throws IOException, InterruptedException {
+        if (installed || missing().isEmpty()) {
+            installed = true;
+            return;
+        }
+        String need = "ObservabilityIT needs Debian's prometheus package (" + String.join(" and ", missing())
+                + " not on the PATH): install it with 'apt-get install -y prometheus'";
+        if (!isRoot() || onPath("apt-get") == null) {
+            throw new AssertionError(need + " (the tests install it themselves only when they run as root with apt-get)");
+        }
+        Path log = Files.createDirectories(Path.of("target").toAbsolutePath()).resolve("prometheus-install.log");
+        for (List<String> step : List.of(List.of("apt-get", "update", "-qq"),
+                List.of("apt-get", "install", "-y", "-qq", "prometheus"))) {
+            ProcessBuilder builder = new ProcessBuilder(step).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            builder.environment().put("DEBIAN_FRONTEND", "noninteractive");
+            Process process = builder.start();
+            if (!process.waitFor(15, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                throw new AssertionError(need + ": '" + String.join(" ", step) + "' did not finish within 15 minutes; see " + log);
+            }
+            if (process.exitValue() != 0) {
+                throw new AssertionError(need + ": '" + String.join(" ", step) + "' failed with exit status "
+                        + process.exitValue() + "; see " + log);
             }
         }
-        throw new AssertionError("'" + command + "' is not on the PATH: install Debian's prometheus package"
-                + " (apt-get install -y prometheus; .ci/run does)");
+        if (!missing().isEmpty()) {
+            throw new AssertionError(need + ": apt-get installed the package but " + missing() + " is still missing; see " + log);
+        }
+        installed = true;
+    }
+
+    private static List<String> missing() {
+        return COMMANDS.stream().filter(command -> onPath(command) == null).toList();
+    }
+
+    private static Path onPath(String command) {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+            Path candidate = Path.of(dir, command);
+            if (Files.isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private static boolean isRoot() throws IOException, InterruptedException {
+        Process id = new ProcessBuilder("id", "-u").redirectErrorStream(true).start();
+        String uid = new String(id.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        return id.waitFor() == 0 && uid.equals("0");
     }
 
     /** Runs promtool with the arguments; returns its exit status and output. */
     public static ProcessResult promtool(String... args) throws IOException, InterruptedException {
-        requireOnPath("promtool");
+        ensureInstalled();
         List<String> command = new ArrayList<>(List.of("promtool"));
         command.addAll(List.of(args));
         Process promtool = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -7,7 +7,7 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.outboxkit.chaos.ConnectRest;
+import dev.outboxkit.testkit.connect.ConnectRest;
 
 /**
  * Reads the connectors' status through REST once a second for the whole run and keeps every task seen FAILED: the

@@ -1,5 +1,6 @@
 package dev.outboxkit.chaos.faults;
 
+import java.time.Duration;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -10,11 +11,11 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
-import dev.outboxkit.chaos.Await;
 import dev.outboxkit.chaos.Cluster;
-import dev.outboxkit.chaos.ConnectRest;
 import dev.outboxkit.chaos.Stack;
 import dev.outboxkit.chaos.process.ConnectWorker;
+import dev.outboxkit.testkit.Wait;
+import dev.outboxkit.testkit.connect.ConnectRest;
 
 /**
  * Carries out planned faults against the cluster, each on a thread of its own at its planned time, so that faults
@@ -57,7 +58,7 @@ public final class FaultInjector {
 
         /** Waits until the fault's effect shows; the first effect seen is the fault's. */
         void effect(String what, long withinMs, BooleanSupplier condition) {
-            if (!Await.within(withinMs, condition)) {
+            if (!Wait.within(Duration.ofMillis(withinMs), condition)) {
                 throw new NotVerified("effect not seen within " + withinMs / 1000 + " s: " + what);
             }
             if (effectSeenAtMs < 0) {
@@ -67,7 +68,7 @@ public final class FaultInjector {
 
         /** Waits until the part the fault acted on is back. */
         void back(String what, long withinMs, BooleanSupplier condition) {
-            if (!Await.within(withinMs, condition)) {
+            if (!Wait.within(Duration.ofMillis(withinMs), condition)) {
                 throw new NotVerified("not back within " + withinMs / 1000 + " s: " + what);
             }
         }
@@ -206,11 +207,11 @@ public final class FaultInjector {
                 joining.process().start();
                 trace.back(joining.name() + " (joining) answers", 60_000, () -> cluster.answers(joining));
                 trace.note(joining.name() + " joined");
-                Await.sleep(Math.max(0, (until - System.currentTimeMillis()) / 2));
+                Wait.sleep(Duration.ofMillis(Math.max(0, (until - System.currentTimeMillis()) / 2)));
                 joining.process().stop(30);
                 trace.back(joining.name() + " (leaving) is gone", EFFECT_WITHIN_MS,
                         () -> !joining.process().isAlive() && !cluster.answers(joining));
-                Await.sleep(Math.max(0, until - System.currentTimeMillis()));
+                Wait.sleep(Duration.ofMillis(Math.max(0, until - System.currentTimeMillis())));
                 cluster.mongoProxy().heal();
                 mongoBack(trace, Long.MAX_VALUE);
             }
@@ -244,7 +245,7 @@ public final class FaultInjector {
 
     /** Sleeps what is left of the fault's planned duration after its effect was seen. */
     private static void sleepRest(long durationMs, Trace trace) {
-        Await.sleep(Math.max(0, trace.effectSeenAtMs + durationMs - System.currentTimeMillis()));
+        Wait.sleep(Duration.ofMillis(Math.max(0, trace.effectSeenAtMs + durationMs - System.currentTimeMillis())));
     }
 
     /** A new client gets through the MongoDB proxy again, faster than the given delay. */

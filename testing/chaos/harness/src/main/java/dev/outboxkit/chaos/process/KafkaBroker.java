@@ -1,5 +1,6 @@
 package dev.outboxkit.chaos.process;
 
+import java.time.Duration;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -9,8 +10,8 @@ import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 
-import dev.outboxkit.chaos.Await;
 import dev.outboxkit.testkit.db.Ports;
+import dev.outboxkit.testkit.Wait;
 
 /**
  * One KRaft node that is broker and controller, in its own JVM, with its log directory kept across kills: what a
@@ -58,7 +59,7 @@ public final class KafkaBroker {
                 List.of("format", "-t", UUID.randomUUID().toString().replace("-", "").substring(0, 22), "-c", config.toString()),
                 directory.resolve("storage-format.log"));
         storageTool.start();
-        Await.until("the broker's storage is formatted", 60, () -> !storageTool.isAlive());
+        Wait.until("the broker's storage is formatted", Duration.ofSeconds(60), () -> !storageTool.isAlive());
     }
 
     public void start() {

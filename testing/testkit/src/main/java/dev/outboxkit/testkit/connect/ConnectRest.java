@@ -1,4 +1,4 @@
-package dev.outboxkit.chaos;
+package dev.outboxkit.testkit.connect;
 
 import java.io.IOException;
 import java.net.URI;
@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -14,9 +15,13 @@ import java.util.function.Supplier;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.outboxkit.testkit.Wait;
+
 /**
- * The Connect REST API as an operator uses it, against whichever worker answers (workers come and go during the
- * run). Each call is counted, so the report can show that no call beyond the schedule's was needed.
+ * The one Connect REST client of the local pipeline, the tests and the chaos harness: the API as an operator uses it,
+ * against whichever worker answers (workers come and go during a chaos run), and registration the way
+ * connect-configs/register.sh does it (validate and report every field error, upsert, wait until RUNNING or report the
+ * failed task's trace).
  */
 public final class ConnectRest {
 
@@ -26,6 +31,54 @@ public final class ConnectRest {
 
     public ConnectRest(Supplier<List<String>> workerUrls) {
         this.workerUrls = workerUrls;
+    }
+
+    /** One worker's REST API, e.g. {@code http://localhost:8083}. */
+    public ConnectRest(String workerUrl) {
+        this(() -> List.of(workerUrl));
+    }
+
+    /**
+     * Registers a connector as connect-configs/register.sh does: validates the config (every field error in the
+     * message), upserts it with PUT /connectors/{name}/config, then waits until the connector and its tasks run; a
+     * FAILED task ends the wait at once with its trace.
+     */
+    public void register(String name, Map<String, String> config, Duration timeout) {
+        // Validation checks the whole connector config, name included; the upsert takes the name from the path.
+        Map<String, String> named = new LinkedHashMap<>(config);
+        named.put("name", name);
+        JsonNode validation = call("PUT", "/connector-plugins/" + config.get("connector.class") + "/config/validate", named, 60);
+        List<String> errors = fieldErrors(validation);
+        if (!errors.isEmpty()) {
+            throw new IllegalStateException(name + " has configuration errors:\n  " + String.join("\n  ", errors));
+        }
+        putConfig(name, config);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        JsonNode status = null;
+        while (System.nanoTime() < deadline) {
+            status = status(name);
+            List<String> failed = failedTasks(status);
+            if (!failed.isEmpty()) {
+                throw new IllegalStateException(name + " task FAILED: " + failed.get(0) + "; trace: "
+                        + status.path("tasks").findValue("trace").asText());
+            }
+            if (allIn(status, "RUNNING")) {
+                return;
+            }
+            Wait.sleep(Duration.ofMillis(250));
+        }
+        throw new IllegalStateException(name + " is not RUNNING after " + timeout.toSeconds() + " s: " + status);
+    }
+
+    /** The validate endpoint's field errors, as "option: message". */
+    public static List<String> fieldErrors(JsonNode validation) {
+        List<String> errors = new ArrayList<>();
+        for (JsonNode config : validation.path("configs")) {
+            for (JsonNode error : config.path("value").path("errors")) {
+                errors.add(config.path("value").path("name").asText() + ": " + error.asText());
+            }
+        }
+        return errors;
     }
 
     /** The answer of the first worker that gives one that is not a 5xx or 409 (rebalance in progress). */
@@ -60,7 +113,7 @@ public final class ConnectRest {
                     throw new IllegalStateException(e);
                 }
             }
-            Await.sleep(500);
+            Wait.sleep(Duration.ofMillis(500));
         }
         throw new IllegalStateException("Gave up after " + timeoutSeconds + " s: " + last);
     }
@@ -94,7 +147,10 @@ public final class ConnectRest {
 
     /** Whether the connector and all its tasks (at least one) are in the state (RUNNING, PAUSED, ...). */
     public boolean allIn(String connector, String state) {
-        JsonNode status = status(connector);
+        return allIn(status(connector), state);
+    }
+
+    private static boolean allIn(JsonNode status, String state) {
         if (status == null || !state.equals(status.path("connector").path("state").asText())) {
             return false;
         }
@@ -122,8 +178,11 @@ public final class ConnectRest {
 
     /** Tasks in state FAILED, as "id: first line of the trace". */
     public List<String> failedTasks(String connector) {
+        return failedTasks(status(connector));
+    }
+
+    private static List<String> failedTasks(JsonNode status) {
         List<String> failed = new ArrayList<>();
-        JsonNode status = status(connector);
         if (status != null) {
             status.path("tasks").forEach(task -> {
                 if ("FAILED".equals(task.path("state").asText())) {
