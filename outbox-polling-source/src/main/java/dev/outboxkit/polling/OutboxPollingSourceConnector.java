@@ -50,11 +50,15 @@ public class OutboxPollingSourceConnector extends SourceConnector {
     /** Tables round-robin over at most {@code maxTasks} tasks: a table is in exactly one task's list. */
     @Override
     public List<Map<String, String>> taskConfigs(int maxTasks) {
-        return assign(config.tables(), maxTasks).stream().map(tables -> {
+        List<List<TableName>> groups = assign(config.tables(), maxTasks);
+        List<Map<String, String>> configs = new ArrayList<>();
+        for (int i = 0; i < groups.size(); i++) {
             Map<String, String> task = new HashMap<>(props);
-            task.put(PollingConfig.TASK_TABLES, String.join(",", tables.stream().map(TableName::toString).toList()));
-            return task;
-        }).toList();
+            task.put(PollingConfig.TASK_TABLES, String.join(",", groups.get(i).stream().map(TableName::toString).toList()));
+            task.put(PollingConfig.TASK_ID, Integer.toString(i));
+            configs.add(task);
+        }
+        return configs;
     }
 
     static List<List<TableName>> assign(List<TableName> tables, int maxTasks) {

@@ -81,8 +81,8 @@ public class OutboxPollingSourceTask extends SourceTask {
         } catch (SQLException e) {
             closeConnection();
             metrics.recordRetry();
-            log.warn("Database error while reading outbox tables {} ({}): reconnecting after {} ms", tableNames(),
-                    Dialect.redact(config.url()), config.retryBackoffMs(), e);
+            log.warn("Database error while reading outbox tables {} ({}): reconnecting after {} ms ({})", tableNames(),
+                    Dialect.redact(config.url()), config.retryBackoffMs(), e.toString());
             pause(config.retryBackoffMs());
             throw new RetriableException("Database error while reading outbox tables " + tableNames(), e);
         }
