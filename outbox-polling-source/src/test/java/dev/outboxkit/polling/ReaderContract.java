@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import dev.outboxkit.polling.db.Cursor;
 import dev.outboxkit.polling.db.SchemaCheck;
 import dev.outboxkit.polling.db.TableName;
-import dev.outboxkit.polling.testing.OutboxDdl;
+import dev.outboxkit.testkit.db.OutboxDdl;
 
 /**
  * The reader against a real database, created from the shipped DDL: what a poll may return while transactions

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import com.mongodb.client.MongoDatabase;
 
-import dev.outboxkit.mongo.testing.MongoTestServer;
+import dev.outboxkit.testkit.mongo.MongoTestServer;
 
 /**
  * Indexes follow the configuration: ttl.seconds changes the retention index, 0 removes the one the sink created

@@ -1,0 +1,189 @@
+package dev.outboxkit.chaos;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import dev.outboxkit.chaos.check.Checker;
+import dev.outboxkit.chaos.check.RecoveryMonitor;
+import dev.outboxkit.chaos.faults.FaultInjector;
+import dev.outboxkit.chaos.faults.FaultKind;
+import dev.outboxkit.chaos.faults.FaultSchedule;
+import dev.outboxkit.chaos.workload.Workload;
+
+/**
+ * {@code ./chaos.sh}: starts the cluster, registers a stack, runs the workload under the seeded fault schedule,
+ * drains, checks the invariants and prints the run's table row. Exits 1 when an invariant is broken.
+ */
+public final class ChaosMain {
+
+    private ChaosMain() {
+    }
+
+    /** The command line. */
+    record Options(double minutes, long seed, String stack, String kafka, String source, String mongoUri, double rate,
+                   int faults, Path repository) {
+
+        static Options parse(String[] args) {
+            double minutes = 10;
+            long seed = System.currentTimeMillis() % 100_000;
+            String stack = "outboxkit";
+            String kafka = "4.3";
+            String source = "mariadb";
+            String mongoUri = null;
+            double rate = 40;
+            int faults = -1;
+            for (int i = 0; i < args.length; i++) {
+                String value = i + 1 < args.length ? args[i + 1] : null;
+                switch (args[i]) {
+                    case "--minutes" -> minutes = Double.parseDouble(value);
+                    case "--seed" -> seed = Long.parseLong(value);
+                    case "--stack" -> stack = value;
+                    case "--kafka" -> kafka = value;
+                    case "--source" -> source = value;
+                    case "--mongo-uri" -> mongoUri = value;
+                    case "--rate" -> rate = Double.parseDouble(value);
+                    case "--faults" -> faults = Integer.parseInt(value);
+                    case "--help", "-h" -> {
+                        System.out.println(HELP);
+                        System.exit(0);
+                    }
+                    default -> throw new IllegalArgumentException("Unknown option " + args[i] + "\n" + HELP);
+                }
+                i++;
+            }
+            if (!kafka.equals("3.9") && !kafka.equals("4.3")) {
+                throw new IllegalArgumentException("--kafka must be 3.9 or 4.3");
+            }
+            if (!source.equals("mariadb") && !source.equals("postgres")) {
+                throw new IllegalArgumentException("--source must be mariadb or postgres");
+            }
+            if (faults < 0) {
+                faults = Math.max(FaultKind.values().length, (int) Math.round(minutes * 3.2));
+            }
+            return new Options(minutes, seed, stack, kafka, source, mongoUri, rate, faults,
+                    Path.of(System.getProperty("outboxkit.repository", ".")).toAbsolutePath().normalize());
+        }
+    }
+
+    static final String HELP = """
+            ./chaos.sh [--minutes M] [--seed S] [--stack outboxkit|peer] [--kafka 3.9|4.3] [--source mariadb|postgres]
+                       [--mongo-uri URI] [--rate EVENTS_PER_S] [--faults N]
+            Runs the pipeline as real processes (a KRaft broker, three Connect workers, MongoDB, the database) under a seeded
+            schedule of overlapping faults, then checks that every committed event is in MongoDB exactly once.""";
+
+    public static void main(String[] args) throws Exception {
+        Options options = Options.parse(args);
+        int exit = run(options);
+        System.exit(exit);
+    }
+
+    static int run(Options options) throws Exception {
+        double activeSeconds = Math.max(30, options.minutes() * 60 - 20);
+        FaultSchedule schedule = FaultSchedule.plan(options.seed(), activeSeconds, options.faults());
+        System.out.println("Chaos run: stack " + options.stack() + ", Kafka " + options.kafka() + ", source " + options.source()
+                + ", " + options.minutes() + " min, " + options.rate() + " events/s, seed " + options.seed());
+        System.out.print(schedule);
+        Path runDirectory = options.repository().resolve("testing/chaos/harness/target/runs/run-" + options.seed() + "-" + options.stack()
+                + "-" + options.kafka() + "-" + options.source());
+        Cluster.prepareRunDirectory(runDirectory);
+        System.out.println("Process logs: " + runDirectory);
+
+        List<String> events = new CopyOnWriteArrayList<>();
+        try (Cluster cluster = new Cluster(options.repository(), runDirectory, options.kafka(), options.source(), options.mongoUri())) {
+            Stack stack = Stack.of(options.stack(), options.repository(), cluster);
+            stack.register(cluster.rest());
+            Checker checker = new Checker(cluster);
+            Workload workload = new Workload(cluster.database(), Cluster.DATABASE, 4, options.rate(), options.seed());
+            workload.start();
+            Await.until("the first events are in MongoDB", 180, () -> checker.storedCount() > 0);
+            FaultInjector injector = new FaultInjector(cluster, workload::committed, events);
+            long startedAt = System.currentTimeMillis();
+            try (RecoveryMonitor recovery = new RecoveryMonitor(checker::storedCount)) {
+                List<Thread> faultThreads = new ArrayList<>();
+                for (FaultSchedule.Planned fault : schedule.faults()) {
+                    Thread thread = new Thread(() -> {
+                        long wait = startedAt + (long) (fault.startSeconds() * 1000) - System.currentTimeMillis();
+                        if (wait > 0) {
+                            Await.sleep(wait);
+                        }
+                        injector.inject(fault);
+                    }, "fault-" + fault.number());
+                    faultThreads.add(thread);
+                    thread.start();
+                }
+                long endOfLoad = startedAt + (long) (options.minutes() * 60_000);
+                Await.sleep(Math.max(0, endOfLoad - System.currentTimeMillis()));
+                for (Thread thread : faultThreads) {
+                    thread.join();
+                }
+                workload.stop();
+                long committed = checker.committedCount();
+                System.out.println("Load stopped: " + committed + " events committed (" + workload.retries()
+                        + " transactions retried by the writers); draining");
+                int manualRestarts = drain(cluster, checker, committed);
+                Checker.Findings findings = checker.check();
+                boolean running = cluster.rest().allRunning(Stack.SOURCE) && cluster.rest().allRunning(Stack.SINK);
+                long worstRecoveryMs = 0;
+                List<String> recoveries = new ArrayList<>();
+                for (FaultInjector.Injected fault : injector.injected()) {
+                    long ms = recovery.recoveryMs(fault.endedAtMs(), fault.committedAtEnd());
+                    worstRecoveryMs = ms < 0 ? Long.MAX_VALUE : Math.max(worstRecoveryMs, ms);
+                    recoveries.add(String.format("  #%-3d %-30s recovered in %s", fault.planned().number(), fault.planned().kind(),
+                            ms < 0 ? "(not within the run)" : String.format("%.1f s", ms / 1000.0)));
+                }
+                Report report = new Report(options, schedule, injector.injected(), findings, manualRestarts, running, worstRecoveryMs);
+                System.out.println();
+                System.out.println("Recovery per fault (end of fault until MongoDB held every event committed by then):");
+                recoveries.forEach(System.out::println);
+                System.out.println();
+                System.out.println(report.render());
+                findings.examples().forEach(example -> System.out.println("  " + example));
+                Files.write(runDirectory.resolve("faults.log"), events);
+                Files.writeString(runDirectory.resolve("report.md"), report.render());
+                return findings.holds() && manualRestarts == 0 && running && worstRecoveryMs != Long.MAX_VALUE ? 0 : 1;
+            }
+        }
+    }
+
+    /**
+     * Waits until MongoDB holds every committed event and the sink's lag is 0. A task left FAILED is restarted through
+     * REST, as an operator would have to, and counted: the stack under test should need none.
+     */
+    private static int drain(Cluster cluster, Checker checker, long committed) throws Exception {
+        int manualRestarts = 0;
+        long deadline = System.currentTimeMillis() + 300_000;
+        while (System.currentTimeMillis() < deadline) {
+            for (String connector : List.of(Stack.SOURCE, Stack.SINK)) {
+                List<String> failed = cluster.rest().failedTasks(connector);
+                for (String task : failed) {
+                    System.out.println("Task " + connector + "/" + task + " is FAILED; restarting it through REST (a manual restart)");
+                    cluster.rest().call("POST", "/connectors/" + connector + "/tasks/" + task.substring(0, task.indexOf(':'))
+                            + "/restart", null, 60);
+                    manualRestarts++;
+                }
+            }
+            try {
+                if (checker.storedCount() >= committed && checker.sinkLag() == 0) {
+                    return manualRestarts;
+                }
+            } catch (RuntimeException e) {
+                // Still settling.
+            }
+            Await.sleep(1_000);
+        }
+        System.out.println("Not drained within 300 s");
+        return manualRestarts;
+    }
+
+    /** Faults by kind, for the report. */
+    static Map<FaultKind, Integer> byKind(List<FaultInjector.Injected> injected) {
+        Map<FaultKind, Integer> counts = new EnumMap<>(FaultKind.class);
+        injected.forEach(fault -> counts.merge(fault.planned().kind(), 1, Integer::sum));
+        return counts;
+    }
+}
