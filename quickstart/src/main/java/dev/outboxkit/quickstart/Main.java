@@ -25,6 +25,7 @@ import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import dev.outboxkit.quickstart.db.ExternalDatabase;
 import dev.outboxkit.reconcile.Reconciler;
 import dev.outboxkit.testkit.connect.SinkMetricsReader;
+import dev.outboxkit.testkit.db.OutboxDdl;
 import dev.outboxkit.testkit.db.MariaDbServer;
 import dev.outboxkit.testkit.db.PostgresServer;
 import dev.outboxkit.testkit.db.SqlDatabase;
@@ -50,7 +51,7 @@ public final class Main {
     private Main() {
     }
 
-    record Options(String source, String jdbcUrl, String jdbcUser, String jdbcPassword, String mongoUri, int orders,
+    record Options(String source, String relay, String jdbcUrl, String jdbcUser, String jdbcPassword, String mongoUri, int orders,
                    boolean keepRunning, Path repository) {
     }
 
@@ -77,10 +78,13 @@ public final class Main {
 
     static String usage() {
         return String.join("\n",
-                "usage: ./run-pipeline.sh [--orders N] [--source mariadb|postgres] [--jdbc-url URL --jdbc-user U --jdbc-password P]",
+                "usage: ./run-pipeline.sh [--orders N] [--source mariadb|postgres] [--relay debezium|polling]",
+                "                         [--jdbc-url URL --jdbc-user U --jdbc-password P]",
                 "                         [--mongo-uri URI] [--keep-running] [--metrics [--metrics-port 9404]]",
                 "  --orders N        orders to write, each a business row and an outbox row in one transaction (default 3000)",
                 "  --source          database started from a binary shipped in a Maven artifact: mariadb (default) or postgres",
+                "  --relay           debezium (default): change data capture from the binlog or WAL; polling: the outbox",
+                "                    polling source over JDBC, on the table from connect-configs/polling-*.sql",
                 "  --jdbc-url        use an existing MySQL/MariaDB (binlog ROW) or PostgreSQL (wal_level=logical) instead",
                 "  --mongo-uri       use this MongoDB instead of the in-process MongoDB-compatible server",
                 "  --keep-running    leave everything up after the report, until Ctrl-C",
@@ -90,6 +94,7 @@ public final class Main {
 
     static Options parse(String[] args) {
         String source = "mariadb";
+        String relay = "debezium";
         String jdbcUrl = null;
         String jdbcUser = null;
         String jdbcPassword = "";
@@ -118,6 +123,12 @@ public final class Main {
                     }
                     source = value;
                 }
+                case "--relay" -> {
+                    if (!value.equals("debezium") && !value.equals("polling")) {
+                        throw new IllegalArgumentException("--relay must be debezium or polling, not '" + value + "'");
+                    }
+                    relay = value;
+                }
                 case "--jdbc-url" -> jdbcUrl = value;
                 case "--jdbc-user" -> jdbcUser = value;
                 case "--jdbc-password" -> jdbcPassword = value;
@@ -129,7 +140,7 @@ public final class Main {
             throw new IllegalArgumentException("--jdbc-url needs --jdbc-user (and --jdbc-password unless empty)");
         }
         Path repository = Path.of(System.getProperty("outboxkit.repository", ".")).toAbsolutePath().normalize();
-        return new Options(source, jdbcUrl, jdbcUser, jdbcPassword, mongoUri, orders, keepRunning, repository);
+        return new Options(source, relay, jdbcUrl, jdbcUser, jdbcPassword, mongoUri, orders, keepRunning, repository);
     }
 
 
@@ -144,8 +155,17 @@ public final class Main {
             if (!(db instanceof ExternalDatabase)) {
                 db.execute(db.isPostgres() ? "postgres" : "mysql", "CREATE DATABASE " + DATABASE);
             }
-            db.execute(database, OutboxWorkload.ORDERS_TABLE, db.isPostgres()
-                    ? OutboxWorkload.postgresSchema("outbox") : OutboxWorkload.mariaDbSchema("outbox"));
+            boolean polling = options.relay().equals("polling");
+            if (polling) {
+                // The polling source's table: the shipped DDL, as the README tells users to create it.
+                db.execute(database, OutboxWorkload.ORDERS_TABLE);
+                try (java.sql.Connection connection = db.connect(database)) {
+                    OutboxDdl.create(connection, options.repository().resolve("connect-configs"), db.isPostgres(), "outbox");
+                }
+            } else {
+                db.execute(database, OutboxWorkload.ORDERS_TABLE, db.isPostgres()
+                        ? OutboxWorkload.postgresSchema("outbox") : OutboxWorkload.mariaDbSchema("outbox"));
+            }
             done(db.isPostgres() ? "PostgreSQL" : "MySQL/MariaDB", db.host() + ":" + db.port() + "/" + database);
 
             step("Starting MongoDB");
@@ -172,8 +192,10 @@ public final class Main {
             Path secrets = writeSecrets(options, db, mongoUri);
             Path rendered = options.repository().resolve("quickstart/target/connect-configs");
             Files.createDirectories(rendered);
-            String sourceFile = db.isPostgres() ? "postgres-outbox-source.json" : "mariadb-outbox-source.json";
-            Map<String, String> sourceConfig = render(options, sourceFile, secrets, sourceOverrides(db, database, connect));
+            String sourceFile = polling ? (db.isPostgres() ? "postgres-outbox-polling.json" : "mariadb-outbox-polling.json")
+                    : db.isPostgres() ? "postgres-outbox-source.json" : "mariadb-outbox-source.json";
+            Map<String, String> sourceConfig = render(options, sourceFile, secrets, polling
+                    ? pollingOverrides(db, database) : sourceOverrides(db, database, connect));
             Map<String, String> sinkConfig = render(options, "mongo-log-sink.json", secrets, Map.of(
                     "database", EVENTS_DATABASE, "errors.deadletterqueue.topic.replication.factor", "1"));
             String sourceName = sourceFile.replace(".json", "");
@@ -280,6 +302,15 @@ public final class Main {
 
     private static LocalConnect startConnect(Options options) {
         return new LocalConnect(options.repository().resolve("quickstart/target/connect-plugins"));
+    }
+
+    private static Map<String, String> pollingOverrides(SqlDatabase db, String database) {
+        Map<String, String> overrides = new LinkedHashMap<>();
+        overrides.put("connection.url", db.jdbcUrl(database));
+        overrides.put("connection.user", db.user());
+        overrides.put("tables", (db.isPostgres() ? "public" : database) + ".outbox");
+        overrides.put("topic.creation.default.partitions", "3");
+        return overrides;
     }
 
     private static Map<String, String> sourceOverrides(SqlDatabase db, String database, LocalConnect connect) {

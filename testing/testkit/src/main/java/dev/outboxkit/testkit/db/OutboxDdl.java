@@ -34,9 +34,14 @@ public final class OutboxDdl {
 
     /** The statements of the shipped DDL for the table. */
     public static List<String> statements(boolean postgres, String table) {
+        return statements(configsDir(), postgres, table);
+    }
+
+    /** The statements of the DDL in the given connect-configs/ folder for the table. */
+    public static List<String> statements(Path configs, boolean postgres, String table) {
         String text;
         try {
-            text = Files.readString(configsDir().resolve(postgres ? "polling-postgres.sql" : "polling-mariadb.sql"));
+            text = Files.readString(configs.resolve(postgres ? "polling-postgres.sql" : "polling-mariadb.sql"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -64,8 +69,12 @@ public final class OutboxDdl {
     }
 
     public static void create(Connection connection, boolean postgres, String table) throws SQLException {
+        create(connection, configsDir(), postgres, table);
+    }
+
+    public static void create(Connection connection, Path configs, boolean postgres, String table) throws SQLException {
         try (Statement statement = connection.createStatement()) {
-            for (String sql : statements(postgres, table)) {
+            for (String sql : statements(configs, postgres, table)) {
                 statement.execute(sql);
             }
         }
