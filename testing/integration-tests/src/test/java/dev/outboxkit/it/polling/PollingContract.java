@@ -588,4 +588,59 @@ abstract class PollingContract {
         stack.cluster().deleteConnector(connector);
     }
 
+
+    /**
+     * Property 3 without exactly-once: a worker without exactly-once source support, the same shipped config, tasks
+     * restarted while writers commit. Every event arrives at least once, and every copy of an event is the same
+     * record (topic, key, value, headers with the same event id), so the sink's de-duplication by id applies.
+     */
+    @Test
+    void atLeastOnceWithTheSameEventIdsWithoutExactlyOnce() throws Exception {
+        ConnectStack exactlyOnceStack = stack;
+        try (ConnectStack plain = new ConnectStack(1, Map.of("mariadb.password", "", "postgres.password", ""))) {
+            stack = plain;
+            String table = newTable();
+            String connector = "polling-alo-" + table;
+            String type = "Alo" + table.replace("_", "");
+            startConnector(connector, qualified(table), 1, Map.of());
+            List<Event> expected = Collections.synchronizedList(new ArrayList<>());
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                try (Connection connection = transaction()) {
+                    for (int i = 0; i < 400; i++) {
+                        Event event = event(type, "agg-" + (i % 7), table + "-" + i);
+                        write(connection, table, event);
+                        connection.commit();
+                        expected.add(event);
+                    }
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Set<String> topics = Set.of("outbox.event." + type);
+            for (int restart = 1; restart <= 3; restart++) {
+                int target = Math.min(ids(received(topics)).size() + 60, 400);
+                Wait.until("more events emitted before restart " + restart, TIMEOUT,
+                        () -> ids(received(topics)).size() >= target || writer.isDone());
+                stack.cluster().restartConnectorAndTasks(connector, false, true, false);
+                stack.awaitRunning(connector, 1, TIMEOUT);
+            }
+            writer.get(TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+            awaitIds(topics, eventIds(new ArrayList<>(expected)), "every committed event, at least once");
+            List<Received> records = received(topics);
+            Map<String, Event> byId = new HashMap<>();
+            expected.forEach(event -> byId.put(event.id(), event));
+            assertThat(ids(records)).containsExactlyInAnyOrderElementsOf(byId.keySet());
+            for (Received record : records) {
+                Event event = byId.get(record.id());
+                assertThat(record.key()).isEqualTo(event.aggregateId());
+                assertThat(record.value()).isEqualTo(event.payload());
+                assertThat(record.headers()).containsEntry("eventType", event.type());
+            }
+            System.out.println("at-least-once run on " + (postgres() ? "PostgreSQL" : "MariaDB") + ": " + records.size()
+                    + " records for " + byId.size() + " events");
+            stack.cluster().deleteConnector(connector);
+        } finally {
+            stack = exactlyOnceStack;
+        }
+    }
 }
