@@ -20,6 +20,8 @@ public final class PollingMetrics implements PollingMetricsMBean {
     private final LongAdder deleted = new LongAdder();
     private final LongAdder retries = new LongAdder();
     private final AtomicLong oldestPendingAgeMs = new AtomicLong(-1);
+    /** Which instance holds each registered name, so that a stopping task never unregisters its successor's. */
+    private static final java.util.Map<ObjectName, PollingMetrics> REGISTERED = new java.util.HashMap<>();
     private ObjectName registeredAs;
 
     public void recordEmitted(long rows) {
@@ -63,29 +65,36 @@ public final class PollingMetrics implements PollingMetricsMBean {
                 + ",task=" + task);
     }
 
-    public synchronized void register(String connector, String task) {
+    public void register(String connector, String task) {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-        try {
-            ObjectName name = name(connector, task);
-            if (server.isRegistered(name)) {
-                server.unregisterMBean(name);
+        synchronized (REGISTERED) {
+            try {
+                ObjectName name = name(connector, task);
+                if (server.isRegistered(name)) {
+                    server.unregisterMBean(name);
+                }
+                server.registerMBean(this, name);
+                REGISTERED.put(name, this);
+                registeredAs = name;
+            } catch (JMException e) {
+                log.warn("Metrics of connector {} task {} not published over JMX: {}", connector, task, e.toString());
             }
-            server.registerMBean(this, name);
-            registeredAs = name;
-        } catch (JMException e) {
-            log.warn("Metrics of connector {} task {} not published over JMX: {}", connector, task, e.toString());
         }
     }
 
-    public synchronized void unregister() {
-        if (registeredAs == null) {
-            return;
+    public void unregister() {
+        synchronized (REGISTERED) {
+            if (registeredAs == null || REGISTERED.get(registeredAs) != this) {
+                registeredAs = null;
+                return;
+            }
+            try {
+                ManagementFactory.getPlatformMBeanServer().unregisterMBean(registeredAs);
+            } catch (JMException e) {
+                log.debug("Metrics MBean {} already gone", registeredAs);
+            }
+            REGISTERED.remove(registeredAs);
+            registeredAs = null;
         }
-        try {
-            ManagementFactory.getPlatformMBeanServer().unregisterMBean(registeredAs);
-        } catch (JMException e) {
-            log.debug("Metrics MBean {} already gone", registeredAs);
-        }
-        registeredAs = null;
     }
 }
