@@ -30,6 +30,7 @@ public final class PollingConfig {
     public static final String CONNECTION_URL = "connection.url";
     public static final String CONNECTION_USER = "connection.user";
     public static final String CONNECTION_PASSWORD = "connection.password";
+    public static final String CONNECTION_SOCKET_TIMEOUT_MS = "connection.socket.timeout.ms";
     public static final String TABLES = "tables";
     public static final String COLUMN_POSITION = "table.column.position";
     public static final String COLUMN_TXID = "table.column.txid";
@@ -57,6 +58,7 @@ public final class PollingConfig {
     private final String url;
     private final String user;
     private final Password password;
+    private final int socketTimeoutMs;
     private final List<TableName> tables;
     private final String positionColumn;
     private final String txidColumn;
@@ -75,6 +77,7 @@ public final class PollingConfig {
         url = config.getString(CONNECTION_URL).trim();
         user = config.getString(CONNECTION_USER);
         password = config.getPassword(CONNECTION_PASSWORD);
+        socketTimeoutMs = config.getInt(CONNECTION_SOCKET_TIMEOUT_MS);
         tables = config.getList(TABLES).stream().map(TableName::parse).toList();
         positionColumn = config.getString(COLUMN_POSITION);
         txidColumn = config.getString(COLUMN_TXID);
@@ -103,6 +106,11 @@ public final class PollingConfig {
 
     public Password password() {
         return password;
+    }
+
+    /** How long a read may wait for the database before the connection is given up (and the task reconnects). */
+    public int socketTimeoutMs() {
+        return socketTimeoutMs;
     }
 
     /** Every configured table, in the configured order. */
@@ -175,6 +183,12 @@ public final class PollingConfig {
         def.define(CONNECTION_PASSWORD, Type.PASSWORD, "", Importance.HIGH,
                 "Database password; use a config provider (${file:...}) rather than the plain value.",
                 GROUP_CONNECTION, ++order, Width.MEDIUM, "Password");
+        def.define(CONNECTION_SOCKET_TIMEOUT_MS, Type.INT, 30_000, ConfigDef.Range.between(1000, 3_600_000),
+                Importance.LOW,
+                "A read that gets no answer from the database for this long fails, and the task reconnects: a fail-over"
+                        + " that leaves the old connection hanging (no reset) is survived without a manual restart. Also"
+                        + " bounds connecting. A socketTimeout in the URL takes precedence.",
+                GROUP_CONNECTION, ++order, Width.SHORT, "Socket timeout (ms)");
         order = 0;
         def.define(TABLES, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, new TablesValidator(), Importance.HIGH,
                 "Outbox tables to read, as schema.table (PostgreSQL: schema defaults to public; MariaDB/MySQL: the"

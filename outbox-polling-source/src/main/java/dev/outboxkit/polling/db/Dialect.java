@@ -24,11 +24,13 @@ public abstract class Dialect {
     protected final String positionColumn;
     protected final String txidColumn;
     protected final String createdColumn;
+    protected final int socketTimeoutMs;
 
     protected Dialect(PollingConfig config) {
         this.positionColumn = config.positionColumn();
         this.txidColumn = config.txidColumn();
         this.createdColumn = config.createdColumn();
+        this.socketTimeoutMs = config.socketTimeoutMs();
     }
 
     public static boolean isSupported(String url) {

@@ -29,7 +29,10 @@ final class MySqlDialect extends Dialect {
     public Connection connect(String url, String user, String password) throws SQLException {
         // The bundled driver is MariaDB's; it reads MySQL servers too under its own scheme.
         String mariadbUrl = url.startsWith("jdbc:mysql:") ? "jdbc:mariadb:" + url.substring("jdbc:mysql:".length()) : url;
-        Connection connection = new org.mariadb.jdbc.Driver().connect(mariadbUrl, credentials(user, password));
+        java.util.Properties properties = credentials(user, password);
+        properties.setProperty("socketTimeout", Integer.toString(socketTimeoutMs));
+        properties.setProperty("connectTimeout", Integer.toString(socketTimeoutMs));
+        Connection connection = new org.mariadb.jdbc.Driver().connect(mariadbUrl, properties);
         if (connection == null) {
             throw new SQLException("The MariaDB driver does not accept the URL " + redact(url));
         }

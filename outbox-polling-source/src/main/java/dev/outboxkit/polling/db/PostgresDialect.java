@@ -26,7 +26,12 @@ final class PostgresDialect extends Dialect {
 
     @Override
     public Connection connect(String url, String user, String password) throws SQLException {
-        Connection connection = new org.postgresql.Driver().connect(url, credentials(user, password));
+        java.util.Properties properties = credentials(user, password);
+        // pgjdbc takes seconds; a URL parameter of the same name wins.
+        int seconds = Math.max(1, socketTimeoutMs / 1000);
+        properties.setProperty("socketTimeout", Integer.toString(seconds));
+        properties.setProperty("connectTimeout", Integer.toString(seconds));
+        Connection connection = new org.postgresql.Driver().connect(url, properties);
         if (connection == null) {
             throw new SQLException("The PostgreSQL driver does not accept the URL " + redact(url));
         }

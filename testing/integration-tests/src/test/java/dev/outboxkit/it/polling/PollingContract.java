@@ -36,6 +36,7 @@ import org.junit.jupiter.api.Test;
 import dev.outboxkit.it.support.ConnectStack;
 import dev.outboxkit.it.support.Wait;
 import dev.outboxkit.testkit.db.OutboxDdl;
+import dev.outboxkit.testkit.net.TcpProxy;
 import dev.outboxkit.testkit.db.SqlDatabase;
 
 /**
@@ -641,6 +642,50 @@ abstract class PollingContract {
             stack.cluster().deleteConnector(connector);
         } finally {
             stack = exactlyOnceStack;
+        }
+    }
+
+    /**
+     * Property 7c, fail-over style: the connector reaches the database through a proxy that first resets every
+     * connection and refuses new ones, then, healed and cut again, swallows all traffic without a reset (a primary
+     * gone silent). The task stays RUNNING, gives the hanging connection up after connection.socket.timeout.ms,
+     * reconnects once the path is back, and every event arrives exactly once.
+     */
+    @Test
+    void survivesAResetAndAHangingConnection() throws Exception {
+        String table = newTable();
+        String connector = "polling-failover-" + table;
+        String type = "Failover" + table.replace("_", "");
+        try (TcpProxy proxy = new TcpProxy("polling-db", db().host(), db().port())) {
+            String url = db().jdbcUrl(DATABASE).replace("//localhost:", "//127.0.0.1:")
+                    .replace(":" + db().port() + "/", ":" + proxy.port() + "/");
+            startConnector(connector, qualified(table), 1, Map.of("connection.url", url, "retry.backoff.ms", "200",
+                    "connection.socket.timeout.ms", "2000"));
+            Set<String> topics = Set.of("outbox.event." + type);
+            List<Event> all = new ArrayList<>();
+            for (String phase : List.of("before", "reset", "hanging")) {
+                List<Event> events = new ArrayList<>();
+                for (int i = 0; i < 30; i++) {
+                    events.add(event(type, "agg-" + (i % 3), table + "-" + phase + "-" + i));
+                }
+                long retriesBefore = ((Number) metric(connector, "Retries")).longValue();
+                if (phase.equals("reset")) {
+                    proxy.cut();
+                } else if (phase.equals("hanging")) {
+                    proxy.blackhole();
+                }
+                commitEach(table, events);
+                all.addAll(events);
+                if (!phase.equals("before")) {
+                    Wait.until("the task noticed the " + phase + " connection", TIMEOUT,
+                            () -> ((Number) metric(connector, "Retries")).longValue() > retriesBefore);
+                    proxy.heal();
+                }
+                awaitIds(topics, eventIds(all), "the events up to phase " + phase);
+            }
+            assertExactlyOnce(received(topics), all);
+            assertThat(stack.status(connector).tasks()).allSatisfy(task -> assertThat(task.state()).isEqualTo("RUNNING"));
+            stack.cluster().deleteConnector(connector);
         }
     }
 }
