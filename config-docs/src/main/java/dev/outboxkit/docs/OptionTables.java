@@ -13,6 +13,7 @@ import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
 
 import dev.outboxkit.mongo.SinkConfig;
+import dev.outboxkit.polling.PollingConfig;
 import dev.outboxkit.router.RouterConfig;
 
 /**
@@ -30,6 +31,7 @@ public final class OptionTables {
         Map<String, ConfigDef> plugins = new LinkedHashMap<>();
         plugins.put("outbox-router-smt", RouterConfig.CONFIG_DEF);
         plugins.put("mongo-log-sink", SinkConfig.CONFIG_DEF);
+        plugins.put("outbox-polling-source", PollingConfig.CONFIG_DEF);
         return plugins;
     }
 

@@ -16,6 +16,16 @@ final class Connectors {
     private Connectors() {
     }
 
+    /** The shipped polling source config's connection and table, pointed at this run's database. */
+    static Map<String, String> pollingOverrides(SqlDatabase db, String database) {
+        Map<String, String> overrides = new LinkedHashMap<>();
+        overrides.put("connection.url", db.jdbcUrl(database));
+        overrides.put("connection.user", db.user());
+        overrides.put("tables", (db.isPostgres() ? "public" : database) + ".outbox");
+        overrides.put("topic.creation.default.partitions", "3");
+        return overrides;
+    }
+
     static Map<String, String> sourceOverrides(SqlDatabase db, String database, LocalConnect connect) {
         Map<String, String> overrides = new LinkedHashMap<>();
         overrides.put("database.hostname", db.host());

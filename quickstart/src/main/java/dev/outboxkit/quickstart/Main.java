@@ -28,6 +28,7 @@ import dev.outboxkit.reconcile.Reconciler;
 import dev.outboxkit.testkit.connect.ConnectRest;
 import dev.outboxkit.testkit.connect.ShippedConfigs;
 import dev.outboxkit.testkit.connect.SinkMetricsReader;
+import dev.outboxkit.testkit.db.OutboxDdl;
 import dev.outboxkit.testkit.db.MariaDbServer;
 import dev.outboxkit.testkit.db.PostgresServer;
 import dev.outboxkit.testkit.db.SqlDatabase;
@@ -81,8 +82,17 @@ public final class Main {
             if (!(db instanceof ExternalDatabase)) {
                 db.execute(db.isPostgres() ? "postgres" : "mysql", "CREATE DATABASE " + DATABASE);
             }
-            db.execute(database, OutboxWorkload.ORDERS_TABLE, db.isPostgres()
-                    ? OutboxWorkload.postgresSchema("outbox") : OutboxWorkload.mariaDbSchema("outbox"));
+            boolean polling = options.relay().equals("polling");
+            if (polling) {
+                // The polling source's table: the shipped DDL, as the README tells users to create it.
+                db.execute(database, OutboxWorkload.ORDERS_TABLE);
+                try (java.sql.Connection connection = db.connect(database)) {
+                    OutboxDdl.create(connection, options.repository().resolve("connect-configs"), db.isPostgres(), "outbox");
+                }
+            } else {
+                db.execute(database, OutboxWorkload.ORDERS_TABLE, db.isPostgres()
+                        ? OutboxWorkload.postgresSchema("outbox") : OutboxWorkload.mariaDbSchema("outbox"));
+            }
             Console.done(db.isPostgres() ? "PostgreSQL" : "MySQL/MariaDB", db.host() + ":" + db.port() + "/" + database);
 
             Console.step("Starting MongoDB");
@@ -109,8 +119,10 @@ public final class Main {
             Path secrets = Connectors.writeSecrets(options, db, mongoUri);
             Path rendered = options.repository().resolve("quickstart/target/connect-configs");
             Files.createDirectories(rendered);
-            String sourceFile = db.isPostgres() ? "postgres-outbox-source.json" : "mariadb-outbox-source.json";
-            Map<String, String> sourceConfig = Connectors.render(options, sourceFile, secrets, Connectors.sourceOverrides(db, database, connect));
+            String sourceFile = polling ? (db.isPostgres() ? "postgres-outbox-polling.json" : "mariadb-outbox-polling.json")
+                    : db.isPostgres() ? "postgres-outbox-source.json" : "mariadb-outbox-source.json";
+            Map<String, String> sourceConfig = Connectors.render(options, sourceFile, secrets, polling
+                    ? Connectors.pollingOverrides(db, database) : Connectors.sourceOverrides(db, database, connect));
             Map<String, String> sinkConfig = Connectors.render(options, "mongo-log-sink.json", secrets, Map.of(
                     "database", EVENTS_DATABASE, "errors.deadletterqueue.topic.replication.factor", "1"));
             String sourceName = sourceFile.replace(".json", "");

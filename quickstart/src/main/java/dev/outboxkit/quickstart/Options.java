@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** run-pipeline.sh's options: read by picocli ({@link Arguments}), checked, and kept as one record. */
-record Options(String source, String jdbcUrl, String jdbcUser, String jdbcPassword, String mongoUri, int orders,
+record Options(String source, String relay, String jdbcUrl, String jdbcUser, String jdbcPassword, String mongoUri, int orders,
                boolean keepRunning, Path repository) {
 
     @Command(name = "run-pipeline.sh", sortOptions = false, description = {
@@ -21,6 +21,10 @@ record Options(String source, String jdbcUrl, String jdbcUser, String jdbcPasswo
         @Option(names = "--source", paramLabel = "mariadb|postgres", defaultValue = "mariadb",
                 description = "database started from a binary shipped in a Maven artifact (default ${DEFAULT-VALUE})")
         String source;
+        @Option(names = "--relay", paramLabel = "debezium|polling", defaultValue = "debezium",
+                description = {"debezium (default): change data capture from the binlog or WAL; polling: the outbox polling",
+                        "source over JDBC, on the table from connect-configs/polling-*.sql"})
+        String relay;
         @Option(names = "--jdbc-url", paramLabel = "URL",
                 description = "use an existing MySQL/MariaDB (binlog ROW) or PostgreSQL (wal_level=logical) instead")
         String jdbcUrl;
@@ -47,6 +51,9 @@ record Options(String source, String jdbcUrl, String jdbcUser, String jdbcPasswo
             if (!source.equals("mariadb") && !source.equals("postgres")) {
                 throw new IllegalArgumentException("--source must be mariadb or postgres, not '" + source + "'");
             }
+            if (!relay.equals("debezium") && !relay.equals("polling")) {
+                throw new IllegalArgumentException("--relay must be debezium or polling, not '" + relay + "'");
+            }
             if (jdbcUrl != null && jdbcUser == null) {
                 throw new IllegalArgumentException("--jdbc-url needs --jdbc-user (and --jdbc-password unless empty)");
             }
@@ -62,7 +69,7 @@ record Options(String source, String jdbcUrl, String jdbcUser, String jdbcPasswo
      */
     static Options from(Arguments arguments) {
         Path repository = Path.of(System.getProperty("outboxkit.repository", ".")).toAbsolutePath().normalize();
-        return new Options(arguments.source, arguments.jdbcUrl, arguments.jdbcUser, arguments.jdbcPassword, arguments.mongoUri,
+        return new Options(arguments.source, arguments.relay, arguments.jdbcUrl, arguments.jdbcUser, arguments.jdbcPassword, arguments.mongoUri,
                 arguments.orders, arguments.keepRunning, repository);
     }
 }

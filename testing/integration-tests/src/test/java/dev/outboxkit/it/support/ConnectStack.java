@@ -62,6 +62,9 @@ public final class ConnectStack implements AutoCloseable {
         java.util.Properties broker = new java.util.Properties();
         // Room for the 17 MB poison event and its dead-letter copy.
         broker.put("message.max.bytes", "20971520");
+        // One broker: the transaction log of exactly-once source workers must fit on it.
+        broker.put("transaction.state.log.replication.factor", "1");
+        broker.put("transaction.state.log.min.isr", "1");
         connect = new EmbeddedConnectCluster.Builder()
                 .name("outboxkit-it-" + (++clusters))
                 .numWorkers(workers)

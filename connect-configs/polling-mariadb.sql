@@ -1,0 +1,29 @@
+-- Outbox table for the polling source on MariaDB / MySQL (InnoDB). For another table, replace every "outbox"
+-- (the table, its counter table outbox_position and its trigger): each outbox table or shard has its own counter.
+-- The trigger takes the row's position inside the writing transaction, under the counter row's lock, which is held
+-- until that transaction commits or rolls back: positions are handed out in commit order.
+CREATE TABLE outbox (
+  id VARCHAR(64) PRIMARY KEY,
+  aggregatetype VARCHAR(255) NOT NULL,
+  aggregateid VARCHAR(255) NOT NULL,
+  type VARCHAR(255) NOT NULL,
+  payload LONGTEXT,
+  seq BIGINT NOT NULL DEFAULT 0,
+  created_at TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+  UNIQUE KEY outbox_seq (seq)
+) ENGINE=InnoDB;
+
+CREATE TABLE outbox_position (
+  id TINYINT PRIMARY KEY,
+  last_position BIGINT NOT NULL
+) ENGINE=InnoDB;
+
+INSERT INTO outbox_position (id, last_position) VALUES (1, 0);
+
+DELIMITER //
+CREATE TRIGGER outbox_take_position BEFORE INSERT ON outbox FOR EACH ROW
+BEGIN
+  UPDATE outbox_position SET last_position = last_position + 1 WHERE id = 1;
+  SET NEW.seq = (SELECT last_position FROM outbox_position WHERE id = 1);
+END//
+DELIMITER ;

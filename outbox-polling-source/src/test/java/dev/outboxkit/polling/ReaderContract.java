@@ -1,0 +1,255 @@
+package dev.outboxkit.polling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.junit.jupiter.api.Test;
+
+import dev.outboxkit.polling.db.Cursor;
+import dev.outboxkit.polling.db.SchemaCheck;
+import dev.outboxkit.polling.db.TableName;
+import dev.outboxkit.testkit.db.OutboxDdl;
+
+/**
+ * The reader against a real database, created from the shipped DDL: what a poll may return while transactions
+ * are in flight, cleanup bounds, the query plans, and the schema checks. One subclass per database.
+ */
+abstract class ReaderContract {
+
+    private static int tables;
+
+    abstract boolean postgres();
+
+    abstract Connection connect() throws SQLException;
+
+    abstract String url();
+
+    String user() {
+        return postgres() ? "postgres" : "root";
+    }
+
+    String newTable() throws SQLException {
+        String table = "outbox_t" + (++tables);
+        try (Connection connection = connect()) {
+            OutboxDdl.create(connection, postgres(), table);
+        }
+        return table;
+    }
+
+    PollingConfig config(String table, Map<String, String> extra) {
+        Map<String, String> props = new HashMap<>();
+        props.put(PollingConfig.CONNECTION_URL, url());
+        props.put(PollingConfig.CONNECTION_USER, user());
+        props.put(PollingConfig.TABLES, table);
+        props.put(PollingConfig.COLUMN_CREATED, "created_at");
+        props.putAll(extra);
+        return new PollingConfig(props);
+    }
+
+    TableReader reader(String table) {
+        return new TableReader(TableName.parse(table), config(table, Map.of()), Cursor.START);
+    }
+
+    static void insert(Connection connection, String table, String id) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + table
+                + " (id, aggregatetype, aggregateid, type, payload) VALUES (?, 'Order', 'order-1', 'OrderCreated', '{}')")) {
+            insert.setString(1, id);
+            insert.executeUpdate();
+        }
+    }
+
+    Connection transaction() throws SQLException {
+        Connection connection = connect();
+        connection.setAutoCommit(false);
+        return connection;
+    }
+
+    static List<String> ids(List<SourceRecord> records) {
+        return records.stream().map(r -> ((Struct) r.value()).getString("id")).toList();
+    }
+
+    List<String> pollAll(TableReader reader) throws SQLException {
+        try (Connection connection = config("x", Map.of()).dialect().connect(url(), user(), "")) {
+            return ids(reader.poll(connection, 0));
+        }
+    }
+
+    @Test
+    void rowOfAnOpenTransactionHoldsBackRowsCommittedAfterIt() throws Exception {
+        String table = newTable();
+        TableReader reader = reader(table);
+        try (Connection first = transaction(); Connection second = transaction()) {
+            insert(first, table, "first-begun");
+            // On MariaDB the second insert waits for the first transaction's counter lock: run it beside.
+            CompletableFuture<Void> secondCommit = CompletableFuture.runAsync(() -> {
+                try {
+                    insert(second, table, "second-begun");
+                    second.commit();
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            if (postgres()) {
+                secondCommit.get(10, TimeUnit.SECONDS);
+            }
+            assertThat(pollAll(reader)).as("nothing may pass a row whose transaction is still open").isEmpty();
+            first.commit();
+            secondCommit.get(10, TimeUnit.SECONDS);
+        }
+        assertThat(pollAll(reader)).containsExactly("first-begun", "second-begun");
+        assertThat(pollAll(reader)).isEmpty();
+    }
+
+    @Test
+    void rolledBackRowNeverBlocksProgress() throws Exception {
+        String table = newTable();
+        TableReader reader = reader(table);
+        try (Connection aborted = transaction()) {
+            insert(aborted, table, "rolled-back");
+            aborted.rollback();
+        }
+        try (Connection connection = connect()) {
+            insert(connection, table, "committed");
+        }
+        assertThat(pollAll(reader)).containsExactly("committed");
+    }
+
+    @Test
+    void cleanupDeletesInBatchesUpToTheCommittedCursorOnly() throws Exception {
+        String table = newTable();
+        try (Connection connection = connect()) {
+            for (int i = 1; i <= 10; i++) {
+                insert(connection, table, "e" + i);
+            }
+        }
+        TableReader reader = new TableReader(TableName.parse(table),
+                config(table, Map.of(PollingConfig.CLEANUP_BATCH_ROWS, "3")), Cursor.START);
+        Cursor afterFourth;
+        try (Connection connection = config(table, Map.of()).dialect().connect(url(), user(), "")) {
+            List<SourceRecord> records = reader.poll(connection, 0);
+            afterFourth = config(table, Map.of()).dialect().cursorFromOffset(castOffset(records.get(3).sourceOffset()));
+            assertThat(reader.cleanUp(connection, afterFourth, 1)).as("one batch of 3").isEqualTo(3);
+            assertThat(reader.cleanUp(connection, afterFourth, 20)).as("the rest up to the 4th").isEqualTo(1);
+        }
+        assertThat(remainingIds(table)).containsExactly("e5", "e6", "e7", "e8", "e9", "e10");
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> castOffset(Map<String, ?> offset) {
+        return (Map<String, Object>) offset;
+    }
+
+    List<String> remainingIds(String table) throws SQLException {
+        List<String> ids = new ArrayList<>();
+        try (Connection connection = connect(); Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery("SELECT id FROM " + table + " ORDER BY "
+                     + (postgres() ? "txid, seq" : "seq"))) {
+            while (rs.next()) {
+                ids.add(rs.getString(1));
+            }
+        }
+        return ids;
+    }
+
+    @Test
+    void schemaCheckNamesMissingTableColumnIndexAndTechnique() throws Exception {
+        String good = newTable();
+        try (Connection connection = connect(); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE plain_outbox (id VARCHAR(64) PRIMARY KEY, seq BIGINT, txid BIGINT, created_at TIMESTAMP)");
+            statement.execute("CREATE TABLE no_cursor_outbox (id VARCHAR(64) PRIMARY KEY)");
+            SchemaCheck check = new SchemaCheck(config(good, Map.of()));
+            assertThat(check.check(connection, TableName.parse(good))).isEmpty();
+            assertThat(check.check(connection, TableName.parse("missing_outbox")))
+                    .containsExactly("table missing_outbox does not exist (or user '" + user() + "' cannot see it)");
+            assertThat(check.check(connection, TableName.parse("no_cursor_outbox")))
+                    .anySatisfy(message -> assertThat(message).isEqualTo(
+                            "table no_cursor_outbox has no column seq (see README, Polling: DDL)"));
+            List<String> plain = check.check(connection, TableName.parse("plain_outbox"));
+            assertThat(plain).anySatisfy(message -> assertThat(message).startsWith(
+                    "table plain_outbox has no index on (" + (postgres() ? "txid, seq" : "seq") + ")"));
+            if (postgres()) {
+                assertThat(plain).contains("column plain_outbox.txid is bigint, must be xid8",
+                        "column plain_outbox.txid must default to pg_current_xact_id() (see README, Polling: DDL)");
+            } else {
+                assertThat(plain).contains("table plain_outbox has no BEFORE INSERT trigger that sets NEW.seq from the"
+                        + " counter table (see README, Polling: DDL)");
+            }
+        }
+    }
+
+    /** The plan of each statement the task runs, on a table large enough that a full scan would be chosen if possible. */
+    @Test
+    void everyStatementUsesTheCursorIndex() throws Exception {
+        String table = newTable();
+        try (Connection connection = connect()) {
+            connection.setAutoCommit(false);
+            for (int i = 0; i < 5000; i++) {
+                insert(connection, table, "p" + i);
+                if (i % 1000 == 999) {
+                    connection.commit();
+                }
+            }
+            connection.commit();
+            connection.setAutoCommit(true);
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("ANALYZE " + (postgres() ? "" : "TABLE ") + table);
+            }
+            PollingConfig config = config(table, Map.of());
+            var dialect = config.dialect();
+            TableName name = TableName.parse(table);
+            Cursor middle = postgres() ? cursorOfRow(connection, table, 2500) : new Cursor(0, 2500);
+            assertUsesIndex(connection, dialect.selectBatch(name), List.of(middle.txid(), middle.position(), 1000));
+            assertUsesIndex(connection, dialect.selectBatch(name), List.of(0L, 0L, 1000));
+            assertUsesIndex(connection, dialect.selectOldestPending(name), List.of(middle.txid(), middle.position()));
+            assertUsesIndex(connection, dialect.deleteBatch(name), List.of(middle.txid(), middle.position(), 500));
+        }
+    }
+
+    Cursor cursorOfRow(Connection connection, String table, int offset) throws SQLException {
+        try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(
+                "SELECT txid::text, seq FROM " + table + " ORDER BY txid, seq OFFSET " + offset + " LIMIT 1")) {
+            rs.next();
+            return new Cursor(Long.parseLong(rs.getString(1)), rs.getLong(2));
+        }
+    }
+
+    /** Binds the parameters (MariaDB: the txid, always 0, is skipped) and checks EXPLAIN names the cursor index. */
+    abstract void assertUsesIndex(Connection connection, String sql, List<Object> parameters) throws SQLException;
+
+    static String explain(Connection connection, String sql, List<Object> parameters) throws SQLException {
+        StringBuilder plan = new StringBuilder();
+        try (PreparedStatement statement = connection.prepareStatement("EXPLAIN " + sql)) {
+            for (int i = 0; i < parameters.size(); i++) {
+                Object value = parameters.get(i);
+                if (value instanceof Long l && i == 0 && sql.contains("xid8")) {
+                    statement.setString(i + 1, Long.toString(l));
+                } else {
+                    statement.setObject(i + 1, value);
+                }
+            }
+            try (ResultSet rs = statement.executeQuery()) {
+                int columns = rs.getMetaData().getColumnCount();
+                while (rs.next()) {
+                    for (int c = 1; c <= columns; c++) {
+                        plan.append(rs.getMetaData().getColumnLabel(c)).append('=').append(rs.getString(c)).append(' ');
+                    }
+                    plan.append('\n');
+                }
+            }
+        }
+        return plan.toString();
+    }
+}

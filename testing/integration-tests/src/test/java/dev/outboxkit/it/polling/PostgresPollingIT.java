@@ -1,0 +1,52 @@
+package dev.outboxkit.it.polling;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+import dev.outboxkit.testkit.db.PostgresServer;
+import dev.outboxkit.testkit.db.SqlDatabase;
+
+/** The polling source on PostgreSQL 18 (zonky), through a real worker with exactly-once source support. */
+class PostgresPollingIT extends PollingContract {
+
+    private static PostgresServer postgres;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path data = Files.createTempDirectory("outboxkit-polling-pg");
+        postgres = new PostgresServer(data.resolve("data"));
+        postgres.execute("postgres", "CREATE DATABASE " + DATABASE);
+        stack = startStack();
+    }
+
+    @AfterAll
+    static void stopDatabase() {
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    @Override
+    SqlDatabase db() {
+        return postgres;
+    }
+
+    @Override
+    String shippedConfig() {
+        return "postgres-outbox-polling.json";
+    }
+
+    @Override
+    String qualified(String table) {
+        return "public." + table;
+    }
+
+    @Override
+    void restartDatabase() {
+        postgres.stop();
+        postgres.start();
+    }
+}
