@@ -26,7 +26,7 @@ public final class ChaosMain {
 
     /** The command line. */
     record Options(double minutes, long seed, String stack, String kafka, String source, String mongoUri, double rate,
-                   int faults, Path repository) {
+                   int faults, int brokers, Path repository) {
 
         static Options parse(String[] args) {
             double minutes = 10;
@@ -37,6 +37,7 @@ public final class ChaosMain {
             String mongoUri = null;
             double rate = 40;
             int faults = -1;
+            int brokers = 1;
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : null;
                 switch (args[i]) {
@@ -48,6 +49,7 @@ public final class ChaosMain {
                     case "--mongo-uri" -> mongoUri = value;
                     case "--rate" -> rate = Double.parseDouble(value);
                     case "--faults" -> faults = Integer.parseInt(value);
+                    case "--brokers" -> brokers = Integer.parseInt(value);
                     case "--help", "-h" -> {
                         System.out.println(HELP);
                         System.exit(0);
@@ -62,19 +64,22 @@ public final class ChaosMain {
             if (!source.equals("mariadb") && !source.equals("postgres")) {
                 throw new IllegalArgumentException("--source must be mariadb or postgres");
             }
-            if (faults < 0) {
-                faults = Math.max(FaultKind.values().length, (int) Math.round(minutes * 3.2));
+            if (brokers != 1 && brokers != 3) {
+                throw new IllegalArgumentException("--brokers must be 1 or 3");
             }
-            return new Options(minutes, seed, stack, kafka, source, mongoUri, rate, faults,
+            if (faults < 0) {
+                faults = Math.max(FaultKind.forBrokers(brokers).size(), (int) Math.round(minutes * 3.2));
+            }
+            return new Options(minutes, seed, stack, kafka, source, mongoUri, rate, faults, brokers,
                     Path.of(System.getProperty("outboxkit.repository", ".")).toAbsolutePath().normalize());
         }
     }
 
     static final String HELP = """
             ./chaos.sh [--minutes M] [--seed S] [--stack outboxkit|peer] [--kafka 3.9|4.3] [--source mariadb|postgres]
-                       [--mongo-uri URI] [--rate EVENTS_PER_S] [--faults N]
-            Runs the pipeline as real processes (a KRaft broker, three Connect workers, MongoDB, the database) under a seeded
-            schedule of overlapping faults, then checks that every committed event is in MongoDB exactly once.""";
+                       [--mongo-uri URI] [--rate EVENTS_PER_S] [--faults N] [--brokers 1|3]
+            Runs the pipeline as real processes (one KRaft broker or three, three Connect workers, MongoDB, the database) under
+            a seeded schedule of overlapping faults, then checks that every committed event is in MongoDB exactly once.""";
 
     public static void main(String[] args) throws Exception {
         Options options = Options.parse(args);
@@ -84,23 +89,26 @@ public final class ChaosMain {
 
     static int run(Options options) throws Exception {
         double activeSeconds = Math.max(30, options.minutes() * 60 - 20);
-        FaultSchedule schedule = FaultSchedule.plan(options.seed(), activeSeconds, options.faults());
-        System.out.println("Chaos run: stack " + options.stack() + ", Kafka " + options.kafka() + ", source " + options.source()
+        FaultSchedule schedule = FaultSchedule.plan(options.seed(), activeSeconds, options.faults(), FaultKind.forBrokers(options.brokers()));
+        System.out.println("Chaos run: stack " + options.stack() + ", Kafka " + options.kafka() + " (" + options.brokers()
+                + (options.brokers() == 1 ? " broker)" : " brokers)") + ", source " + options.source()
                 + ", " + options.minutes() + " min, " + options.rate() + " events/s, seed " + options.seed());
         System.out.print(schedule);
         Path runDirectory = options.repository().resolve("chaos/harness/target/runs/run-" + options.seed() + "-" + options.stack()
-                + "-" + options.kafka() + "-" + options.source());
+                + "-" + options.kafka() + "-" + options.source() + (options.brokers() == 1 ? "" : "-" + options.brokers() + "brokers"));
         Cluster.prepareRunDirectory(runDirectory);
         System.out.println("Process logs: " + runDirectory);
 
         List<String> events = new CopyOnWriteArrayList<>();
-        try (Cluster cluster = new Cluster(options.repository(), runDirectory, options.kafka(), options.source(), options.mongoUri())) {
+        try (Cluster cluster = new Cluster(options.repository(), runDirectory, options.kafka(), options.source(), options.mongoUri(),
+                options.brokers())) {
             Stack stack = Stack.of(options.stack(), options.repository(), cluster);
             stack.register(cluster.rest());
             Checker checker = new Checker(cluster);
             Workload workload = new Workload(cluster.database(), Cluster.DATABASE, 4, options.rate(), options.seed());
             workload.start();
             Await.until("the first events are in MongoDB", 180, () -> checker.storedCount() > 0);
+            List<String> replicationProblems = replicationProblems(cluster);
             FaultInjector injector = new FaultInjector(cluster, workload::committed, events);
             long startedAt = System.currentTimeMillis();
             try (RecoveryMonitor recovery = new RecoveryMonitor(checker::storedCount)) {
@@ -143,9 +151,11 @@ public final class ChaosMain {
                 System.out.println();
                 System.out.println(report.render());
                 findings.examples().forEach(example -> System.out.println("  " + example));
+                replicationProblems.forEach(problem -> System.out.println("  replication: " + problem));
                 Files.write(runDirectory.resolve("faults.log"), events);
                 Files.writeString(runDirectory.resolve("report.md"), report.render());
-                return findings.holds() && manualRestarts == 0 && running && worstRecoveryMs != Long.MAX_VALUE ? 0 : 1;
+                return findings.holds() && manualRestarts == 0 && running && worstRecoveryMs != Long.MAX_VALUE
+                        && replicationProblems.isEmpty() ? 0 : 1;
             }
         }
     }
@@ -178,6 +188,25 @@ public final class ChaosMain {
         }
         System.out.println("Not drained within 300 s");
         return manualRestarts;
+    }
+
+    /**
+     * The topics the pipeline depends on (the outbox topics, the dead letter queue the sink task made at its start,
+     * Connect's internal topics, the transaction log, and the MariaDB connector's schema history), each checked for the
+     * cluster's replication factor and min.insync.replicas; printed, and any difference fails the run.
+     */
+    private static List<String> replicationProblems(Cluster cluster) throws Exception {
+        List<String> topics = new ArrayList<>(Stack.TOPICS);
+        topics.addAll(List.of(Stack.DLQ, "chaos-connect-configs", "chaos-connect-offsets", "chaos-connect-status", "__transaction_state"));
+        if (!cluster.database().isPostgres()) {
+            topics.add("chaos.schema-history");
+        }
+        List<String> problems = cluster.kafka().replicationProblems(topics);
+        System.out.println("Replication: " + topics.size() + " topics checked for replication factor " + cluster.kafka().replicationFactor()
+                + " and min.insync.replicas " + cluster.kafka().minInsyncReplicas() + ": "
+                + (problems.isEmpty() ? "all as required" : problems.size() + " differ"));
+        problems.forEach(problem -> System.out.println("  " + problem));
+        return problems;
     }
 
     /** Faults by kind, for the report. */

@@ -34,16 +34,16 @@ final class Report {
         StringBuilder text = new StringBuilder();
         Map<FaultKind, Integer> kinds = ChaosMain.byKind(injected);
         text.append("Faults injected: ").append(injected.size()).append(" (").append(kinds.size()).append(" of ")
-                .append(FaultKind.values().length).append(" kinds)\n\n");
+                .append(FaultKind.forBrokers(options.brokers()).size()).append(" kinds)\n\n");
         text.append("| fault | count |\n| --- | ---: |\n");
         kinds.forEach((kind, count) -> text.append("| ").append(kind.description()).append(" | ").append(count).append(" |\n"));
         text.append('\n');
-        text.append("| stack | Kafka | source | seed | minutes | faults | committed | stored | missing | stray | duplicated in MongoDB"
-                + " | duplicated on Kafka | order violations | aggregates with gaps | DLQ records | lag | manual restarts"
+        text.append("| stack | Kafka | brokers | source | seed | minutes | faults | committed | stored | missing | stray | duplicated in MongoDB"
+                + " | duplicated on Kafka (read_committed) | order violations | aggregates with gaps | DLQ records | lag | manual restarts"
                 + " | all RUNNING | worst recovery |\n");
-        text.append("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |\n");
-        text.append(String.format("| %s | %s | %s | %d | %s | %d | %,d | %,d | %d | %d | %d | %d | %d | %d | %d | %d | %d | %s | %s |%n",
-                options.stack(), options.kafka(), options.source(), schedule.seed(), trim(options.minutes()), injected.size(),
+        text.append("| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |\n");
+        text.append(String.format("| %s | %s | %d | %s | %d | %s | %d | %,d | %,d | %d | %d | %d | %d | %d | %d | %d | %d | %d | %s | %s |%n",
+                options.stack(), options.kafka(), options.brokers(), options.source(), schedule.seed(), trim(options.minutes()), injected.size(),
                 findings.committed(), findings.stored(), findings.missing(), findings.stray(), findings.duplicatedInMongo(),
                 findings.duplicatedOnKafka(), findings.orderViolations(), findings.aggregatesWithGaps(), findings.deadLettered(),
                 findings.lag(), manualRestarts, running ? "yes" : "no",

@@ -135,9 +135,9 @@ public final class PipelineBenchmark {
         Path arrivals = runDirectory.resolve("arrivals.log");
         System.out.println();
         System.out.println("== " + stackName + ": starting the cluster (logs in " + runDirectory + ")");
-        try (Cluster cluster = new Cluster(options.repository(), runDirectory, options.kafka(), options.source(), null, 1, arrivals);
-             TopicTimes topics = new TopicTimes(cluster.broker().bootstrapServers(), Stack.TOPICS);
-             TopicTimes deadLetters = new TopicTimes(cluster.broker().bootstrapServers(), List.of(Stack.DLQ))) {
+        try (Cluster cluster = new Cluster(options.repository(), runDirectory, options.kafka(), options.source(), null, 1, 1, arrivals);
+             TopicTimes topics = new TopicTimes(cluster.kafka().bootstrapServers(), Stack.TOPICS);
+             TopicTimes deadLetters = new TopicTimes(cluster.kafka().bootstrapServers(), List.of(Stack.DLQ))) {
             Stack stack = Stack.of(stackName, options.repository(), cluster)
                     .withSourceSetting("topic.creation.default.message.timestamp.type", "LogAppendTime");
             if (stackName.equals("peer") && !options.peerStoresStrings()) {
@@ -315,7 +315,7 @@ public final class PipelineBenchmark {
         /** CPU seconds used so far by the Connect worker, the broker and MongoDB. */
         private double[] cpu() {
             return new double[] {ProcessCpu.seconds(cluster.workers().get(0).process().pid()),
-                    ProcessCpu.seconds(cluster.broker().process().pid()),
+                    ProcessCpu.seconds(cluster.kafka().node(1).process().pid()),
                     cluster.mongoProcess() == null ? Double.NaN : ProcessCpu.seconds(cluster.mongoProcess().pid())};
         }
 

@@ -31,9 +31,11 @@ public final class FaultInjector {
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final List<Injected> injected = new CopyOnWriteArrayList<>();
     private final List<String> log;
+    private final BrokerFaults brokerFaults;
 
     public FaultInjector(Cluster cluster, LongSupplier committed, List<String> log) {
         this.cluster = cluster;
+        this.brokerFaults = new BrokerFaults(cluster.kafka(), Stack.TOPICS);
         this.rest = cluster.rest();
         this.committed = committed;
         this.log = log;
@@ -51,7 +53,7 @@ public final class FaultInjector {
         String note;
         try {
             say("start " + fault);
-            note = run(fault.kind(), (long) (fault.durationSeconds() * 1000));
+            note = run(fault.kind(), fault.number(), (long) (fault.durationSeconds() * 1000));
         } catch (RuntimeException | IOException e) {
             note = "failed to inject: " + e;
         } finally {
@@ -62,7 +64,7 @@ public final class FaultInjector {
         say("end   #" + fault.number() + " " + fault.kind() + (note.isEmpty() ? "" : " (" + note + ")"));
     }
 
-    private String run(FaultKind kind, long durationMs) throws IOException {
+    private String run(FaultKind kind, int number, long durationMs) throws IOException {
         switch (kind) {
             case KILL_SINK_WORKER -> {
                 return killAndRestart(workerRunning(Stack.SINK), durationMs);
@@ -97,10 +99,19 @@ public final class FaultInjector {
                 return "";
             }
             case KILL_BROKER -> {
-                cluster.broker().process().kill();
+                cluster.kafka().node(1).process().kill();
                 Await.sleep(durationMs);
-                cluster.broker().start();
+                cluster.kafka().node(1).start();
                 return "";
+            }
+            case KILL_PARTITION_LEADER -> {
+                return brokerFaults.killPartitionLeader(number, durationMs);
+            }
+            case BROKER_OUT_OF_ISR -> {
+                return brokerFaults.stopUntilOutOfIsr(number, durationMs);
+            }
+            case BROKER_ROLLING_RESTART -> {
+                return brokerFaults.rollingRestart();
             }
             case SOURCE_DB_RESTART -> {
                 cluster.stopDatabase();
