@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -99,6 +100,12 @@ public final class ConnectStack implements AutoCloseable {
             });
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read connect-configs/" + file, e);
+        }
+        // The shipped configs are for a three-broker cluster (replication factor 3, two in-sync replicas); the
+        // embedded cluster has one broker.
+        for (String key : List.of("topic.creation.default.replication.factor", "topic.creation.default.min.insync.replicas",
+                "errors.deadletterqueue.topic.replication.factor")) {
+            config.computeIfPresent(key, (k, v) -> "1");
         }
         overrides.forEach((key, value) -> {
             if (value == null) {
