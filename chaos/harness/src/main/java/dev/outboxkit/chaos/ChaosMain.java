@@ -10,6 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.outboxkit.chaos.check.Checker;
 import dev.outboxkit.chaos.check.RecoveryMonitor;
+import dev.outboxkit.chaos.check.TaskWatcher;
 import dev.outboxkit.chaos.faults.FaultInjector;
 import dev.outboxkit.chaos.faults.FaultKind;
 import dev.outboxkit.chaos.faults.FaultSchedule;
@@ -17,7 +18,8 @@ import dev.outboxkit.chaos.workload.Workload;
 
 /**
  * {@code ./chaos.sh}: starts the cluster, registers a stack, runs the workload under the seeded fault schedule,
- * drains, checks the invariants and prints the run's table row. Exits 1 when an invariant is broken.
+ * drains, checks the invariants and prints the run's table row. Exits 1 when an invariant is broken, a fault was not
+ * verified (not injected, its effect not seen, or the system not seen back), or a task was seen FAILED during the run.
  */
 public final class ChaosMain {
 
@@ -111,7 +113,9 @@ public final class ChaosMain {
             List<String> replicationProblems = replicationProblems(cluster);
             FaultInjector injector = new FaultInjector(cluster, workload::committed, events);
             long startedAt = System.currentTimeMillis();
-            try (RecoveryMonitor recovery = new RecoveryMonitor(checker::storedCount)) {
+            try (RecoveryMonitor recovery = new RecoveryMonitor(cluster.mongo().getDatabase(Stack.MONGO_DATABASE));
+                 TaskWatcher tasks = new TaskWatcher(cluster.rest(), List.of(Stack.SOURCE, Stack.SINK))) {
+                injector.onEnd(fault -> recovery.track(fault.planned().number(), fault.endedAtMs(), workload.committedIds()));
                 List<Thread> faultThreads = new ArrayList<>();
                 for (FaultSchedule.Planned fault : schedule.faults()) {
                     Thread thread = new Thread(() -> {
@@ -134,30 +138,64 @@ public final class ChaosMain {
                 System.out.println("Load stopped: " + committed + " events committed (" + workload.retries()
                         + " transactions retried by the writers); draining");
                 int manualRestarts = drain(cluster, checker, committed);
+                tasks.close();
                 Checker.Findings findings = checker.check();
                 boolean running = cluster.rest().allRunning(Stack.SOURCE) && cluster.rest().allRunning(Stack.SINK);
-                long worstRecoveryMs = 0;
-                List<String> recoveries = new ArrayList<>();
+                List<FaultResult> faults = new ArrayList<>();
                 for (FaultInjector.Injected fault : injector.injected()) {
-                    long ms = recovery.recoveryMs(fault.endedAtMs(), fault.committedAtEnd());
-                    worstRecoveryMs = ms < 0 ? Long.MAX_VALUE : Math.max(worstRecoveryMs, ms);
-                    recoveries.add(String.format("  #%-3d %-30s recovered in %s", fault.planned().number(), fault.planned().kind(),
-                            ms < 0 ? "(not within the run)" : String.format("%.1f s", ms / 1000.0)));
+                    faults.add(new FaultResult(fault, recovery.recoveryMs(fault.planned().number())));
                 }
-                Report report = new Report(options, schedule, injector.injected(), findings, manualRestarts, running, worstRecoveryMs);
-                System.out.println();
-                System.out.println("Recovery per fault (end of fault until MongoDB held every event committed by then):");
-                recoveries.forEach(System.out::println);
+                faults.sort(java.util.Comparator.comparingInt(f -> f.fault().planned().number()));
+                List<TaskWatcher.Failure> taskFailures = tasks.failures().stream()
+                        .filter(failure -> !duringTaskFault(failure, injector.injected())).toList();
+                Verdict verdict = new Verdict(findings, faults, taskFailures, manualRestarts, running);
+                Report report = new Report(options, schedule, startedAt, faults, findings, taskFailures, tasks.samples(),
+                        tasks.unreadable(), manualRestarts, running, verdict);
                 System.out.println();
                 System.out.println(report.render());
                 findings.examples().forEach(example -> System.out.println("  " + example));
                 replicationProblems.forEach(problem -> System.out.println("  replication: " + problem));
                 Files.write(runDirectory.resolve("faults.log"), events);
                 Files.writeString(runDirectory.resolve("report.md"), report.render());
-                return findings.holds() && manualRestarts == 0 && running && worstRecoveryMs != Long.MAX_VALUE
-                        && replicationProblems.isEmpty() ? 0 : 1;
+                return verdict.holds() && replicationProblems.isEmpty() ? 0 : 1;
             }
         }
+    }
+
+    /** One fault as injected, and how long after its end MongoDB held every event committed by then (-1: never). */
+    record FaultResult(FaultInjector.Injected fault, long recoveryMs) {
+    }
+
+    /**
+     * The run's outcome: the checker's invariants, every fault verified (it happened and it ended) and caught up
+     * with, no task seen FAILED at any time (unless the fault running then was a task failure), none restarted by
+     * hand in the drain, all RUNNING at the end.
+     */
+    record Verdict(Checker.Findings findings, List<FaultResult> faults, List<TaskWatcher.Failure> taskFailures, int manualRestarts,
+                   boolean running) {
+
+        long unverifiedFaults() {
+            return faults.stream().filter(f -> !f.fault().verified()).count();
+        }
+
+        long notRecovered() {
+            return faults.stream().filter(f -> f.recoveryMs() < 0).count();
+        }
+
+        long worstRecoveryMs() {
+            return faults.stream().mapToLong(FaultResult::recoveryMs).max().orElse(0);
+        }
+
+        boolean holds() {
+            return findings.holds() && unverifiedFaults() == 0 && notRecovered() == 0 && taskFailures.isEmpty()
+                    && manualRestarts == 0 && running;
+        }
+    }
+
+    /** Whether a task failure was seen while a fault that fails tasks on purpose was running. */
+    static boolean duringTaskFault(TaskWatcher.Failure failure, List<FaultInjector.Injected> injected) {
+        return injected.stream().anyMatch(fault -> fault.planned().kind().failsTasks()
+                && failure.firstSeenMs() >= fault.startedAtMs() && failure.firstSeenMs() <= fault.endedAtMs());
     }
 
     /**

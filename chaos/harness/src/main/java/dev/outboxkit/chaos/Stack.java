@@ -102,6 +102,9 @@ public final class Stack {
         peerSink.put("value.converter.schemas.enable", "false");
         peerSink.put("document.id.strategy", "com.mongodb.kafka.connect.sink.processor.id.strategy.ProvidedInValueStrategy");
         peerSink.put("writemodel.strategy", "com.mongodb.kafka.connect.sink.writemodel.strategy.ReplaceOneDefaultStrategy");
+        // The Kafka position of each stored event, for the checker's order check in MongoDB.
+        peerSink.put("post.processor.chain", "com.mongodb.kafka.connect.sink.processor.DocumentIdAdder,"
+                + "com.mongodb.kafka.connect.sink.processor.KafkaMetaAdder");
         peerSink.put("errors.tolerance", "all");
         peerSink.put("errors.deadletterqueue.topic.name", DLQ);
         peerSink.put("errors.deadletterqueue.topic.replication.factor", replication);

@@ -35,19 +35,71 @@ import dev.outboxkit.chaos.Stack;
 /**
  * Checks the invariants at the end of a run, with exact counts, against the sources of truth: the outbox table
  * (what committed), the topics (what Debezium and the router produced), the sink's committed offsets, the dead
- * letter queue, and MongoDB. An event id is {@code <aggregate>#<sequence>}, so order and gaps need no payload.
+ * letter queue, and MongoDB. An event id is {@code <aggregate>#<sequence>}, so order and gaps need no payload. Order
+ * is checked twice: on the topics (each event's first occurrence), and in MongoDB (the stored events by the Kafka
+ * position the sink stored with them); both count what they compared, and a count short of the committed events
+ * fails the check.
  */
 public final class Checker {
 
-    /** What the checker found. */
+    /**
+     * What the checker found. {@code orderComparedOnKafka} and {@code orderComparedInMongo} count the committed events
+     * whose place in their aggregate's order was compared; each must equal {@code committed}, or the order check
+     * looked at less than it claims. {@code unknownOnKafka}: records on the topics with no id header or an id that
+     * never committed; {@code withoutPosition}: stored documents without the Kafka position the sink stores.
+     */
     public record Findings(long committed, long stored, long missing, long stray, long duplicatedInMongo,
-                           long kafkaRecords, long duplicatedOnKafka, long orderViolations, long aggregatesWithGaps,
-                           long deadLettered, long lag, List<String> examples) {
+                           long kafkaRecords, long duplicatedOnKafka, long unknownOnKafka, long orderViolations,
+                           long orderComparedOnKafka, long mongoOrderViolations, long orderComparedInMongo,
+                           long withoutPosition, long aggregatesWithGaps, long deadLettered, long lag, List<String> examples) {
         public boolean holds() {
-            return missing == 0 && stray == 0 && duplicatedInMongo == 0 && orderViolations == 0 && aggregatesWithGaps == 0
-                    && deadLettered == 0 && lag == 0;
+            return missing == 0 && stray == 0 && duplicatedInMongo == 0 && unknownOnKafka == 0 && orderViolations == 0
+                    && orderComparedOnKafka == committed && mongoOrderViolations == 0 && orderComparedInMongo == committed
+                    && withoutPosition == 0 && aggregatesWithGaps == 0 && deadLettered == 0 && lag == 0;
         }
     }
+
+    /** Where the sink read a stored event: its Kafka position, as stored in the document. */
+    record Position(String topic, int partition, long offset) implements Comparable<Position> {
+        @Override
+        public int compareTo(Position other) {
+            int byTopic = topic.compareTo(other.topic);
+            if (byTopic != 0) {
+                return byTopic;
+            }
+            return partition != other.partition ? Integer.compare(partition, other.partition) : Long.compare(offset, other.offset);
+        }
+
+        @Override
+        public String toString() {
+            return topic + "-" + partition + "@" + offset;
+        }
+
+        /**
+         * outboxkit's sink stores {@code kafka: {topic, partition, offset}}; the official sink, with its
+         * {@code KafkaMetaAdder} post processor, {@code "topic-partition-offset": "<topic>-<partition>-<offset>"}.
+         */
+        static Position of(Document document) {
+            Object kafka = document.get("kafka");
+            if (kafka instanceof Document coordinates) {
+                return new Position(coordinates.getString("topic"), ((Number) coordinates.get("partition")).intValue(),
+                        ((Number) coordinates.get("offset")).longValue());
+            }
+            Object joined = document.get(PEER_POSITION_FIELD);
+            if (joined instanceof String text) {
+                int lastDash = text.lastIndexOf('-');
+                int secondLastDash = text.lastIndexOf('-', lastDash - 1);
+                if (secondLastDash > 0) {
+                    return new Position(text.substring(0, secondLastDash), Integer.parseInt(text.substring(secondLastDash + 1, lastDash)),
+                            Long.parseLong(text.substring(lastDash + 1)));
+                }
+            }
+            return null;
+        }
+    }
+
+    /** The field the official sink's {@code KafkaMetaAdder} writes. */
+    public static final String PEER_POSITION_FIELD = "topic-partition-offset";
 
     private final Cluster cluster;
 
@@ -102,15 +154,28 @@ public final class Checker {
         List<String> examples = new ArrayList<>();
 
         Map<String, Integer> storedDocuments = new HashMap<>();
+        Map<String, Position> storedAt = new HashMap<>();
         long documents = 0;
+        long withoutPosition = 0;
         MongoDatabase database = cluster.mongo().getDatabase(Stack.MONGO_DATABASE);
         for (String collection : database.listCollectionNames()) {
             if (!collection.startsWith("outbox.event.")) {
                 continue;
             }
-            for (Document document : database.getCollection(collection).find().projection(new Document("_id", 1))) {
+            for (Document document : database.getCollection(collection).find()
+                    .projection(new Document("_id", 1).append("kafka", 1).append(PEER_POSITION_FIELD, 1))) {
                 documents++;
-                storedDocuments.merge(String.valueOf(document.get("_id")), 1, Integer::sum);
+                String id = String.valueOf(document.get("_id"));
+                storedDocuments.merge(id, 1, Integer::sum);
+                Position position = Position.of(document);
+                if (position == null) {
+                    withoutPosition++;
+                    if (examples.size() < 10) {
+                        examples.add("no Kafka position stored: " + collection + " " + id);
+                    }
+                } else {
+                    storedAt.put(id, position);
+                }
             }
         }
         long missing = committed.keySet().stream().filter(id -> !storedDocuments.containsKey(id)).count();
@@ -126,7 +191,35 @@ public final class Checker {
                 .forEach(id -> storedSeqs.computeIfAbsent(aggregate(id), a -> new HashSet<>()).add(committed.get(id)));
         long gaps = committedMax.entrySet().stream().filter(e -> storedSeqs.getOrDefault(e.getKey(), Set.of()).size() != e.getValue()).count();
 
+        // Order in MongoDB: per aggregate, the stored events sorted by the Kafka position the sink read them at must
+        // have increasing sequence numbers (the order in which the sink was handed them).
+        Map<String, TreeMap<Position, Integer>> storedOrder = new HashMap<>();
+        storedAt.forEach((id, position) -> {
+            Integer seq = committed.get(id);
+            if (seq != null) {
+                storedOrder.computeIfAbsent(aggregate(id), a -> new TreeMap<>()).put(position, seq);
+            }
+        });
+        long mongoOrderViolations = 0;
+        long orderComparedInMongo = 0;
+        for (Map.Entry<String, TreeMap<Position, Integer>> aggregate : storedOrder.entrySet()) {
+            int previous = 0;
+            for (Map.Entry<Position, Integer> stored : aggregate.getValue().entrySet()) {
+                orderComparedInMongo++;
+                if (stored.getValue() <= previous) {
+                    mongoOrderViolations++;
+                    if (examples.size() < 10) {
+                        examples.add("order in MongoDB: " + aggregate.getKey() + "#" + stored.getValue() + " stored from "
+                                + stored.getKey() + ", after #" + previous);
+                    }
+                }
+                previous = Math.max(previous, stored.getValue());
+            }
+        }
+
         long kafkaRecords = 0;
+        long unknownOnKafka = 0;
+        long orderComparedOnKafka = 0;
         Set<String> seenOnKafka = new HashSet<>();
         Map<String, Integer> lastFirstSeq = new HashMap<>();
         long orderViolations = 0;
@@ -134,13 +227,19 @@ public final class Checker {
             kafkaRecords++;
             Header header = record.headers().lastHeader("id");
             String id = header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
-            if (id == null || !seenOnKafka.add(id)) {
+            if (id == null || !committed.containsKey(id)) {
+                unknownOnKafka++;
+                if (examples.size() < 10) {
+                    examples.add((id == null ? "no id header" : "never committed: " + id) + " at " + record.topic() + "-"
+                            + record.partition() + "@" + record.offset());
+                }
                 continue;
             }
-            Integer seq = committed.get(id);
-            if (seq == null) {
-                continue;
+            if (!seenOnKafka.add(id)) {
+                continue; // a redelivery: the order is that of each event's first occurrence
             }
+            int seq = committed.get(id);
+            orderComparedOnKafka++;
             Integer previous = lastFirstSeq.put(aggregate(id), seq);
             if (previous != null && seq <= previous) {
                 orderViolations++;
@@ -154,8 +253,10 @@ public final class Checker {
             deadLettered = admin.listTopics().names().get().contains(Stack.DLQ)
                     ? endOffsets(admin, List.of(Stack.DLQ)).values().stream().mapToLong(Long::longValue).sum() : 0;
         }
+        long known = kafkaRecords - unknownOnKafka;
         return new Findings(committed.size(), storedDocuments.size(), missing, stray, documents - storedDocuments.size(),
-                kafkaRecords, kafkaRecords - seenOnKafka.size(), orderViolations, gaps, deadLettered, sinkLag(), examples);
+                kafkaRecords, known - seenOnKafka.size(), unknownOnKafka, orderViolations, orderComparedOnKafka,
+                mongoOrderViolations, orderComparedInMongo, withoutPosition, gaps, deadLettered, sinkLag(), examples);
     }
 
     private static String aggregate(String id) {

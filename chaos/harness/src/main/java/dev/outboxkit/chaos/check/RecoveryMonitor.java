@@ -1,54 +1,111 @@
 package dev.outboxkit.chaos.check;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.function.LongSupplier;
+import java.util.Map;
+import java.util.Set;
+
+import org.bson.Document;
+
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Projections;
 
 /**
- * Samples how many events MongoDB holds, twice a second, for the whole run. A fault's recovery time is the time from
- * its end until MongoDB held every event that had committed when it ended: the backlog it caused, drained.
+ * Follows, for each fault, the events that had committed when it was over, by id, until MongoDB holds every one of
+ * them: a fault's recovery time is the time from its end until then (the backlog it caused, drained). It looks the
+ * ids up in MongoDB twice a second; an id once found is not looked up again.
  */
 public final class RecoveryMonitor implements AutoCloseable {
 
-    private record Sample(long atMs, long stored) {
-    }
+    private static final int BATCH = 5_000;
 
-    private final List<Sample> samples = new ArrayList<>();
+    private final MongoDatabase database;
+    private final Set<String> stored = new HashSet<>();
+    private final Map<Object, Set<String>> pending = new HashMap<>();
+    private final Map<Object, Long> endedAt = new HashMap<>();
+    private final Map<Object, Long> recoveredAt = new HashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
 
-    public RecoveryMonitor(LongSupplier stored) {
-        thread = new Thread(() -> {
-            while (running) {
-                try {
-                    long count = stored.getAsLong();
-                    synchronized (samples) {
-                        samples.add(new Sample(System.currentTimeMillis(), count));
-                    }
-                } catch (RuntimeException e) {
-                    // MongoDB is being faulted behind its proxy only; the direct connection may still hiccup.
-                }
-                try {
-                    Thread.sleep(500);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "recovery-monitor");
+    public RecoveryMonitor(MongoDatabase database) {
+        this.database = database;
+        thread = new Thread(this::watch, "recovery-monitor");
         thread.setDaemon(true);
         thread.start();
     }
 
-    /** Milliseconds from endedAtMs until at least the given number of events were stored; -1 if never seen. */
-    public long recoveryMs(long endedAtMs, long committedAtEnd) {
-        synchronized (samples) {
-            for (Sample sample : samples) {
-                if (sample.atMs() >= endedAtMs && sample.stored() >= committedAtEnd) {
-                    return sample.atMs() - endedAtMs;
+    /** From now on, waits for these ids (committed when the fault was over at endedAtMs) to be stored. */
+    public void track(Object fault, long endedAtMs, List<String> committedIds) {
+        synchronized (this) {
+            Set<String> ids = new HashSet<>(committedIds);
+            ids.removeAll(stored);
+            pending.put(fault, ids);
+            endedAt.put(fault, endedAtMs);
+        }
+    }
+
+    private void watch() {
+        while (running) {
+            try {
+                lookUp();
+            } catch (RuntimeException e) {
+                // MongoDB is faulted behind its proxy only; the direct connection may still hiccup: try again.
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private void lookUp() {
+        Set<String> wanted = new HashSet<>();
+        synchronized (this) {
+            pending.values().forEach(wanted::addAll);
+        }
+        long now = System.currentTimeMillis();
+        Set<String> found = new HashSet<>();
+        List<String> all = new ArrayList<>(wanted);
+        List<String> collections = new ArrayList<>();
+        (wanted.isEmpty() ? List.<String>of() : database.listCollectionNames()).forEach(name -> {
+            if (name.startsWith("outbox.event.")) {
+                collections.add(name);
+            }
+        });
+        for (int from = 0; from < all.size(); from += BATCH) {
+            List<String> batch = all.subList(from, Math.min(all.size(), from + BATCH));
+            for (String collection : collections) {
+                for (Document document : database.getCollection(collection).find(Filters.in("_id", batch))
+                        .projection(Projections.include("_id"))) {
+                    found.add(String.valueOf(document.get("_id")));
                 }
             }
         }
-        return -1;
+        synchronized (this) {
+            stored.addAll(found);
+            for (Map.Entry<Object, Set<String>> entry : pending.entrySet()) {
+                entry.getValue().removeAll(found);
+                if (entry.getValue().isEmpty()) {
+                    recoveredAt.putIfAbsent(entry.getKey(), now);
+                }
+            }
+            pending.values().removeIf(Set::isEmpty);
+        }
+    }
+
+    /** Milliseconds from the fault's end until MongoDB held every event committed by then; -1 if never seen. */
+    public synchronized long recoveryMs(Object fault) {
+        Long recovered = recoveredAt.get(fault);
+        return recovered == null ? -1 : Math.max(0, recovered - endedAt.get(fault));
+    }
+
+    /** Ids still awaited for the fault (0 once it caught up). */
+    public synchronized int stillMissing(Object fault) {
+        return pending.getOrDefault(fault, Set.of()).size();
     }
 
     @Override

@@ -1,8 +1,8 @@
 package dev.outboxkit.chaos.faults;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.outboxkit.chaos.Await;
 import dev.outboxkit.chaos.process.KafkaBroker;
@@ -10,15 +10,17 @@ import dev.outboxkit.chaos.process.KafkaCluster;
 import dev.outboxkit.chaos.process.KafkaCluster.PartitionState;
 
 /**
- * The faults of a replicated cluster (three brokers). Each one checks through the Admin API that it happened (the
- * partition's leadership moved, the stopped broker left the in-sync replicas, each restarted broker came back) and
- * that it ended (no partition of any topic under-replicated), and throws when either is not seen in time: the fault
- * then counts as not injected. It returns a note of what it saw, for the run's fault log.
+ * The faults of a replicated cluster (three brokers), each verified from outside through the Admin API: its effect
+ * (the partition's leadership moved off the killed leader, the stopped broker left the in-sync replicas, each
+ * restarted broker's port refused) and its end (every node registered, no partition of any topic under-replicated).
+ * What is not seen in time makes the fault unverified, and the run fails.
  */
 final class BrokerFaults {
 
     /** How long a broker may take to come back into every in-sync replica set after its restart or resume. */
     private static final int CATCH_UP_SECONDS = 180;
+    /** How long a kill's effect (the process gone, leadership moved) may take to show. */
+    private static final int EFFECT_SECONDS = 60;
 
     private final KafkaCluster kafka;
     private final List<String> topics;
@@ -29,78 +31,67 @@ final class BrokerFaults {
     }
 
     /** kill -9 of the leader of one outbox partition; the leadership must move; restart; back in every ISR. */
-    String killPartitionLeader(int faultNumber, long downMs) {
+    void killPartitionLeader(int faultNumber, long downMs, FaultInjector.Trace trace) {
         PartitionState target = leaderTarget(states(), faultNumber)
                 .orElseThrow(() -> new IllegalStateException("no outbox partition has a leader"));
         KafkaBroker leader = kafka.node(target.leader());
+        long pid = leader.process().pid();
         long started = System.currentTimeMillis();
         leader.process().kill();
-        if (leader.process().isAlive()) {
-            throw new IllegalStateException(leader + " survived kill -9");
-        }
-        Await.until("leadership of " + target.partition() + " moves off node " + leader.nodeId(), 60, () -> {
-            int now = state(target).leader();
-            return now >= 0 && now != leader.nodeId();
-        });
-        long movedMs = System.currentTimeMillis() - started;
-        int newLeader = state(target).leader();
+        AtomicInteger newLeader = new AtomicInteger(-1);
+        trace.effect("node " + leader.nodeId() + " (pid " + pid + ", leader of " + target.partition() + ") is gone and the"
+                + " partition's leadership moved to another node", EFFECT_SECONDS * 1000L, () -> {
+                    newLeader.set(state(target).leader());
+                    return !leader.process().isAlive() && newLeader.get() >= 0 && newLeader.get() != leader.nodeId();
+                });
+        trace.note(String.format("node %d, leader of %s, killed; leader node %d %.1f s after the kill", leader.nodeId(),
+                target.partition(), newLeader.get(), (System.currentTimeMillis() - started) / 1000.0));
         Await.sleep(Math.max(0, started + downMs - System.currentTimeMillis()));
-        long restarted = System.currentTimeMillis();
         leader.start();
-        awaitFullyReplicated("node " + leader.nodeId() + " is back in every in-sync replica set after its restart");
-        return String.format("node %d, leader of %s, killed; leader moved to node %d in %.1f s; back in every ISR %.1f s after its restart",
-                leader.nodeId(), target.partition(), newLeader, movedMs / 1000.0, (System.currentTimeMillis() - restarted) / 1000.0);
+        backInEveryIsr(trace, "node " + leader.nodeId() + " restarted (a new process) and back in every in-sync replica set",
+                () -> leader.process().pid() != pid);
     }
 
     /** SIGSTOP of a follower of one outbox partition until it has left that partition's ISR; SIGCONT; back in. */
-    String stopUntilOutOfIsr(int faultNumber, long minimumMs) {
+    void stopUntilOutOfIsr(int faultNumber, long minimumMs, FaultInjector.Trace trace) {
         PartitionState target = followerTarget(states(), faultNumber)
                 .orElseThrow(() -> new IllegalStateException("no outbox partition has an in-sync follower"));
         int nodeId = target.isr().stream().filter(id -> id != target.leader()).findFirst().orElseThrow();
         KafkaBroker broker = kafka.node(nodeId);
         long started = System.currentTimeMillis();
         broker.process().signal("STOP");
-        long leftMs;
         try {
-            if (!Await.within(10_000, () -> broker.process().state().equals("T"))) {
-                throw new IllegalStateException(broker + " is not in the stopped state after SIGSTOP: " + broker.process().state());
-            }
-            Await.until("node " + nodeId + " leaves the in-sync replicas of " + target.partition(), 120,
-                    () -> !state(target).isr().contains(nodeId));
-            leftMs = System.currentTimeMillis() - started;
+            // The replica lag limit is 10 s; the controller fences a broker whose heartbeats stop after 9 s.
+            trace.effect("node " + nodeId + " is stopped (state T) and has left the in-sync replicas of " + target.partition(),
+                    120_000, () -> broker.process().state().equals("T") && !state(target).isr().contains(nodeId));
+            trace.note(String.format("node %d stopped; out of the ISR of %s %.1f s later", nodeId, target.partition(),
+                    (System.currentTimeMillis() - started) / 1000.0));
             Await.sleep(Math.max(0, started + minimumMs - System.currentTimeMillis()));
         } finally {
             broker.process().signal("CONT");
         }
-        long resumed = System.currentTimeMillis();
-        awaitFullyReplicated("node " + nodeId + " is back in every in-sync replica set after SIGCONT");
-        return String.format("node %d stopped; left the ISR of %s after %.1f s; stopped %.1f s; back in every ISR %.1f s after SIGCONT",
-                nodeId, target.partition(), leftMs / 1000.0, (resumed - started) / 1000.0, (System.currentTimeMillis() - resumed) / 1000.0);
+        backInEveryIsr(trace, "node " + nodeId + " resumed and back in every in-sync replica set",
+                () -> !broker.process().state().equals("T"));
     }
 
     /** Each broker in turn: a graceful stop (controlled shutdown), a start, and back in every ISR before the next. */
-    String rollingRestart() {
-        List<String> steps = new ArrayList<>();
+    void rollingRestart(FaultInjector.Trace trace) {
         for (KafkaBroker broker : kafka.nodes()) {
-            long pidBefore = broker.process().pid();
-            long started = System.currentTimeMillis();
+            long pid = broker.process().pid();
             broker.process().stop(60);
-            if (broker.process().isAlive()) {
-                throw new IllegalStateException(broker + " did not stop");
-            }
+            trace.effect("node " + broker.nodeId() + " (pid " + pid + ") stopped and its port refuses", EFFECT_SECONDS * 1000L,
+                    () -> !broker.process().isAlive() && Probes.refuses(broker.port()));
             broker.start();
-            if (broker.process().pid() == pidBefore || !broker.process().isAlive()) {
-                throw new IllegalStateException(broker + " did not start again");
-            }
-            Await.until("node " + broker.nodeId() + " is registered again", 120, () -> kafka.liveNodes().contains(broker.nodeId()));
-            awaitFullyReplicated("node " + broker.nodeId() + " is back in every in-sync replica set after its restart");
-            steps.add(String.format("node %d %.1f s", broker.nodeId(), (System.currentTimeMillis() - started) / 1000.0));
+            backInEveryIsr(trace, "node " + broker.nodeId() + " restarted (a new process), registered, and back in every in-sync replica set",
+                    () -> broker.process().pid() != pid && broker.process().isAlive());
         }
-        return "restarted and back in every ISR: " + String.join(", ", steps);
+        trace.note("nodes " + kafka.nodes().stream().map(b -> Integer.toString(b.nodeId())).toList() + " restarted in turn");
     }
 
-    private void awaitFullyReplicated(String what) {
-        Await.until(what, CATCH_UP_SECONDS, () -> call(kafka::underReplicated).isEmpty() && kafka.liveNodes().size() == kafka.size());
+    /** Back: the condition holds, every node is registered, and no partition of any topic is under-replicated. */
+    private void backInEveryIsr(FaultInjector.Trace trace, String what, java.util.function.BooleanSupplier condition) {
+        trace.back(what, CATCH_UP_SECONDS * 1000L, () -> condition.getAsBoolean() && kafka.liveNodes().size() == kafka.size()
+                && call(kafka::underReplicated).isEmpty());
     }
 
     private List<PartitionState> states() {

@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 import dev.outboxkit.chaos.Await;
@@ -13,32 +15,92 @@ import dev.outboxkit.chaos.Cluster;
 import dev.outboxkit.chaos.ConnectRest;
 import dev.outboxkit.chaos.Stack;
 import dev.outboxkit.chaos.process.ConnectWorker;
+import dev.outboxkit.chaos.process.KafkaBroker;
 
 /**
  * Carries out planned faults against the cluster, each on a thread of its own at its planned time, so that faults
- * on different parts of the system overlap; faults on the same part take turns. Records when each one really ran
- * and how many events had committed when it ended (for the recovery time).
+ * on different parts of the system overlap; faults on the same part take turns. Each fault is verified from the
+ * outside twice: that its effect was seen (the process is gone and its port refuses, the proxy refuses or hangs or
+ * delays a new client, the connector reports the state asked for) and that the system came back (a new process
+ * answers, a new client gets through, every task is RUNNING again). A fault that could not be injected, or whose
+ * effect or end was not seen in time, is recorded with the problem, and the run fails on it.
  */
 public final class FaultInjector {
 
-    /** A fault as it happened. */
-    public record Injected(FaultSchedule.Planned planned, long startedAtMs, long endedAtMs, long committedAtEnd, String note) {
+    /** How long the system gets to come back after a fault ends (a restarted worker rejoining, tasks reassigned). */
+    static final long BACK_WITHIN_MS = 180_000;
+    /** How long a fault's effect may take to show. */
+    static final long EFFECT_WITHIN_MS = 30_000;
+
+    /**
+     * A fault as it happened. Times are wall-clock milliseconds: when it started, when its effect was first seen (-1:
+     * never), and when it was over (the system seen back; or when the fault gave up). {@code problem} is null for a
+     * verified fault, else what was not seen.
+     */
+    public record Injected(FaultSchedule.Planned planned, long startedAtMs, long effectSeenAtMs, long endedAtMs, long committedAtEnd,
+                           String note, String problem) {
+        public boolean verified() {
+            return problem == null;
+        }
+    }
+
+    /** A fault whose effect or end was not seen: the run fails on it. */
+    static final class NotVerified extends RuntimeException {
+        NotVerified(String message) {
+            super(message);
+        }
+    }
+
+    /** What one fault showed, as it runs. */
+    static final class Trace {
+        long effectSeenAtMs = -1;
+        final StringBuilder note = new StringBuilder();
+
+        /** Waits until the fault's effect shows; the first effect seen is the fault's. */
+        void effect(String what, long withinMs, BooleanSupplier condition) {
+            if (!Await.within(withinMs, condition)) {
+                throw new NotVerified("effect not seen within " + withinMs / 1000 + " s: " + what);
+            }
+            if (effectSeenAtMs < 0) {
+                effectSeenAtMs = System.currentTimeMillis();
+            }
+        }
+
+        /** Waits until the part the fault acted on is back. */
+        void back(String what, long withinMs, BooleanSupplier condition) {
+            if (!Await.within(withinMs, condition)) {
+                throw new NotVerified("not back within " + withinMs / 1000 + " s: " + what);
+            }
+        }
+
+        void note(String text) {
+            note.append(note.length() == 0 ? "" : "; ").append(text);
+        }
     }
 
     private final Cluster cluster;
     private final ConnectRest rest;
+    private final Probes probes;
     private final LongSupplier committed;
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final List<Injected> injected = new CopyOnWriteArrayList<>();
     private final List<String> log;
     private final BrokerFaults brokerFaults;
+    private volatile Consumer<Injected> onEnd = fault -> {
+    };
 
     public FaultInjector(Cluster cluster, LongSupplier committed, List<String> log) {
         this.cluster = cluster;
         this.brokerFaults = new BrokerFaults(cluster.kafka(), Stack.TOPICS);
         this.rest = cluster.rest();
+        this.probes = new Probes(cluster);
         this.committed = committed;
         this.log = log;
+    }
+
+    /** Called on the fault's thread as each fault is over (verified or not). */
+    public void onEnd(Consumer<Injected> listener) {
+        this.onEnd = listener;
     }
 
     public List<Injected> injected() {
@@ -50,107 +112,148 @@ public final class FaultInjector {
         ReentrantLock lock = locks.computeIfAbsent(fault.kind().resource(), r -> new ReentrantLock());
         lock.lock();
         long started = System.currentTimeMillis();
-        String note;
+        Trace trace = new Trace();
+        String problem = null;
         try {
             say("start " + fault);
-            note = run(fault.kind(), fault.number(), (long) (fault.durationSeconds() * 1000));
+            run(fault.kind(), fault.number(), (long) (fault.durationSeconds() * 1000), trace);
+        } catch (NotVerified e) {
+            problem = e.getMessage();
         } catch (RuntimeException | IOException e) {
-            note = "failed to inject: " + e;
+            problem = "failed to inject: " + e;
         } finally {
             lock.unlock();
         }
         long ended = System.currentTimeMillis();
-        injected.add(new Injected(fault, started, ended, committed.getAsLong(), note));
-        say("end   #" + fault.number() + " " + fault.kind() + (note.isEmpty() ? "" : " (" + note + ")"));
+        Injected done = new Injected(fault, started, trace.effectSeenAtMs, ended, committed.getAsLong(), trace.note.toString(), problem);
+        onEnd.accept(done);
+        injected.add(done);
+        say("end   #" + fault.number() + " " + fault.kind() + (trace.note.length() == 0 ? "" : " (" + trace.note + ")")
+                + (problem == null ? "" : " NOT VERIFIED: " + problem));
     }
 
-    private String run(FaultKind kind, int number, long durationMs) throws IOException {
+    private void run(FaultKind kind, int number, long durationMs, Trace trace) throws IOException {
         switch (kind) {
-            case KILL_SINK_WORKER -> {
-                return killAndRestart(workerRunning(Stack.SINK), durationMs);
-            }
-            case KILL_SOURCE_WORKER -> {
-                return killAndRestart(workerRunning(Stack.SOURCE), durationMs);
-            }
+            case KILL_SINK_WORKER -> killAndRestart(workerRunning(Stack.SINK), durationMs, trace);
+            case KILL_SOURCE_WORKER -> killAndRestart(workerRunning(Stack.SOURCE), durationMs, trace);
             case ROLLING_RESTART -> {
                 for (ConnectWorker worker : cluster.workers()) {
+                    long pid = worker.process().pid();
                     worker.process().stop(30);
+                    trace.effect(worker.name() + " (pid " + pid + ") stopped and its REST port closed", EFFECT_WITHIN_MS,
+                            () -> !worker.process().isAlive() && !cluster.answers(worker));
                     worker.process().start();
-                    Await.until(worker.name() + " answers after its restart", 120, () -> cluster.answers(worker));
+                    trace.back(worker.name() + " answers after its restart", BACK_WITHIN_MS,
+                            () -> worker.process().pid() != pid && cluster.answers(worker));
                 }
-                return "";
             }
             case MONGO_CUT -> {
                 cluster.mongoProxy().cut();
-                Await.sleep(durationMs);
+                trace.effect("the MongoDB proxy refuses new connections", EFFECT_WITHIN_MS,
+                        () -> Probes.refuses(cluster.mongoProxy().port()) && probes.mongoThroughProxyMs(2_000) < 0);
+                sleepRest(durationMs, trace);
                 cluster.mongoProxy().heal();
-                return "";
+                mongoBack(trace, Long.MAX_VALUE);
             }
             case MONGO_BLACKHOLE -> {
                 cluster.mongoProxy().blackhole();
-                Await.sleep(durationMs);
+                trace.effect("a new client through the MongoDB proxy connects but gets no answer", EFFECT_WITHIN_MS,
+                        () -> !Probes.refuses(cluster.mongoProxy().port()) && probes.mongoThroughProxyMs(2_000) < 0);
+                sleepRest(durationMs, trace);
                 cluster.mongoProxy().heal();
-                return "";
+                mongoBack(trace, Long.MAX_VALUE);
             }
             case MONGO_SLOW -> {
-                cluster.mongoProxy().slow(200);
-                Await.sleep(durationMs);
+                int delayMs = 200;
+                cluster.mongoProxy().slow(delayMs);
+                trace.effect("a ping through the MongoDB proxy takes at least " + delayMs + " ms", EFFECT_WITHIN_MS,
+                        () -> probes.mongoThroughProxyMs(10_000) >= delayMs);
+                sleepRest(durationMs, trace);
                 cluster.mongoProxy().heal();
-                return "";
+                mongoBack(trace, delayMs);
             }
             case KILL_BROKER -> {
-                cluster.kafka().node(1).process().kill();
-                Await.sleep(durationMs);
-                cluster.kafka().node(1).start();
-                return "";
+                KafkaBroker broker = cluster.kafka().node(1);
+                long pid = broker.process().pid();
+                broker.process().kill();
+                trace.effect("the broker (pid " + pid + ") is gone and its port refuses", EFFECT_WITHIN_MS,
+                        () -> !broker.process().isAlive() && Probes.refuses(broker.port()));
+                sleepRest(durationMs, trace);
+                broker.start();
+                trace.back("a new broker process answers a metadata request", BACK_WITHIN_MS,
+                        () -> broker.process().pid() != pid && probes.brokerAnswers());
             }
-            case KILL_PARTITION_LEADER -> {
-                return brokerFaults.killPartitionLeader(number, durationMs);
-            }
-            case BROKER_OUT_OF_ISR -> {
-                return brokerFaults.stopUntilOutOfIsr(number, durationMs);
-            }
-            case BROKER_ROLLING_RESTART -> {
-                return brokerFaults.rollingRestart();
-            }
+            case KILL_PARTITION_LEADER -> brokerFaults.killPartitionLeader(number, durationMs, trace);
+            case BROKER_OUT_OF_ISR -> brokerFaults.stopUntilOutOfIsr(number, durationMs, trace);
+            case BROKER_ROLLING_RESTART -> brokerFaults.rollingRestart(trace);
             case SOURCE_DB_RESTART -> {
                 cluster.stopDatabase();
-                Await.sleep(durationMs);
+                trace.effect("the source database refuses a new connection", EFFECT_WITHIN_MS, () -> !probes.databaseAnswers());
+                sleepRest(durationMs, trace);
                 cluster.startDatabase();
-                return "";
+                trace.back("the source database answers a query on a new connection", BACK_WITHIN_MS, probes::databaseAnswers);
             }
             case REBALANCE_DURING_MONGO_OUTAGE -> {
                 cluster.mongoProxy().cut();
-                long until = System.currentTimeMillis() + durationMs;
+                trace.effect("the MongoDB proxy refuses new connections", EFFECT_WITHIN_MS,
+                        () -> Probes.refuses(cluster.mongoProxy().port()) && probes.mongoThroughProxyMs(2_000) < 0);
+                long until = trace.effectSeenAtMs + durationMs;
                 ConnectWorker joining = cluster.spare();
                 joining.process().start();
-                Await.within(60_000, () -> cluster.answers(joining));
+                trace.back(joining.name() + " (joining) answers", 60_000, () -> cluster.answers(joining));
+                trace.note(joining.name() + " joined");
                 Await.sleep(Math.max(0, (until - System.currentTimeMillis()) / 2));
                 joining.process().stop(30);
+                trace.back(joining.name() + " (leaving) is gone", EFFECT_WITHIN_MS,
+                        () -> !joining.process().isAlive() && !cluster.answers(joining));
                 Await.sleep(Math.max(0, until - System.currentTimeMillis()));
                 cluster.mongoProxy().heal();
-                return "";
+                mongoBack(trace, Long.MAX_VALUE);
             }
             case SINK_TASK_RESTART -> {
                 rest.call("POST", "/connectors/" + Stack.SINK + "/tasks/0/restart", null, 120);
-                return "";
+                // Connect's status does not count restarts: the accepted request is what can be seen of it.
+                trace.effect("the worker accepted the restart of " + Stack.SINK + "/0", 0, () -> true);
+                trace.note("restart accepted");
+                sinkRunningAgain(trace);
             }
             case PAUSE_RESUME -> {
                 rest.call("PUT", "/connectors/" + Stack.SINK + "/pause", null, 120);
-                Await.sleep(durationMs);
+                trace.effect(Stack.SINK + " and its tasks are PAUSED", 120_000, () -> rest.allIn(Stack.SINK, "PAUSED"));
+                sleepRest(durationMs, trace);
                 rest.call("PUT", "/connectors/" + Stack.SINK + "/resume", null, 120);
-                return "";
+                sinkRunningAgain(trace);
             }
             case OFFSET_RESET_REPLAY -> {
                 rest.call("PUT", "/connectors/" + Stack.SINK + "/stop", null, 120);
-                Await.until(Stack.SINK + " is STOPPED", 120, () -> "STOPPED".equals(
+                trace.effect(Stack.SINK + " is STOPPED", 120_000, () -> "STOPPED".equals(
                         rest.status(Stack.SINK).path("connector").path("state").asText()));
                 rest.call("DELETE", "/connectors/" + Stack.SINK + "/offsets", null, 120);
+                trace.effect(Stack.SINK + " has no committed offsets", EFFECT_WITHIN_MS, () -> rest.call("GET",
+                        "/connectors/" + Stack.SINK + "/offsets", null, 30).path("offsets").isEmpty());
                 rest.call("PUT", "/connectors/" + Stack.SINK + "/resume", null, 120);
-                return "";
+                sinkRunningAgain(trace);
             }
             default -> throw new IllegalStateException("unknown fault " + kind);
         }
+    }
+
+    /** Sleeps what is left of the fault's planned duration after its effect was seen. */
+    private static void sleepRest(long durationMs, Trace trace) {
+        Await.sleep(Math.max(0, trace.effectSeenAtMs + durationMs - System.currentTimeMillis()));
+    }
+
+    /** A new client gets through the MongoDB proxy again, faster than the given delay. */
+    private void mongoBack(Trace trace, long fasterThanMs) {
+        trace.back("a new client gets a ping through the MongoDB proxy" + (fasterThanMs == Long.MAX_VALUE ? "" : " in under "
+                + fasterThanMs + " ms"), BACK_WITHIN_MS, () -> {
+                    long ms = probes.mongoThroughProxyMs(5_000);
+                    return ms >= 0 && ms < fasterThanMs;
+                });
+    }
+
+    private void sinkRunningAgain(Trace trace) {
+        trace.back(Stack.SINK + " and its tasks are RUNNING", BACK_WITHIN_MS, () -> rest.allRunning(Stack.SINK));
     }
 
     private ConnectWorker workerRunning(String connector) {
@@ -163,12 +266,16 @@ public final class FaultInjector {
         return cluster.workers().get(0);
     }
 
-    private String killAndRestart(ConnectWorker worker, long downMs) {
+    private void killAndRestart(ConnectWorker worker, long downMs, Trace trace) {
+        long pid = worker.process().pid();
         worker.process().kill();
-        Await.sleep(downMs);
+        trace.effect(worker.name() + " (pid " + pid + ") is gone and its REST port closed", EFFECT_WITHIN_MS,
+                () -> !worker.process().isAlive() && !cluster.answers(worker));
+        trace.note(worker.name());
+        sleepRest(downMs, trace);
         worker.process().start();
-        Await.within(120_000, () -> cluster.answers(worker));
-        return worker.name();
+        trace.back("a new " + worker.name() + " process answers", BACK_WITHIN_MS,
+                () -> worker.process().pid() != pid && cluster.answers(worker));
     }
 
     private void say(String line) {

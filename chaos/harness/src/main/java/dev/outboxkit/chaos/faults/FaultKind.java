@@ -47,6 +47,14 @@ public enum FaultKind {
         return description;
     }
 
+    /**
+     * Whether the fault itself is a task failure: a task seen FAILED while such a fault runs is the fault, not a broken
+     * invariant. No kind so far fails a task on purpose.
+     */
+    public boolean failsTasks() {
+        return false;
+    }
+
     /** The part of the system a fault acts on; faults on one resource never overlap each other. */
     public String resource() {
         return switch (this) {

@@ -30,6 +30,8 @@ public final class Workload {
     private final long seed;
     private final AtomicLong committed = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
+    /** The ids of the committed events, in the order their commits were acknowledged. */
+    private final List<String> committedIds = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
 
@@ -68,6 +70,13 @@ public final class Workload {
     /** Transactions known to have committed so far. */
     public long committed() {
         return committed.get();
+    }
+
+    /** The ids of the events known to have committed so far. */
+    public List<String> committedIds() {
+        synchronized (committedIds) {
+            return List.copyOf(committedIds);
+        }
     }
 
     public long retries() {
@@ -114,7 +123,10 @@ public final class Workload {
                     }
                 }
             }
-            committed.incrementAndGet();
+            synchronized (committedIds) {
+                committedIds.add(id);
+                committed.incrementAndGet();
+            }
             next += intervalNanos;
             long wait = next - System.nanoTime();
             if (wait > 0) {
