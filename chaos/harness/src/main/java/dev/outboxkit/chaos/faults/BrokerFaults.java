@@ -38,6 +38,17 @@ final class BrokerFaults {
         long pid = leader.process().pid();
         long started = System.currentTimeMillis();
         leader.process().kill();
+        try {
+            killedLeaderSeen(trace, leader, pid, target, started);
+            Await.sleep(Math.max(0, started + downMs - System.currentTimeMillis()));
+        } finally {
+            leader.start();
+        }
+        backInEveryIsr(trace, "node " + leader.nodeId() + " restarted (a new process) and back in every in-sync replica set",
+                () -> leader.process().pid() != pid);
+    }
+
+    private void killedLeaderSeen(FaultInjector.Trace trace, KafkaBroker leader, long pid, PartitionState target, long started) {
         AtomicInteger newLeader = new AtomicInteger(-1);
         trace.effect("node " + leader.nodeId() + " (pid " + pid + ", leader of " + target.partition() + ") is gone and the"
                 + " partition's leadership moved to another node", EFFECT_SECONDS * 1000L, () -> {
@@ -46,10 +57,6 @@ final class BrokerFaults {
                 });
         trace.note(String.format("node %d, leader of %s, killed; leader node %d %.1f s after the kill", leader.nodeId(),
                 target.partition(), newLeader.get(), (System.currentTimeMillis() - started) / 1000.0));
-        Await.sleep(Math.max(0, started + downMs - System.currentTimeMillis()));
-        leader.start();
-        backInEveryIsr(trace, "node " + leader.nodeId() + " restarted (a new process) and back in every in-sync replica set",
-                () -> leader.process().pid() != pid);
     }
 
     /** SIGSTOP of a follower of one outbox partition until it has left that partition's ISR; SIGCONT; back in. */
@@ -79,9 +86,12 @@ final class BrokerFaults {
         for (KafkaBroker broker : kafka.nodes()) {
             long pid = broker.process().pid();
             broker.process().stop(60);
-            trace.effect("node " + broker.nodeId() + " (pid " + pid + ") stopped and its port refuses", EFFECT_SECONDS * 1000L,
-                    () -> !broker.process().isAlive() && Probes.refuses(broker.port()));
-            broker.start();
+            try {
+                trace.effect("node " + broker.nodeId() + " (pid " + pid + ") stopped and its port refuses", EFFECT_SECONDS * 1000L,
+                        () -> !broker.process().isAlive() && Probes.refuses(broker.port()));
+            } finally {
+                broker.start();
+            }
             backInEveryIsr(trace, "node " + broker.nodeId() + " restarted (a new process), registered, and back in every in-sync replica set",
                     () -> broker.process().pid() != pid && broker.process().isAlive());
         }

@@ -149,37 +149,49 @@ public final class FaultInjector {
             }
             case MONGO_CUT -> {
                 cluster.mongoProxy().cut();
-                trace.effect("the MongoDB proxy refuses new connections", EFFECT_WITHIN_MS,
-                        () -> Probes.refuses(cluster.mongoProxy().port()) && probes.mongoThroughProxyMs(2_000) < 0);
-                sleepRest(durationMs, trace);
-                cluster.mongoProxy().heal();
+                try {
+                    trace.effect("the MongoDB proxy refuses new connections", EFFECT_WITHIN_MS,
+                            () -> Probes.refuses(cluster.mongoProxy().port()) && probes.mongoThroughProxyMs(2_000) < 0);
+                    sleepRest(durationMs, trace);
+                } finally {
+                    cluster.mongoProxy().heal();
+                }
                 mongoBack(trace, Long.MAX_VALUE);
             }
             case MONGO_BLACKHOLE -> {
                 cluster.mongoProxy().blackhole();
-                trace.effect("a new client through the MongoDB proxy connects but gets no answer", EFFECT_WITHIN_MS,
-                        () -> !Probes.refuses(cluster.mongoProxy().port()) && probes.mongoThroughProxyMs(2_000) < 0);
-                sleepRest(durationMs, trace);
-                cluster.mongoProxy().heal();
+                try {
+                    trace.effect("a new client through the MongoDB proxy connects but gets no answer", EFFECT_WITHIN_MS,
+                            () -> !Probes.refuses(cluster.mongoProxy().port()) && probes.mongoThroughProxyMs(2_000) < 0);
+                    sleepRest(durationMs, trace);
+                } finally {
+                    cluster.mongoProxy().heal();
+                }
                 mongoBack(trace, Long.MAX_VALUE);
             }
             case MONGO_SLOW -> {
                 int delayMs = 200;
                 cluster.mongoProxy().slow(delayMs);
-                trace.effect("a ping through the MongoDB proxy takes at least " + delayMs + " ms", EFFECT_WITHIN_MS,
-                        () -> probes.mongoThroughProxyMs(10_000) >= delayMs);
-                sleepRest(durationMs, trace);
-                cluster.mongoProxy().heal();
+                try {
+                    trace.effect("a ping through the MongoDB proxy takes at least " + delayMs + " ms", EFFECT_WITHIN_MS,
+                            () -> probes.mongoThroughProxyMs(10_000) >= delayMs);
+                    sleepRest(durationMs, trace);
+                } finally {
+                    cluster.mongoProxy().heal();
+                }
                 mongoBack(trace, delayMs);
             }
             case KILL_BROKER -> {
                 KafkaBroker broker = cluster.kafka().node(1);
                 long pid = broker.process().pid();
                 broker.process().kill();
-                trace.effect("the broker (pid " + pid + ") is gone and its port refuses", EFFECT_WITHIN_MS,
-                        () -> !broker.process().isAlive() && Probes.refuses(broker.port()));
-                sleepRest(durationMs, trace);
-                broker.start();
+                try {
+                    trace.effect("the broker (pid " + pid + ") is gone and its port refuses", EFFECT_WITHIN_MS,
+                            () -> !broker.process().isAlive() && Probes.refuses(broker.port()));
+                    sleepRest(durationMs, trace);
+                } finally {
+                    broker.start();
+                }
                 trace.back("a new broker process answers a metadata request", BACK_WITHIN_MS,
                         () -> broker.process().pid() != pid && probes.brokerAnswers());
             }
@@ -188,26 +200,35 @@ public final class FaultInjector {
             case BROKER_ROLLING_RESTART -> brokerFaults.rollingRestart(trace);
             case SOURCE_DB_RESTART -> {
                 cluster.stopDatabase();
-                trace.effect("the source database refuses a new connection", EFFECT_WITHIN_MS, () -> !probes.databaseAnswers());
-                sleepRest(durationMs, trace);
-                cluster.startDatabase();
+                try {
+                    trace.effect("the source database refuses a new connection", EFFECT_WITHIN_MS, () -> !probes.databaseAnswers());
+                    sleepRest(durationMs, trace);
+                } finally {
+                    cluster.startDatabase();
+                }
                 trace.back("the source database answers a query on a new connection", BACK_WITHIN_MS, probes::databaseAnswers);
             }
             case REBALANCE_DURING_MONGO_OUTAGE -> {
                 cluster.mongoProxy().cut();
-                trace.effect("the MongoDB proxy refuses new connections", EFFECT_WITHIN_MS,
-                        () -> Probes.refuses(cluster.mongoProxy().port()) && probes.mongoThroughProxyMs(2_000) < 0);
-                long until = trace.effectSeenAtMs + durationMs;
                 ConnectWorker joining = cluster.spare();
-                joining.process().start();
-                trace.back(joining.name() + " (joining) answers", 60_000, () -> cluster.answers(joining));
-                trace.note(joining.name() + " joined");
-                Await.sleep(Math.max(0, (until - System.currentTimeMillis()) / 2));
-                joining.process().stop(30);
-                trace.back(joining.name() + " (leaving) is gone", EFFECT_WITHIN_MS,
-                        () -> !joining.process().isAlive() && !cluster.answers(joining));
-                Await.sleep(Math.max(0, until - System.currentTimeMillis()));
-                cluster.mongoProxy().heal();
+                try {
+                    trace.effect("the MongoDB proxy refuses new connections", EFFECT_WITHIN_MS,
+                            () -> Probes.refuses(cluster.mongoProxy().port()) && probes.mongoThroughProxyMs(2_000) < 0);
+                    long until = trace.effectSeenAtMs + durationMs;
+                    joining.process().start();
+                    // A worker's start takes 5-15 s on an idle machine, over a minute on a loaded one.
+                    trace.back(joining.name() + " (joining) answers", BACK_WITHIN_MS, () -> cluster.answers(joining));
+                    trace.note(joining.name() + " joined");
+                    Await.sleep(Math.max(0, (until - System.currentTimeMillis()) / 2));
+                    joining.process().stop(30);
+                    trace.back(joining.name() + " (leaving) is gone", EFFECT_WITHIN_MS,
+                            () -> !joining.process().isAlive() && !cluster.answers(joining));
+                    Await.sleep(Math.max(0, until - System.currentTimeMillis()));
+                } finally {
+                    // Whatever was not seen, the fault ends: the spare leaves and MongoDB comes back.
+                    joining.process().stop(30);
+                    cluster.mongoProxy().heal();
+                }
                 mongoBack(trace, Long.MAX_VALUE);
             }
             case SINK_TASK_RESTART -> {
@@ -269,11 +290,14 @@ public final class FaultInjector {
     private void killAndRestart(ConnectWorker worker, long downMs, Trace trace) {
         long pid = worker.process().pid();
         worker.process().kill();
-        trace.effect(worker.name() + " (pid " + pid + ") is gone and its REST port closed", EFFECT_WITHIN_MS,
-                () -> !worker.process().isAlive() && !cluster.answers(worker));
-        trace.note(worker.name());
-        sleepRest(downMs, trace);
-        worker.process().start();
+        try {
+            trace.effect(worker.name() + " (pid " + pid + ") is gone and its REST port closed", EFFECT_WITHIN_MS,
+                    () -> !worker.process().isAlive() && !cluster.answers(worker));
+            trace.note(worker.name());
+            sleepRest(downMs, trace);
+        } finally {
+            worker.process().start();
+        }
         trace.back("a new " + worker.name() + " process answers", BACK_WITHIN_MS,
                 () -> worker.process().pid() != pid && cluster.answers(worker));
     }
