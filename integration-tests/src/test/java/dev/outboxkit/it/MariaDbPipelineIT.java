@@ -122,6 +122,22 @@ class MariaDbPipelineIT {
         assertThat(actual).isEqualTo(expected);
     }
 
+    /**
+     * For every aggregate, the stored events sorted by the Kafka position the sink stored with them (the order in
+     * which the sink was handed them) are in commit order.
+     */
+    static void assertMongoOrderPerAggregateIsCommitOrder(Map<Object, Document> stored, List<Event> committed) {
+        Map<String, List<String>> expected = committed.stream().collect(Collectors.groupingBy(
+                e -> e.aggregateType() + "/" + e.aggregateId(), LinkedHashMap::new, Collectors.mapping(Event::id, Collectors.toList())));
+        Comparator<Document> byKafkaPosition = Comparator.comparing((Document d) -> d.get("kafka", Document.class).getString("topic"))
+                .thenComparing(d -> d.get("kafka", Document.class).getInteger("partition"))
+                .thenComparing(d -> ((Number) d.get("kafka", Document.class).get("offset")).longValue());
+        Map<String, List<String>> actual = stored.values().stream().sorted(byKafkaPosition)
+                .collect(Collectors.groupingBy(d -> d.getString("aggregateType") + "/" + d.getString("aggregateId"),
+                        LinkedHashMap::new, Collectors.mapping(d -> String.valueOf(d.get("_id")), Collectors.toList())));
+        assertThat(actual).as("stored event ids per aggregate, by Kafka position").isEqualTo(expected);
+    }
+
     /** Source and sink of one test, on topics of their own ("<ns>.event.<AggregateType>"). */
     private static void startPipeline(String ns, int partitions) throws Exception {
         stack.put(ns + "-source", sourceConfig(stack, mariadb, "shop_" + ns, ns, Map.of(
@@ -148,7 +164,9 @@ class MariaDbPipelineIT {
         committed.addAll(OutboxWorkload.write(mariadb, "shop_e2e", "outbox", "e2e", 30, 120));
 
         EventLog.awaitDocuments(mongo.client(), "events_e2e", committed.size(), TIMEOUT);
-        assertStoredExactly(EventLog.documents(mongo.client(), "events_e2e"), committed);
+        Map<Object, Document> stored = EventLog.documents(mongo.client(), "events_e2e");
+        assertStoredExactly(stored, committed);
+        assertMongoOrderPerAggregateIsCommitOrder(stored, committed);
         List<EventLog.KafkaEvent> kafka = EventLog.kafkaEvents(stack, "outbox.event.Order", "outbox.event.Customer",
                 "outbox.event.Payment");
         assertThat(kafka).hasSize(committed.size());

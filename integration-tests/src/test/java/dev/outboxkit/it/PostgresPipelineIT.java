@@ -59,7 +59,9 @@ class PostgresPipelineIT {
         committed.addAll(OutboxWorkload.write(postgres, "shop", "outbox", "pg", 25, 100));
 
         EventLog.awaitDocuments(mongo.client(), "events_pg", committed.size(), TIMEOUT);
-        MariaDbPipelineIT.assertStoredExactly(EventLog.documents(mongo.client(), "events_pg"), committed);
+        var stored = EventLog.documents(mongo.client(), "events_pg");
+        MariaDbPipelineIT.assertStoredExactly(stored, committed);
+        MariaDbPipelineIT.assertMongoOrderPerAggregateIsCommitOrder(stored, committed);
         List<EventLog.KafkaEvent> kafka = EventLog.kafkaEvents(stack, "outbox.event.Order", "outbox.event.Customer",
                 "outbox.event.Payment");
         assertThat(kafka).hasSize(committed.size());

@@ -130,6 +130,33 @@ class MongoLogSinkTaskTest {
     }
 
     @Test
+    void whenTheDeadLetterQueueDoesNotTakeARecordTheTaskStopsNamingItAndCommitsNothingPastIt() {
+        TestSinkContext context = new TestSinkContext(true);
+        MongoLogSinkTask task = startTask(context);
+        task.put(List.of(event("Order", 0, 10, "ev-10", "o-1", "OrderCreated", "{\"ok\":0}")));
+        context.failDeadLetterQueue(new org.apache.kafka.common.errors.TimeoutException("Topic outbox.dlq not present in metadata"));
+
+        assertThatThrownBy(() -> task.put(List.of(
+                event("Order", 0, 11, "ev-11", "o-1", "OrderCreated", "{\"ok\":1}"),
+                event("Order", 0, 12, null, "o-1", "OrderCreated", "{\"no\":\"id\"}"),
+                event("Order", 0, 13, "ev-13", "o-1", "OrderCreated", "{\"ok\":2}"))))
+                .isInstanceOf(ConnectException.class)
+                .isNotInstanceOf(org.apache.kafka.connect.errors.RetriableException.class)
+                .hasMessage("The dead letter queue did not take a record (Record outbox.event.Order-0@12 cannot be stored: the"
+                        + " record has no event id (option event.id.sources = [header:id])); stopping, so that no offset is"
+                        + " committed past it")
+                .hasRootCauseMessage("Topic outbox.dlq not present in metadata");
+        assertThat(context.reported()).extracting(r -> r.record().kafkaOffset()).containsExactly(12L);
+
+        // The worker may offer the whole batch's offsets: the commit stays before it (the batch is redelivered).
+        var partition = new org.apache.kafka.common.TopicPartition(ORDER_TOPIC, 0);
+        assertThat(task.preCommit(Map.of(partition, new org.apache.kafka.clients.consumer.OffsetAndMetadata(14))))
+                .isEqualTo(Map.of(partition, new org.apache.kafka.clients.consumer.OffsetAndMetadata(11)));
+        // Stored before the dead letter queue was asked: a redelivery finds them as duplicates.
+        assertThat(storedIds(ORDER_TOPIC)).containsExactly("ev-10", "ev-11", "ev-13");
+    }
+
+    @Test
     void withoutADeadLetterQueueAPoisonRecordFailsTheTaskNamingItsPlace() {
         MongoLogSinkTask task = startTask(new TestSinkContext(false));
 

@@ -9,6 +9,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -94,16 +96,27 @@ class MongoOutageTest {
         proxy.cut();
         List<SinkRecord> during = new ArrayList<>(batch(0, 10, 10));
         during.addAll(batch(1, 5, 5));
+        var partition0 = new TopicPartition(TOPIC, 0);
+        var partition1 = new TopicPartition(TOPIC, 1);
+        // What the worker may offer for commit during the outage: even past the failed batch (after a rebalance).
+        Map<TopicPartition, OffsetAndMetadata> offeredPastTheFailedBatch = Map.of(partition0, new OffsetAndMetadata(20),
+                partition1, new OffsetAndMetadata(10));
         List<Long> backoffs = new ArrayList<>();
         for (int attempt = 0; attempt < 4; attempt++) {
-            // Throwing is what keeps the worker from advancing these partitions' offsets (proved in SinkOffsetsIT).
+            // Throwing keeps the worker from advancing these partitions' offsets; preCommit holds the commit at the
+            // first record not stored even when the worker offers more (aCommitNeverPassesABatchThatFailed... below,
+            // and CommitGuardTest).
             assertThatThrownBy(() -> task.put(during)).isInstanceOf(RetriableException.class);
             backoffs.add(context.lastTimeoutMs());
+            assertThat(task.preCommit(offeredPastTheFailedBatch)).as("committed during the outage, attempt " + attempt)
+                    .isEqualTo(Map.of(partition0, new OffsetAndMetadata(10), partition1, new OffsetAndMetadata(5)));
         }
         assertThat(backoffs).containsExactly(50L, 100L, 200L, 400L);
 
         proxy.heal();
         task.put(during);
+        assertThat(task.preCommit(offeredPastTheFailedBatch)).as("committed once MongoDB took the batch")
+                .isEqualTo(offeredPastTheFailedBatch);
         // A redelivery of records already stored (the worker may resend after a rebalance) changes nothing.
         task.put(batch(0, 5, 10));
 

@@ -218,11 +218,12 @@ public final class Main {
             Reconciler.Result check = Reconciler.reconcile(new Reconciler.Request(connect.bootstrapServers(),
                     Pattern.compile("outbox\\.event\\..*"), "id", EVENTS_DATABASE, List.of(), null, Duration.ofSeconds(60), 5000,
                     id -> id.startsWith(runPrefix)), mongo);
-            long storedThisRun = mongoCount(mongo, runPrefix);
-            // A committed event that never reached a topic is missing too.
-            long missing = Math.max(check.missingCount(), committed.size() - storedThisRun);
+            java.util.Set<String> stored = storedIds(mongo, runPrefix);
+            // Missing: committed events (by id) that MongoDB does not hold, whether or not they reached a topic.
+            List<String> missingIds = committed.stream().map(OutboxWorkload.Event::id).filter(id -> !stored.contains(id)).toList();
             long strays = check.strayCount();
-            report(committed.size(), check, storedThisRun, missing, strays, arrivals, started, committedAt, newTypesMs);
+            report(committed.size(), check, stored.size(), missingIds, strays, arrivals, started, committedAt, newTypesMs);
+            long missing = missingIds.size();
 
             if (options.keepRunning()) {
                 keepRunning(connect, mongoUri, rendered, sourceName, secrets);
@@ -235,14 +236,16 @@ public final class Main {
         }
     }
 
-    private static long mongoCount(MongoClient mongo, String idPrefix) {
-        long count = 0;
+    /** The ids of this run's events in MongoDB (every collection of the events database). */
+    private static java.util.Set<String> storedIds(MongoClient mongo, String idPrefix) {
+        java.util.Set<String> ids = new java.util.HashSet<>();
         var db = mongo.getDatabase(EVENTS_DATABASE);
         for (String collection : db.listCollectionNames()) {
-            count += db.getCollection(collection).countDocuments(com.mongodb.client.model.Filters.regex("_id",
-                    "^" + Pattern.quote(idPrefix)));
+            db.getCollection(collection).find(com.mongodb.client.model.Filters.regex("_id", "^" + Pattern.quote(idPrefix)))
+                    .projection(com.mongodb.client.model.Projections.include("_id"))
+                    .forEach(document -> ids.add(String.valueOf(document.get("_id"))));
         }
-        return count;
+        return ids;
     }
 
     /** Runs a start-up step with standard error silenced: embedded servers print notes there. */
@@ -325,7 +328,7 @@ public final class Main {
         return config;
     }
 
-    private static void report(int committed, Reconciler.Result check, long storedThisRun, long missing, long strays,
+    private static void report(int committed, Reconciler.Result check, long storedThisRun, List<String> missingIds, long strays,
                                ArrivalTracker arrivals, long started, long committedAt, long newTypesMs) {
         List<Long> latencies = new ArrayList<>(arrivals.latencies());
         latencies.sort(Long::compare);
@@ -347,8 +350,9 @@ public final class Main {
                 check.documents() > storedThisRun ? String.format(Locale.ROOT, " (plus %,d from earlier runs)",
                         check.documents() - storedThisRun) : ""));
         OUT.println(String.format(Locale.ROOT, "  duplicates skipped (sink)   %,d", duplicates));
+        long missing = missingIds.size();
         OUT.println(String.format(Locale.ROOT, "  missing in MongoDB          %,d%s", missing,
-                missing == 0 ? "" : "  [" + String.join(", ", check.missingSample()) + "]"));
+                missing == 0 ? "" : "  [" + String.join(", ", missingIds.subList(0, Math.min(5, missingIds.size()))) + "]"));
         OUT.println(String.format(Locale.ROOT, "  in MongoDB, on no topic     %,d", strays));
         OUT.println(String.format(Locale.ROOT, "  new aggregate types         first event in MongoDB after %,d ms (a new topic,"
                 + " found at the sink's next metadata refresh)", newTypesMs));

@@ -39,6 +39,7 @@ public final class ConnectStack implements AutoCloseable {
 
     private final EmbeddedConnectCluster connect;
     private final Path secrets;
+    private final Map<String, String> workerProps;
 
     public ConnectStack(int workers, Map<String, String> secretValues) {
         this(workers, secretValues, Map.of());
@@ -56,6 +57,7 @@ public final class ConnectStack implements AutoCloseable {
         worker.put("scheduled.rebalance.max.delay.ms", "2000");
         worker.put("consumer.metadata.max.age.ms", "1000");
         worker.putAll(extraWorkerProps);
+        workerProps = Map.copyOf(worker);
         java.util.Properties broker = new java.util.Properties();
         // Room for the 17 MB poison event and its dead-letter copy.
         broker.put("message.max.bytes", "20971520");
@@ -66,6 +68,14 @@ public final class ConnectStack implements AutoCloseable {
                 .brokerProps(broker)
                 .build();
         connect.start();
+    }
+
+    /**
+     * The settings this stack gives its workers (before the embedded cluster adds the broker's address and its
+     * defaults): what a worker of the same group in a process of its own needs, besides those.
+     */
+    public Map<String, String> workerProps() {
+        return workerProps;
     }
 
     public static Path pluginsDir() {

@@ -224,6 +224,14 @@ final class CollectionSetup implements AutoCloseable {
         }
     }
 
+    /** Whether a collection's latest preparation has failed (it is tried again after {@value #RETRY_AFTER_MS} ms). */
+    boolean hasFailed(String collection) {
+        synchronized (state) {
+            Preparation current = state.get(collection);
+            return current != null && current.result().isDone() && !current.result().join();
+        }
+    }
+
     int remembered() {
         synchronized (state) {
             return state.size();

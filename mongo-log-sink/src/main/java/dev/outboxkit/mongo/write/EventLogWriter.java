@@ -208,14 +208,15 @@ public final class EventLogWriter implements AutoCloseable {
             log.warn("Sending a record to the dead letter queue: {}", failure.describe());
             pending.add(reporter.report(failure.record(), new DataException(failure.describe())));
         }
-        for (Future<Void> future : pending) {
+        for (int i = 0; i < pending.size(); i++) {
             try {
-                future.get();
+                pending.get(i).get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ConnectException("Interrupted while waiting for the dead letter queue", e);
             } catch (ExecutionException e) {
-                throw new ConnectException("The dead letter queue did not take a record", e.getCause());
+                throw new ConnectException("The dead letter queue did not take a record (" + failures.get(i).describe()
+                        + "); stopping, so that no offset is committed past it", e.getCause());
             }
         }
     }

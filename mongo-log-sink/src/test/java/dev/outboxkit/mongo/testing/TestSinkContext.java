@@ -16,7 +16,8 @@ import org.apache.kafka.connect.sink.SinkTaskContext;
 
 /**
  * Stands in for the worker in task-level tests (the worker itself runs in the integration tests): records the
- * back-off the task asks for and, when a dead letter queue is configured, the records reported to it.
+ * back-off the task asks for and, when a dead letter queue is configured, the records reported to it; the dead letter
+ * queue can be made to refuse them ({@link #failDeadLetterQueue}).
  */
 public final class TestSinkContext implements SinkTaskContext {
 
@@ -28,6 +29,7 @@ public final class TestSinkContext implements SinkTaskContext {
     private final List<Reported> reported = new ArrayList<>();
     private final Set<TopicPartition> assignment = new HashSet<>();
     private long lastTimeoutMs = -1;
+    private volatile Throwable deadLetterFailure;
 
     public TestSinkContext(boolean deadLetterQueue) {
         this.deadLetterQueue = deadLetterQueue;
@@ -35,6 +37,14 @@ public final class TestSinkContext implements SinkTaskContext {
 
     public List<Reported> reported() {
         return reported;
+    }
+
+    /**
+     * From now on the dead letter queue does not take records: each report's future fails with this cause, as the
+     * worker's does when its producer cannot write to the DLQ topic. Reports are still recorded.
+     */
+    public void failDeadLetterQueue(Throwable cause) {
+        deadLetterFailure = cause;
     }
 
     public long lastTimeoutMs() {
@@ -48,7 +58,8 @@ public final class TestSinkContext implements SinkTaskContext {
         }
         return (record, error) -> {
             reported.add(new Reported(record, error));
-            Future<Void> done = CompletableFuture.completedFuture(null);
+            Throwable failure = deadLetterFailure;
+            Future<Void> done = failure == null ? CompletableFuture.completedFuture(null) : CompletableFuture.failedFuture(failure);
             return done;
         };
     }

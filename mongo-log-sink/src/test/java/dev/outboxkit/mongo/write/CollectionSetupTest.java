@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import com.mongodb.client.MongoDatabase;
 
 import dev.outboxkit.mongo.testing.MongoTestServer;
+import dev.outboxkit.mongo.testing.TcpProxy;
 
 /**
  * Indexes follow the configuration: ttl.seconds changes the retention index, 0 removes the one the sink created
@@ -83,7 +84,7 @@ class CollectionSetupTest {
     }
 
     @Test
-    void preparationDoesNotWaitForAnUnreachableMongoDbAndIsTriedAgainLater() throws Exception {
+    void preparationDoesNotWaitForAnUnreachableMongoDb() throws Exception {
         AtomicLong now = new AtomicLong(1_000);
         try (var unreachable = com.mongodb.client.MongoClients.create("mongodb://127.0.0.1:" + freePort()
                 + "/?serverSelectionTimeoutMS=60000");
@@ -96,6 +97,46 @@ class CollectionSetupTest {
             // Server selection alone would take 60 s; ensure() waits at most its bound, ensureAtStart() not at all.
             assertThat(tookMs).isLessThan(CollectionSetup.MAX_WAIT_MS + 1_000);
             assertThat(setup.isPrepared("a")).isFalse();
+        }
+    }
+
+    @Test
+    void aFailedPreparationIsTriedAgainOnAWriteOnlyOnceRetryAfterMsHavePassed() throws Exception {
+        AtomicLong now = new AtomicLong(1_000);
+        String databaseName = MongoTestServer.uniqueDatabase("retry");
+        try (TcpProxy proxy = new TcpProxy(mongo.host(), mongo.port());
+             var client = com.mongodb.client.MongoClients.create(mongo.uriVia("127.0.0.1", proxy.port(),
+                     "directConnection=true&serverSelectionTimeoutMS=1000&connectTimeoutMS=500"));
+             CollectionSetup setup = new CollectionSetup(client.getDatabase(databaseName), true, 0, "test-index-setup", now::get)) {
+            proxy.cut();
+            setup.ensure("a");
+            awaitTrue("the preparation of a failed while MongoDB was cut off", () -> setup.hasFailed("a"));
+            proxy.heal();
+            awaitTrue("the setup's client reaches MongoDB again", () -> {
+                try {
+                    client.getDatabase("admin").runCommand(new Document("ping", 1));
+                    return true;
+                } catch (com.mongodb.MongoException e) {
+                    return false;
+                }
+            });
+
+            now.addAndGet(CollectionSetup.RETRY_AFTER_MS - 1);
+            setup.ensure("a");
+            assertThat(setup.hasFailed("a")).as("not tried again before " + CollectionSetup.RETRY_AFTER_MS + " ms").isTrue();
+            assertThat(indexes(mongo.client().getDatabase(databaseName), "a")).isEmpty();
+
+            now.addAndGet(1);
+            prepared(setup, "a");
+            assertThat(indexes(mongo.client().getDatabase(databaseName), "a")).containsExactlyInAnyOrder("_id_", "aggregateId_timestamp");
+        }
+    }
+
+    private static void awaitTrue(String what, java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as(what + " within 10 s").isLessThan(deadline);
+            Thread.onSpinWait();
         }
     }
 

@@ -77,6 +77,12 @@ final class BenchReport {
         out.append("| events missing in MongoDB at the end (all phases) |");
         stacks.forEach(stack -> out.append(String.format(Locale.ROOT, " %,d |", stack.missing())));
         out.append(ratio ? " |\n" : "\n");
+        out.append("| events committed, the whole run |");
+        stacks.forEach(stack -> out.append(String.format(Locale.ROOT, " %,d |", stack.written())));
+        out.append(ratio ? " |\n" : "\n");
+        out.append("| of them not in MongoDB after the run (counted by id) |");
+        stacks.forEach(stack -> out.append(String.format(Locale.ROOT, " %,d |", stack.notStored())));
+        out.append(ratio ? " |\n" : "\n");
         out.append("| records the sink sent to the dead letter queue |");
         stacks.forEach(stack -> out.append(String.format(Locale.ROOT, " %,d |", stack.deadLettered())));
         out.append(ratio ? " |\n" : "\n");

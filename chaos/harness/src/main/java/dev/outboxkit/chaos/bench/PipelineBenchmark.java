@@ -3,9 +3,14 @@ package dev.outboxkit.chaos.bench;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+
+import com.mongodb.client.MongoDatabase;
 
 import dev.outboxkit.chaos.Await;
 import dev.outboxkit.chaos.Cluster;
@@ -101,12 +106,26 @@ public final class PipelineBenchmark {
             expands the JSON payload (table.expand.json.payload=true), so that both stacks store the same document, with the
             payload as a sub-document; --peer-string-payloads leaves it a string, as Debezium's default does.""";
 
-    /** Everything measured for one stack. */
-    /** Everything measured for one stack; deadLettered: records its sink sent to the dead letter queue. */
-    record StackResult(String stack, List<PhaseResult> phases, BacklogResult backlog, long deadLettered) {
+    /**
+     * Everything measured for one stack. deadLettered: records its sink sent to the dead letter queue; written: events
+     * committed over the whole run (warm-up included); stored: how many of those MongoDB holds, counted by id in
+     * MongoDB itself after the run (not from the arrival log, which sees write commands, not what they stored).
+     */
+    record StackResult(String stack, List<PhaseResult> phases, BacklogResult backlog, long deadLettered, long written, long stored,
+                       List<String> notStoredExamples) {
 
+        /** Events of the measured phases with no arrival seen (the latency measurements lack them). */
         long missing() {
             return backlog.missing() + phases.stream().mapToLong(PhaseResult::missing).sum();
+        }
+
+        long notStored() {
+            return written - stored;
+        }
+
+        /** Nothing missing, nothing dead-lettered, every committed event counted in MongoDB. */
+        boolean complete() {
+            return missing() == 0 && deadLettered == 0 && notStored() == 0;
         }
     }
 
@@ -121,12 +140,16 @@ public final class PipelineBenchmark {
         }
         System.out.println();
         System.out.println(BenchReport.render(options, results));
-        // outboxkit must store every event; the peer's losses (to its dead letter queue) are its result, reported above.
+        // outboxkit must store every event and dead-letter none; the peer's losses (to its dead letter queue) are its
+        // result, reported above.
         StackResult ours = results.get("outboxkit");
-        if (ours != null && ours.missing() > 0) {
-            System.out.println(ours.missing() + " events committed with outboxkit never reached MongoDB");
+        if (ours != null && !ours.complete()) {
+            System.out.printf("outboxkit: %,d events committed, %,d of them in MongoDB (counted by id), %,d not stored%s, %,d without"
+                            + " an arrival in the measurements, %,d records dead-lettered%n", ours.written(), ours.stored(),
+                    ours.notStored(), ours.notStoredExamples().isEmpty() ? "" : " (e.g. " + String.join(", ", ours.notStoredExamples())
+                            + ")", ours.missing(), ours.deadLettered());
         }
-        System.exit(ours != null && ours.missing() > 0 ? 1 : 0);
+        System.exit(ours != null && !ours.complete() ? 1 : 0);
     }
 
     static StackResult runStack(Options options, String stackName) throws Exception {
@@ -156,8 +179,33 @@ public final class PipelineBenchmark {
             }
             phases.add(run.phase("max", Double.POSITIVE_INFINITY));
             BacklogResult backlog = run.backlog(stackName.equals("peer"));
-            return new StackResult(stackName, phases, backlog, deadLetters.endOffsetTotal());
+            List<String> notStored = notStored(cluster.mongo().getDatabase(Stack.MONGO_DATABASE), run.writtenIds());
+            System.out.printf("  after the run: %,d events committed, %,d in MongoDB (counted by id), %,d dead-lettered%n",
+                    run.writtenIds().size(), run.writtenIds().size() - notStored.size(), deadLetters.endOffsetTotal());
+            return new StackResult(stackName, phases, backlog, deadLetters.endOffsetTotal(), run.writtenIds().size(),
+                    run.writtenIds().size() - notStored.size(), notStored.stream().limit(5).toList());
         }
+    }
+
+    /**
+     * The ids of the written events MongoDB does not hold: every id of the event collections read once (one scan per
+     * collection) and the written ids looked up in that set.
+     */
+    static List<String> notStored(MongoDatabase database, Collection<String> written) {
+        Set<String> stored = new HashSet<>();
+        for (String collection : database.listCollectionNames()) {
+            if (collection.startsWith("outbox.event.")) {
+                database.getCollection(collection).find().projection(new org.bson.Document("_id", 1))
+                        .forEach(document -> stored.add(String.valueOf(document.get("_id"))));
+            }
+        }
+        List<String> missing = new ArrayList<>();
+        for (String id : written) {
+            if (!stored.contains(id)) {
+                missing.add(id);
+            }
+        }
+        return missing;
     }
 
     /** The phases of one stack on its cluster. */
@@ -172,6 +220,7 @@ public final class PipelineBenchmark {
         private final TimedWriters writers;
         private final Options options;
         private long committedTotal;
+        private final List<String> writtenIds = new ArrayList<>();
 
         Run(Cluster cluster, TopicTimes topics, TopicTimes deadLetters, ArrivalLog arrivals, TimedWriters writers, Options options) {
             this.cluster = cluster;
@@ -182,11 +231,17 @@ public final class PipelineBenchmark {
             this.options = options;
         }
 
+        /** Every event written in this run, warm-up included. */
+        List<String> writtenIds() {
+            return writtenIds;
+        }
+
         /** 30 s at 500 events/s, until all of it is in MongoDB: the sink has found every topic, the JITs are warm. */
         void warmUp() throws InterruptedException {
             System.out.println("warm-up: 500 events/s for 30 s");
             Written warm = writers.write("warm", 500, 30_000, ALL, 1);
             committedTotal += warm.count();
+            writtenIds.addAll(warm.commitMicros().keySet());
             if (awaitArrived(warm, 180) > 0) {
                 throw new IllegalStateException("The warm-up's events did not all reach MongoDB within 180 s");
             }
@@ -217,6 +272,7 @@ public final class PipelineBenchmark {
             double seconds = (written.endedMicros() - written.startedMicros()) / 1e6;
             long kafkaAfter = topics.endOffsetTotal();
             committedTotal += written.count();
+            writtenIds.addAll(written.commitMicros().keySet());
             int missing = awaitArrived(written, 180);
             PhaseResult result = measure(written, rate, samples, (kafkaAfter - kafkaBefore) / seconds, missing,
                     arrivals.serverTime(commandsBefore));
@@ -273,6 +329,7 @@ public final class PipelineBenchmark {
             long kafkaBefore = topics.endOffsetTotal();
             Written written = writers.write("backlog", Double.POSITIVE_INFINITY, 3_600_000L, options.backlog(), options.backlogBatch());
             committedTotal += written.count();
+            writtenIds.addAll(written.commitMicros().keySet());
             System.out.printf("  written %,d events at %.0f events/s; resuming the source%n", written.count(), written.eventsPerSecond());
             double[] beforeSource = cpu();
             long resumed = System.nanoTime();

@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
@@ -23,7 +25,8 @@ import io.netty.channel.Channel;
  *
  * <p>Given an arrival log, the server also writes one line per document it was asked to insert or upsert by id:
  * the wall-clock time in microseconds at which the write command finished (just before the acknowledgement goes
- * back) and the document's {@code _id}, and per command how long the server worked on it. The pipeline benchmark reads commit-to-MongoDB latency from it, for any sink,
+ * back) and the document's {@code _id}, only for the documents the server took (not those its reply lists as write
+ * errors, such as a duplicate key), and per command how long the server worked on it. The pipeline benchmark reads commit-to-MongoDB latency from it, for any sink,
  * without querying MongoDB while it measures.
  */
 public final class MongoProcess {
@@ -74,12 +77,35 @@ public final class MongoProcess {
             long started = System.nanoTime();
             Document reply = super.handleCommand(channel, databaseName, command, query);
             if (command.equalsIgnoreCase("insert") || command.equalsIgnoreCase("update")) {
-                record(command, query, System.nanoTime() - started);
+                record(command, query, refused(reply), System.nanoTime() - started);
             }
             return reply;
         }
 
-        private void record(String command, Document query, long serverNanos) {
+        /**
+         * The indexes of the command's documents the server refused (its reply's writeErrors, e.g. a duplicate key): those
+         * did not arrive. A failed command ({@code ok: 0}) refused them all (null).
+         */
+        private static Set<Integer> refused(Document reply) {
+            Object ok = reply.get("ok");
+            if (ok instanceof Number number && number.doubleValue() != 1.0) {
+                return null;
+            }
+            Set<Integer> indexes = new HashSet<>();
+            if (reply.get("writeErrors") instanceof List<?> errors) {
+                for (Object error : errors) {
+                    if (error instanceof Document document && document.get("index") instanceof Number index) {
+                        indexes.add(index.intValue());
+                    }
+                }
+            }
+            return indexes;
+        }
+
+        private void record(String command, Document query, Set<Integer> refused, long serverNanos) {
+            if (refused == null) {
+                return;
+            }
             long micros = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
             Object items = query.get(command.equalsIgnoreCase("insert") ? "documents" : "updates");
             if (!(items instanceof List<?> list)) {
@@ -88,8 +114,8 @@ public final class MongoProcess {
             StringBuilder lines = new StringBuilder(list.size() * 32 + 32);
             // A command line: when it finished, how long the server worked on it, and how many documents it held.
             lines.append('#').append(micros).append(' ').append(serverNanos / 1000).append(' ').append(list.size()).append('\n');
-            for (Object item : list) {
-                if (!(item instanceof Document document)) {
+            for (int index = 0; index < list.size(); index++) {
+                if (refused.contains(index) || !(list.get(index) instanceof Document document)) {
                     continue;
                 }
                 Object id = command.equalsIgnoreCase("insert") ? document.get("_id") : idOfFilter(document.get("q"));

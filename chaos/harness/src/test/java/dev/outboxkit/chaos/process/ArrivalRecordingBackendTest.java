@@ -1,6 +1,7 @@
 package dev.outboxkit.chaos.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,6 +55,35 @@ class ArrivalRecordingBackendTest {
         assertThat(arrivals.commands()).isEqualTo(2);
         assertThat(arrivals.serverTime(0).documentsPerCommand()).isEqualTo(1.5);
         assertThat(arrivals.serverTime(1).perCommand().count()).isEqualTo(1);
+    }
+
+    @Test
+    void aDocumentTheServerRefusesHasNotArrived(@TempDir Path directory) throws Exception {
+        Path log = directory.resolve("arrivals.log");
+        MongoServer server = new MongoServer(new MongoProcess.ArrivalRecordingBackend(log));
+        try (MongoClient client = MongoClients.create(server.bindAndGetConnectionString())) {
+            MongoCollection<Document> events = client.getDatabase("bench").getCollection("outbox.event.Order");
+            events.insertOne(new Document("_id", "a#1"));
+            // An unordered insert whose first document is refused (duplicate key) and whose second is stored.
+            assertThatThrownBy(() -> events.insertMany(List.of(new Document("_id", "a#1"), new Document("_id", "a#2")),
+                    new InsertManyOptions().ordered(false))).isInstanceOf(com.mongodb.MongoBulkWriteException.class);
+        } finally {
+            server.shutdownNow();
+        }
+        String text = awaitLines(log, 4);
+        assertThat(text.lines().filter(line -> !line.startsWith("#")).map(line -> line.substring(line.indexOf(' ') + 1)))
+                .containsExactly("a#1", "a#2");
+    }
+
+    /** The log once it has the given number of lines (the server flushes it every 100 ms). */
+    private static String awaitLines(Path log, int lines) throws Exception {
+        long deadline = System.currentTimeMillis() + 5_000;
+        String text = Files.readString(log);
+        while (text.lines().count() < lines && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+            text = Files.readString(log);
+        }
+        return text;
     }
 
     @Test
