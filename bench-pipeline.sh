@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 
 if [ "${BENCH_SKIP_BUILD:-}" != "1" ]; then
   echo "Building the plugins, the Kafka runtimes and the harness (first run downloads them) ..."
-  ./mvnw -q -B -pl chaos/harness -am package -DskipTests >bench-build.log 2>&1 || {
+  ./mvnw -q -B -pl testing/chaos/harness -am package -DskipTests >bench-build.log 2>&1 || {
     echo "bench-pipeline: the build failed; see bench-build.log" >&2
     exit 1
   }
@@ -16,4 +16,4 @@ if [ "${BENCH_SKIP_BUILD:-}" != "1" ]; then
 fi
 
 exec java -Xmx2g -Doutboxkit.repository="$PWD" \
-  -cp "chaos/harness/target/classes:$(cat chaos/harness/target/classpath.txt)" dev.outboxkit.chaos.bench.PipelineBenchmark "$@"
+  -cp "testing/chaos/harness/target/classes:$(cat testing/chaos/harness/target/classpath.txt)" dev.outboxkit.chaos.bench.PipelineBenchmark "$@"

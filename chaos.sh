@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 
 if [ "${CHAOS_SKIP_BUILD:-}" != "1" ]; then
   echo "Building the plugins, the Kafka runtimes and the harness (first run downloads them) ..."
-  ./mvnw -q -B -pl chaos/harness -am package -DskipTests >chaos-build.log 2>&1 || {
+  ./mvnw -q -B -pl testing/chaos/harness -am package -DskipTests >chaos-build.log 2>&1 || {
     echo "chaos: the build failed; see chaos-build.log" >&2
     exit 1
   }
@@ -15,4 +15,4 @@ if [ "${CHAOS_SKIP_BUILD:-}" != "1" ]; then
 fi
 
 exec java -Xmx1g -Doutboxkit.repository="$PWD" \
-  -cp "chaos/harness/target/classes:$(cat chaos/harness/target/classpath.txt)" dev.outboxkit.chaos.ChaosMain "$@"
+  -cp "testing/chaos/harness/target/classes:$(cat testing/chaos/harness/target/classpath.txt)" dev.outboxkit.chaos.ChaosMain "$@"

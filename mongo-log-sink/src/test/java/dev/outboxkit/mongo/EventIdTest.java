@@ -18,7 +18,7 @@ import org.apache.kafka.connect.storage.StringConverter;
 import org.bson.BsonString;
 import org.junit.jupiter.api.Test;
 
-import dev.outboxkit.mongo.testing.MongoTestServer;
+import dev.outboxkit.testkit.mongo.MongoTestServer;
 import dev.outboxkit.mongo.testing.RunningSink;
 
 /**

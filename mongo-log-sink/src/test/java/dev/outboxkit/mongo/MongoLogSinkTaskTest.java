@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Sorts;
 
-import dev.outboxkit.mongo.testing.MongoTestServer;
+import dev.outboxkit.testkit.mongo.MongoTestServer;
 import dev.outboxkit.mongo.testing.TestSinkContext;
 
 class MongoLogSinkTaskTest {

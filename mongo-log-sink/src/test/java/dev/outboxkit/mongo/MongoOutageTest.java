@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 
 import com.mongodb.client.model.Sorts;
 
-import dev.outboxkit.mongo.testing.MongoTestServer;
-import dev.outboxkit.mongo.testing.TcpProxy;
+import dev.outboxkit.testkit.mongo.MongoTestServer;
+import dev.outboxkit.testkit.net.TcpProxy;
 import dev.outboxkit.mongo.testing.TestSinkContext;
 
 /**

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 
-import dev.outboxkit.mongo.testing.MongoTestServer;
+import dev.outboxkit.testkit.mongo.MongoTestServer;
 import dev.outboxkit.mongo.testing.RunningSink;
 
 /**

@@ -1,6 +1,6 @@
 package dev.outboxkit.quickstart;
 
-/** Option values shared by the commands of this module (run-pipeline.sh, reconcile.sh). */
+/** Option values shared by the commands of this module (run-pipeline.sh). */
 final class Arguments {
 
     private Arguments() {

@@ -23,10 +23,12 @@ import com.mongodb.client.MongoClients;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import dev.outboxkit.quickstart.db.ExternalDatabase;
-import dev.outboxkit.quickstart.db.MariaDbServer;
-import dev.outboxkit.quickstart.db.PostgresServer;
-import dev.outboxkit.quickstart.db.SqlDatabase;
-import dev.outboxkit.quickstart.workload.OutboxWorkload;
+import dev.outboxkit.reconcile.Reconciler;
+import dev.outboxkit.testkit.connect.SinkMetricsReader;
+import dev.outboxkit.testkit.db.MariaDbServer;
+import dev.outboxkit.testkit.db.PostgresServer;
+import dev.outboxkit.testkit.db.SqlDatabase;
+import dev.outboxkit.testkit.workload.OutboxWorkload;
 
 /**
  * The whole pipeline on one machine, without Docker: a source database with change capture, an in-process

@@ -14,6 +14,7 @@ import org.bson.BsonValue;
 import com.mongodb.client.MongoDatabase;
 
 import dev.outboxkit.mongo.MongoLogSinkTask;
+import dev.outboxkit.testkit.mongo.MongoTestServer;
 
 /**
  * One sink task started against the test MongoDB in a database of its own, with a dead letter queue stand-in

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 import com.mongodb.client.MongoDatabase;
 
-import dev.outboxkit.mongo.testing.MongoTestServer;
-import dev.outboxkit.mongo.testing.TcpProxy;
+import dev.outboxkit.testkit.mongo.MongoTestServer;
+import dev.outboxkit.testkit.net.TcpProxy;
 
 /**
  * Indexes follow the configuration: ttl.seconds changes the retention index, 0 removes the one the sink created

@@ -6,6 +6,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
+import dev.outboxkit.testkit.db.SqlDatabase;
+
 /** A MySQL, MariaDB or PostgreSQL the user already runs, given by --jdbc-url; change capture must be on. */
 public final class ExternalDatabase implements SqlDatabase {
 

@@ -1,0 +1,256 @@
+package dev.outboxkit.chaos;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import dev.outboxkit.chaos.check.Checker;
+import dev.outboxkit.chaos.check.RecoveryMonitor;
+import dev.outboxkit.chaos.check.TaskWatcher;
+import dev.outboxkit.chaos.faults.FaultInjector;
+import dev.outboxkit.chaos.faults.FaultKind;
+import dev.outboxkit.chaos.faults.FaultSchedule;
+import dev.outboxkit.chaos.workload.Workload;
+
+/**
+ * {@code ./chaos.sh}: starts the cluster, registers a stack, runs the workload under the seeded fault schedule,
+ * drains, checks the invariants and prints the run's table row. Exits 1 when an invariant is broken, a fault was not
+ * verified (not injected, its effect not seen, or the system not seen back), or a task was seen FAILED during the run.
+ */
+public final class ChaosMain {
+
+    private ChaosMain() {
+    }
+
+    /** The command line. */
+    record Options(double minutes, long seed, String stack, String kafka, String source, String mongoUri, double rate,
+                   int faults, int brokers, Path repository) {
+
+        static Options parse(String[] args) {
+            double minutes = 10;
+            long seed = System.currentTimeMillis() % 100_000;
+            String stack = "outboxkit";
+            String kafka = "4.3";
+            String source = "mariadb";
+            String mongoUri = null;
+            double rate = 40;
+            int faults = -1;
+            int brokers = 1;
+            for (int i = 0; i < args.length; i++) {
+                String value = i + 1 < args.length ? args[i + 1] : null;
+                switch (args[i]) {
+                    case "--minutes" -> minutes = Double.parseDouble(value);
+                    case "--seed" -> seed = Long.parseLong(value);
+                    case "--stack" -> stack = value;
+                    case "--kafka" -> kafka = value;
+                    case "--source" -> source = value;
+                    case "--mongo-uri" -> mongoUri = value;
+                    case "--rate" -> rate = Double.parseDouble(value);
+                    case "--faults" -> faults = Integer.parseInt(value);
+                    case "--brokers" -> brokers = Integer.parseInt(value);
+                    case "--help", "-h" -> {
+                        System.out.println(HELP);
+                        System.exit(0);
+                    }
+                    default -> throw new IllegalArgumentException("Unknown option " + args[i] + "\n" + HELP);
+                }
+                i++;
+            }
+            if (!kafka.equals("3.9") && !kafka.equals("4.3")) {
+                throw new IllegalArgumentException("--kafka must be 3.9 or 4.3");
+            }
+            if (!source.equals("mariadb") && !source.equals("postgres")) {
+                throw new IllegalArgumentException("--source must be mariadb or postgres");
+            }
+            if (brokers != 1 && brokers != 3) {
+                throw new IllegalArgumentException("--brokers must be 1 or 3");
+            }
+            if (faults < 0) {
+                faults = Math.max(FaultKind.forBrokers(brokers).size(), (int) Math.round(minutes * 3.2));
+            }
+            return new Options(minutes, seed, stack, kafka, source, mongoUri, rate, faults, brokers,
+                    Path.of(System.getProperty("outboxkit.repository", ".")).toAbsolutePath().normalize());
+        }
+    }
+
+    static final String HELP = """
+            ./chaos.sh [--minutes M] [--seed S] [--stack outboxkit|peer] [--kafka 3.9|4.3] [--source mariadb|postgres]
+                       [--mongo-uri URI] [--rate EVENTS_PER_S] [--faults N] [--brokers 1|3]
+            Runs the pipeline as real processes (one KRaft broker or three, three Connect workers, MongoDB, the database) under
+            a seeded schedule of overlapping faults, then checks that every committed event is in MongoDB exactly once.""";
+
+    public static void main(String[] args) throws Exception {
+        Options options = Options.parse(args);
+        int exit = run(options);
+        System.exit(exit);
+    }
+
+    static int run(Options options) throws Exception {
+        double activeSeconds = Math.max(30, options.minutes() * 60 - 20);
+        FaultSchedule schedule = FaultSchedule.plan(options.seed(), activeSeconds, options.faults(), FaultKind.forBrokers(options.brokers()));
+        System.out.println("Chaos run: stack " + options.stack() + ", Kafka " + options.kafka() + " (" + options.brokers()
+                + (options.brokers() == 1 ? " broker)" : " brokers)") + ", source " + options.source()
+                + ", " + options.minutes() + " min, " + options.rate() + " events/s, seed " + options.seed());
+        System.out.print(schedule);
+        Path runDirectory = options.repository().resolve("testing/chaos/harness/target/runs/run-" + options.seed() + "-" + options.stack()
+                + "-" + options.kafka() + "-" + options.source() + (options.brokers() == 1 ? "" : "-" + options.brokers() + "brokers"));
+        Cluster.prepareRunDirectory(runDirectory);
+        System.out.println("Process logs: " + runDirectory);
+
+        List<String> events = new CopyOnWriteArrayList<>();
+        try (Cluster cluster = new Cluster(options.repository(), runDirectory, options.kafka(), options.source(), options.mongoUri(),
+                options.brokers())) {
+            Stack stack = Stack.of(options.stack(), options.repository(), cluster);
+            stack.register(cluster.rest());
+            Checker checker = new Checker(cluster);
+            Workload workload = new Workload(cluster.database(), Cluster.DATABASE, 4, options.rate(), options.seed());
+            workload.start();
+            Await.until("the first events are in MongoDB", 180, () -> checker.storedCount() > 0);
+            List<String> replicationProblems = replicationProblems(cluster);
+            FaultInjector injector = new FaultInjector(cluster, workload::committed, events);
+            long startedAt = System.currentTimeMillis();
+            try (RecoveryMonitor recovery = new RecoveryMonitor(cluster.mongo().getDatabase(Stack.MONGO_DATABASE));
+                 TaskWatcher tasks = new TaskWatcher(cluster.rest(), List.of(Stack.SOURCE, Stack.SINK))) {
+                injector.onEnd(fault -> recovery.track(fault.planned().number(), fault.endedAtMs(), workload.committedIds()));
+                List<Thread> faultThreads = new ArrayList<>();
+                for (FaultSchedule.Planned fault : schedule.faults()) {
+                    Thread thread = new Thread(() -> {
+                        long wait = startedAt + (long) (fault.startSeconds() * 1000) - System.currentTimeMillis();
+                        if (wait > 0) {
+                            Await.sleep(wait);
+                        }
+                        injector.inject(fault);
+                    }, "fault-" + fault.number());
+                    faultThreads.add(thread);
+                    thread.start();
+                }
+                long endOfLoad = startedAt + (long) (options.minutes() * 60_000);
+                Await.sleep(Math.max(0, endOfLoad - System.currentTimeMillis()));
+                for (Thread thread : faultThreads) {
+                    thread.join();
+                }
+                workload.stop();
+                long committed = checker.committedCount();
+                System.out.println("Load stopped: " + committed + " events committed (" + workload.retries()
+                        + " transactions retried by the writers); draining");
+                int manualRestarts = drain(cluster, checker, committed);
+                tasks.close();
+                Checker.Findings findings = checker.check();
+                boolean running = cluster.rest().allRunning(Stack.SOURCE) && cluster.rest().allRunning(Stack.SINK);
+                List<FaultResult> faults = new ArrayList<>();
+                for (FaultInjector.Injected fault : injector.injected()) {
+                    faults.add(new FaultResult(fault, recovery.recoveryMs(fault.planned().number())));
+                }
+                faults.sort(java.util.Comparator.comparingInt(f -> f.fault().planned().number()));
+                List<TaskWatcher.Failure> taskFailures = tasks.failures().stream()
+                        .filter(failure -> !duringTaskFault(failure, injector.injected())).toList();
+                Verdict verdict = new Verdict(findings, faults, taskFailures, manualRestarts, running);
+                Report report = new Report(options, schedule, startedAt, faults, findings, taskFailures, tasks.samples(),
+                        tasks.unreadable(), manualRestarts, running, verdict);
+                System.out.println();
+                System.out.println(report.render());
+                findings.examples().forEach(example -> System.out.println("  " + example));
+                replicationProblems.forEach(problem -> System.out.println("  replication: " + problem));
+                Files.write(runDirectory.resolve("faults.log"), events);
+                Files.writeString(runDirectory.resolve("report.md"), report.render());
+                return verdict.holds() && replicationProblems.isEmpty() ? 0 : 1;
+            }
+        }
+    }
+
+    /** One fault as injected, and how long after its end MongoDB held every event committed by then (-1: never). */
+    record FaultResult(FaultInjector.Injected fault, long recoveryMs) {
+    }
+
+    /**
+     * The run's outcome: the checker's invariants, every fault verified (it happened and it ended) and caught up
+     * with, no task seen FAILED at any time (unless the fault running then was a task failure), none restarted by
+     * hand in the drain, all RUNNING at the end.
+     */
+    record Verdict(Checker.Findings findings, List<FaultResult> faults, List<TaskWatcher.Failure> taskFailures, int manualRestarts,
+                   boolean running) {
+
+        long unverifiedFaults() {
+            return faults.stream().filter(f -> !f.fault().verified()).count();
+        }
+
+        long notRecovered() {
+            return faults.stream().filter(f -> f.recoveryMs() < 0).count();
+        }
+
+        long worstRecoveryMs() {
+            return faults.stream().mapToLong(FaultResult::recoveryMs).max().orElse(0);
+        }
+
+        boolean holds() {
+            return findings.holds() && unverifiedFaults() == 0 && notRecovered() == 0 && taskFailures.isEmpty()
+                    && manualRestarts == 0 && running;
+        }
+    }
+
+    /** Whether a task failure was seen while a fault that fails tasks on purpose was running. */
+    static boolean duringTaskFault(TaskWatcher.Failure failure, List<FaultInjector.Injected> injected) {
+        return injected.stream().anyMatch(fault -> fault.planned().kind().failsTasks()
+                && failure.firstSeenMs() >= fault.startedAtMs() && failure.firstSeenMs() <= fault.endedAtMs());
+    }
+
+    /**
+     * Waits until MongoDB holds every committed event and the sink's lag is 0. A task left FAILED is restarted through
+     * REST, as an operator would have to, and counted: the stack under test should need none.
+     */
+    private static int drain(Cluster cluster, Checker checker, long committed) throws Exception {
+        int manualRestarts = 0;
+        long deadline = System.currentTimeMillis() + 300_000;
+        while (System.currentTimeMillis() < deadline) {
+            for (String connector : List.of(Stack.SOURCE, Stack.SINK)) {
+                List<String> failed = cluster.rest().failedTasks(connector);
+                for (String task : failed) {
+                    System.out.println("Task " + connector + "/" + task + " is FAILED; restarting it through REST (a manual restart)");
+                    cluster.rest().call("POST", "/connectors/" + connector + "/tasks/" + task.substring(0, task.indexOf(':'))
+                            + "/restart", null, 60);
+                    manualRestarts++;
+                }
+            }
+            try {
+                if (checker.storedCount() >= committed && checker.sinkLag() == 0) {
+                    return manualRestarts;
+                }
+            } catch (RuntimeException e) {
+                // Still settling.
+            }
+            Await.sleep(1_000);
+        }
+        System.out.println("Not drained within 300 s");
+        return manualRestarts;
+    }
+
+    /**
+     * The topics the pipeline depends on (the outbox topics, the dead letter queue the sink task made at its start,
+     * Connect's internal topics, the transaction log, and the MariaDB connector's schema history), each checked for the
+     * cluster's replication factor and min.insync.replicas; printed, and any difference fails the run.
+     */
+    private static List<String> replicationProblems(Cluster cluster) throws Exception {
+        List<String> topics = new ArrayList<>(Stack.TOPICS);
+        topics.addAll(List.of(Stack.DLQ, "chaos-connect-configs", "chaos-connect-offsets", "chaos-connect-status", "__transaction_state"));
+        if (!cluster.database().isPostgres()) {
+            topics.add("chaos.schema-history");
+        }
+        List<String> problems = cluster.kafka().replicationProblems(topics);
+        System.out.println("Replication: " + topics.size() + " topics checked for replication factor " + cluster.kafka().replicationFactor()
+                + " and min.insync.replicas " + cluster.kafka().minInsyncReplicas() + ": "
+                + (problems.isEmpty() ? "all as required" : problems.size() + " differ"));
+        problems.forEach(problem -> System.out.println("  " + problem));
+        return problems;
+    }
+
+    /** Faults by kind, for the report. */
+    static Map<FaultKind, Integer> byKind(List<FaultInjector.Injected> injected) {
+        Map<FaultKind, Integer> counts = new EnumMap<>(FaultKind.class);
+        injected.forEach(fault -> counts.merge(fault.planned().kind(), 1, Integer::sum));
+        return counts;
+    }
+}

@@ -1,0 +1,139 @@
+package dev.outboxkit.chaos.bench;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import dev.outboxkit.testkit.db.SqlDatabase;
+import dev.outboxkit.testkit.workload.OutboxWorkload;
+import dev.outboxkit.testkit.workload.OutboxWorkload.Event;
+
+/**
+ * The services of the benchmark: several writer threads, each with its own connection, committing transactions of
+ * a business row and an outbox row per event (optionally several events per transaction) at an offered rate. The
+ * load is open: each thread follows a fixed schedule, so a slow commit makes the next ones run late rather than
+ * hiding the delay. Each event's commit time is the wall clock in microseconds right after its commit returned.
+ */
+public final class TimedWriters {
+
+    private final SqlDatabase db;
+    private final String database;
+    private final int threads;
+    private final AtomicLong committed = new AtomicLong();
+
+    public TimedWriters(SqlDatabase db, String database, int threads) {
+        this.db = db;
+        this.database = database;
+        this.threads = threads;
+    }
+
+    /** Events committed by every phase so far. */
+    public long committed() {
+        return committed.get();
+    }
+
+    /** What a phase committed: each event id with its commit time, and the phase's wall-clock span. */
+    public record Written(String phase, Map<String, Long> commitMicros, long startedMicros, long endedMicros) {
+
+        public int count() {
+            return commitMicros.size();
+        }
+
+        public double eventsPerSecond() {
+            return count() / Math.max(1e-6, (endedMicros - startedMicros) / 1e6);
+        }
+    }
+
+    /**
+     * Writes at the offered rate (events/s; infinite for as fast as the writers go) until the duration is over or
+     * maxEvents are committed, whichever is first, in transactions of eventsPerTransaction events.
+     */
+    public Written write(String phase, double eventsPerSecond, long durationMs, long maxEvents, int eventsPerTransaction)
+            throws InterruptedException {
+        Map<String, Long> commits = new ConcurrentHashMap<>();
+        AtomicLong claimed = new AtomicLong();
+        List<Thread> running = new ArrayList<>();
+        List<Throwable> failures = new ArrayList<>();
+        long started = nowMicros();
+        long deadline = System.nanoTime() + durationMs * 1_000_000L;
+        for (int t = 0; t < threads; t++) {
+            int writer = t;
+            Thread thread = new Thread(() -> {
+                try {
+                    writeOne(phase, writer, eventsPerSecond / threads, deadline, maxEvents, eventsPerTransaction, claimed, commits);
+                } catch (SQLException | RuntimeException e) {
+                    synchronized (failures) {
+                        failures.add(e);
+                    }
+                }
+            }, "bench-writer-" + t);
+            running.add(thread);
+            thread.start();
+        }
+        for (Thread thread : running) {
+            thread.join();
+        }
+        if (!failures.isEmpty()) {
+            throw new IllegalStateException("A writer failed in phase " + phase, failures.get(0));
+        }
+        return new Written(phase, commits, started, nowMicros());
+    }
+
+    private void writeOne(String phase, int writer, double perThreadRate, long deadline, long maxEvents, int batch,
+                          AtomicLong claimed, Map<String, Long> commits) throws SQLException {
+        long intervalNanos = Double.isInfinite(perThreadRate) ? 0 : (long) (batch * 1e9 / perThreadRate);
+        long next = System.nanoTime();
+        int sequence = 0;
+        try (Connection connection = db.connect(database)) {
+            connection.setAutoCommit(false);
+            try (OutboxWorkload.Statements statements = new OutboxWorkload.Statements(connection, db.isPostgres(), "outbox")) {
+                List<String> ids = new ArrayList<>(batch);
+                while (System.nanoTime() < deadline) {
+                    long wait = next - System.nanoTime();
+                    if (wait > 0) {
+                        LockSupport.parkNanos(wait);
+                    }
+                    next += intervalNanos;
+                    long first = claimed.getAndAdd(batch);
+                    if (first >= maxEvents) {
+                        return;
+                    }
+                    int size = (int) Math.min(batch, maxEvents - first);
+                    ids.clear();
+                    for (int i = 0; i < size; i++) {
+                        Event event = event(phase, writer, ++sequence);
+                        statements.add(event, BigDecimal.valueOf(sequence));
+                        ids.add(event.id());
+                    }
+                    connection.commit();
+                    long committedAt = nowMicros();
+                    for (String id : ids) {
+                        commits.put(id, committedAt);
+                    }
+                    committed.addAndGet(ids.size());
+                }
+            }
+        }
+    }
+
+    /** An event of about the size of the quickstart's (a ~150-byte JSON payload), on one of 60 aggregates per writer. */
+    static Event event(String phase, int writer, int sequence) {
+        String type = OutboxWorkload.AGGREGATE_TYPES.get(sequence % OutboxWorkload.AGGREGATE_TYPES.size());
+        String aggregateId = type.toLowerCase() + "-" + writer + "-" + (sequence % 20);
+        String payload = "{\"aggregate\": \"" + aggregateId + "\", \"seq\": " + sequence + ", \"amount\": " + (sequence * 3 + 0.5)
+                + ", \"lines\": [{\"sku\": \"sku-" + (sequence % 7) + "\", \"qty\": " + (1 + sequence % 3) + "}]}";
+        return new Event(phase + "-" + writer + "-" + sequence, type, aggregateId, type + "Changed", payload);
+    }
+
+    static long nowMicros() {
+        return ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+    }
+}

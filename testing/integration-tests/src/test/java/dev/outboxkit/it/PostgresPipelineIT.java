@@ -1,0 +1,75 @@
+package dev.outboxkit.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.outboxkit.it.support.ConnectStack;
+import dev.outboxkit.it.support.Resources;
+import dev.outboxkit.it.support.EventLog;
+import dev.outboxkit.testkit.workload.OutboxWorkload;
+import dev.outboxkit.testkit.workload.OutboxWorkload.Event;
+import dev.outboxkit.testkit.db.PostgresServer;
+import dev.outboxkit.testkit.mongo.MongoTestServer;
+
+/** PostgreSQL logical decoding (pgoutput) → Debezium PostgreSQL connector with the router → Kafka → sink → MongoDB. */
+class PostgresPipelineIT {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(120);
+
+    private static MongoTestServer mongo;
+    private static PostgresServer postgres;
+    private static ConnectStack stack;
+
+    @BeforeAll
+    static void startPipeline() {
+        mongo = new MongoTestServer();
+        postgres = new PostgresServer();
+        stack = new ConnectStack(1, Map.of("postgres.password", postgres.password(), "mongodb.uri", mongo.uri()));
+    }
+
+    @AfterAll
+    static void stopPipeline() throws Exception {
+        Resources.closeAll(stack, postgres, mongo);
+    }
+
+    @Test
+    void everyCommittedEventArrivesInMongoDbExactlyOnceInCommitOrderPerAggregate() throws Exception {
+        postgres.execute("postgres", "CREATE DATABASE shop");
+        postgres.execute("shop", OutboxWorkload.ORDERS_TABLE, OutboxWorkload.postgresSchema("outbox"));
+        List<Event> committed = new ArrayList<>(OutboxWorkload.write(postgres, "shop", "outbox", "pg", 0, 25));
+
+        Map<String, String> source = new LinkedHashMap<>();
+        source.put("database.hostname", postgres.host());
+        source.put("database.port", Integer.toString(postgres.port()));
+        source.put("database.user", postgres.user());
+        source.put("slot.drop.on.stop", "true");
+        stack.put("pg-source", stack.shippedConfig("postgres-outbox-source.json", source));
+        stack.awaitRunning("pg-source", 1, TIMEOUT);
+        stack.put("pg-sink", MariaDbPipelineIT.sinkConfig(stack, "events_pg", "outbox\\.event\\..*", Map.of()));
+        stack.awaitRunning("pg-sink", 2, TIMEOUT);
+        committed.addAll(OutboxWorkload.write(postgres, "shop", "outbox", "pg", 25, 100));
+
+        EventLog.awaitDocuments(mongo.client(), "events_pg", committed.size(), TIMEOUT);
+        var stored = EventLog.documents(mongo.client(), "events_pg");
+        MariaDbPipelineIT.assertStoredExactly(stored, committed);
+        MariaDbPipelineIT.assertMongoOrderPerAggregateIsCommitOrder(stored, committed);
+        List<EventLog.KafkaEvent> kafka = EventLog.kafkaEvents(stack, "outbox.event.Order", "outbox.event.Customer",
+                "outbox.event.Payment");
+        assertThat(kafka).hasSize(committed.size());
+        MariaDbPipelineIT.assertKafkaOrderPerAggregateIsCommitOrder(kafka, committed);
+        assertThat(kafka).allSatisfy(e -> {
+            assertThat(e.headers()).containsEntry("outbox.source.table", "public.outbox");
+            assertThat(e.headers().get("outbox.source.position")).startsWith("LSN ");
+        });
+        stack.awaitOffsetsAtEnd("pg-sink", TIMEOUT, "outbox.event.Order", "outbox.event.Customer", "outbox.event.Payment");
+    }
+}
