@@ -85,7 +85,7 @@ public class MongoLogSinkTask extends SinkTask {
             throw e;
         } catch (TransientWriteException e) {
             commits.failed(records);
-            long backoffMs = retry.onFailure(System.currentTimeMillis(), e.getMessage());
+            long backoffMs = retry.onFailure(System.currentTimeMillis(), e.getMessage(), e.retryAfterMs());
             metrics.recordRetry(attemptStartedMs);
             log.warn("MongoDB is not taking writes ({}); retrying {} records in {} ms (attempt {})", e.getMessage(),
                     records.size(), backoffMs, retry.attempts());

@@ -117,7 +117,7 @@ public final class EventLogWriter implements AutoCloseable {
                 outcomes.add(awaitUninterruptibly(write));
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof TransientWriteException t) {
-                    transientFailure = transientFailure == null ? t : transientFailure;
+                    transientFailure = transientFailure == null || t.retryAfterMs() > transientFailure.retryAfterMs() ? t : transientFailure;
                 } else {
                     stop = stop == null ? e.getCause() : stop;
                 }

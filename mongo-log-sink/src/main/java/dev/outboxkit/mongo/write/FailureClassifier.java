@@ -1,22 +1,19 @@
 package dev.outboxkit.mongo.write;
 
 import java.io.IOException;
-import java.util.Set;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.bson.BsonDocument;
 
-import com.mongodb.MongoClientException;
 import com.mongodb.MongoException;
-import com.mongodb.MongoExecutionTimeoutException;
-import com.mongodb.MongoNodeIsRecoveringException;
-import com.mongodb.MongoNotPrimaryException;
 import com.mongodb.MongoSecurityException;
 import com.mongodb.MongoServerException;
 import com.mongodb.MongoSocketException;
 import com.mongodb.MongoTimeoutException;
-import com.mongodb.MongoWriteConcernException;
 
 import dev.outboxkit.mongo.SinkConfig.WriteMode;
 
@@ -24,14 +21,21 @@ import dev.outboxkit.mongo.SinkConfig.WriteMode;
  * The one place that decides what a MongoDB failure means for the sink:
  * <ul>
  *   <li>{@link Verdict#DUPLICATE}: the event id is already stored (insert mode, a duplicate key on {@code _id} only);</li>
- *   <li>{@link Verdict#REJECT}: these records can never be stored as they are: they go to the dead letter queue
- *       with the reason, and the rest of the batch is stored;</li>
- *   <li>{@link Verdict#RETRY}: MongoDB cannot take writes now (network, elections, timeouts): the batch is retried
- *       with back-off, which is safe because writes are idempotent by event id;</li>
- *   <li>{@link Verdict#STOP}: trouble no retry and no record can fix (authentication, permissions, an unknown
- *       server error): the task fails with the reason and commits nothing past what MongoDB acknowledged.</li>
+ *   <li>{@link Verdict#REJECT}: the server refused this document for something in the document itself, so no retry can
+ *       ever store it: it goes to the dead letter queue with the reason, and the rest of the batch is stored. Only
+ *       the codes listed in {@link #RECORD_FAULTS} (and a duplicate on a unique index other than {@code _id}) are
+ *       such faults;</li>
+ *   <li>{@link Verdict#RETRY}: everything else. The environment, not the record, is at fault (throttling, elections,
+ *       shutdown, a write concern not met, a full disk, an exhausted quota, a code this class does not know): the
+ *       batch is retried with back-off, which is safe because writes are idempotent by event id, and after
+ *       {@code retry.timeout.ms} the task stops with the last reason. Such a record never reaches the dead letter
+ *       queue;</li>
+ *   <li>{@link Verdict#STOP}: the sink's own access is refused (authentication, a missing privilege): no retry and no
+ *       record fixes it, so the task fails at once with the reason and commits nothing past what MongoDB
+ *       acknowledged; a restart after the operator's fix resumes there.</li>
  * </ul>
- * A record that cannot be converted at all is always {@link Verdict#REJECT}; that needs no classifying.
+ * A record that cannot be converted at all is always {@link Verdict#REJECT}; that needs no classifying. The README's
+ * "Delivery guarantees and failures" table lists the same classes.
  */
 public final class FailureClassifier {
 
@@ -41,59 +45,68 @@ public final class FailureClassifier {
     static final int DUPLICATE_KEY = 11000;
     private static final String ID_INDEX = "_id_";
     private static final Pattern DUPLICATE_INDEX = Pattern.compile("index: (\\S+) dup key");
-
-    /** Server error codes that mean "not now" rather than "never": network, elections, shutdown, time limits. */
-    private static final Set<Integer> TRANSIENT_CODES = Set.of(
-            6, // HostUnreachable
-            7, // HostNotFound
-            50, // MaxTimeMSExpired
-            63, // StaleShardVersion
-            64, // WriteConcernFailed
-            89, // NetworkTimeout
-            91, // ShutdownInProgress
-            112, // WriteConflict
-            133, // FailedToSatisfyReadPreference
-            150, // StaleEpoch
-            189, // PrimarySteppedDown
-            262, // ExceededTimeLimit
-            9001, // SocketException
-            10107, // NotWritablePrimary
-            11600, // InterruptedAtShutdown
-            11602, // InterruptedDueToReplStateChange
-            13388, // StaleConfig
-            13435, // NotPrimaryNoSecondaryOk
-            13436); // NotPrimaryOrSecondary
+    /** Azure Cosmos DB's hint in a throttling message ("Error=16500, RetryAfterMs=12, Details=..."). */
+    private static final Pattern RETRY_AFTER_MS = Pattern.compile("RetryAfterMs=(\\d{1,9})");
 
     /**
-     * Errors on a whole write that concern its collection or its documents, not the task: the records go to the
-     * dead letter queue (their collection cannot hold them), and other collections go on.
+     * Per-document codes that are certainly the document's own fault: the server refuses this document, whatever the
+     * state of the deployment, so the record goes to the dead letter queue. Each with the reason it belongs here.
+     * A per-document code not listed here is retried, never dead-lettered.
      */
-    private static final Set<Integer> COLLECTION_CODES = Set.of(
-            2, // BadValue
-            22, // InvalidBSON
-            67, // CannotCreateIndex
-            73, // InvalidNamespace
-            85, // IndexOptionsConflict
-            86, // IndexKeySpecsConflict
-            121, // DocumentValidationFailure
-            166, // CommandNotSupportedOnView
-            10080, // namespace name too long (older servers)
-            10334, // BSONObjectTooLarge
-            17280); // KeyTooLong
+    static final Map<Integer, String> RECORD_FAULTS = Map.of(
+            121, "DocumentValidationFailure: the collection's validator refuses this document",
+            10334, "BSONObjectTooLarge: the document exceeds MongoDB's 16 MiB limit",
+            17280, "KeyTooLong: an indexed value of this document exceeds the index key size limit",
+            22, "InvalidBSON: the server cannot read this document's BSON",
+            52, "DollarPrefixedFieldName: a field name of this document starts with $ where the server refuses it",
+            53, "InvalidIdField: the server refuses this document's _id value",
+            55, "InvalidDBRef: a $ref/$id field of this document is malformed",
+            56, "EmptyFieldName: a field name of this document is empty where the server refuses it",
+            57, "DottedFieldName: a field name of this document contains a dot where the server refuses it");
+
+    /**
+     * Codes on a whole write that mean the sink's own access is refused: STOP at once. Retrying cannot restore a
+     * revoked role or a wrong password, and a task that fails says so where operators look (the task's state).
+     */
+    private static final Map<Integer, String> ACCESS_REFUSED = Map.of(
+            13, "Unauthorized: the sink's user lacks a privilege (a role removed or changed)",
+            18, "AuthenticationFailed: the sink's credentials are refused");
+
+    /**
+     * Codes (on a whole write, or per document on some servers) that concern the name of the collection these
+     * records resolved to (from their topic or headers through collection.template): no retry makes the name valid,
+     * and other collections go on.
+     */
+    private static final Map<Integer, String> NAMESPACE_FAULTS = Map.of(
+            73, "InvalidNamespace: the collection name resolved for these records is not valid",
+            10080, "the collection name resolved for these records is too long (older servers)");
 
     private FailureClassifier() {
     }
 
-    /** One document's error inside an unordered bulk write. */
+    /** One document's error inside an unordered bulk write, where a duplicate key names its index. */
     static Verdict ofWriteError(int code, String message, BsonDocument details, WriteMode mode) {
+        return ofWriteError(code, message, details, mode, () -> false);
+    }
+
+    /**
+     * One document's error inside an unordered bulk write. {@code idStored} says whether a document with this event's
+     * id is stored; it is asked only for a duplicate key whose error names no index (Azure Cosmos DB's "Failed _id or
+     * unique index constraint"), which is then a duplicate when the id is stored and another unique index otherwise.
+     */
+    static Verdict ofWriteError(int code, String message, BsonDocument details, WriteMode mode, BooleanSupplier idStored) {
         if (code == DUPLICATE_KEY) {
-            if (!isIdIndex(message, details)) {
-                return Verdict.REJECT; // a unique index of the user's: this event breaks it, and is not stored
+            boolean onId = namesItsIndex(message, details) ? isIdIndex(message, details) : idStored.getAsBoolean();
+            if (!onId) {
+                // A unique index of the user's: this event breaks it and is not stored. Retrying would meet the same
+                // key again; the dead letter queue keeps the record.
+                return Verdict.REJECT;
             }
             // In replace mode an _id clash is a concurrent upsert of the same id; repeating the write settles it.
             return mode == WriteMode.INSERT ? Verdict.DUPLICATE : Verdict.RETRY;
         }
-        return TRANSIENT_CODES.contains(code) ? Verdict.RETRY : Verdict.REJECT;
+        // A namespace code reported per document (some servers do) is the same fault as on the whole write.
+        return RECORD_FAULTS.containsKey(code) || NAMESPACE_FAULTS.containsKey(code) ? Verdict.REJECT : Verdict.RETRY;
     }
 
     /** An exception that failed a whole write (or an index operation) on one collection. */
@@ -102,23 +115,31 @@ public final class FailureClassifier {
             // The driver wraps socket errors during the handshake in a security exception: classify by cause.
             return causedByNetwork(e) ? Verdict.RETRY : Verdict.STOP;
         }
-        if (e instanceof MongoSocketException || e instanceof MongoTimeoutException || e instanceof MongoNotPrimaryException
-                || e instanceof MongoNodeIsRecoveringException || e instanceof MongoWriteConcernException
-                || e instanceof MongoExecutionTimeoutException) {
-            return Verdict.RETRY;
-        }
-        if (e.hasErrorLabel(MongoException.TRANSIENT_TRANSACTION_ERROR_LABEL) || e.hasErrorLabel("RetryableWriteError")) {
-            return Verdict.RETRY;
-        }
         if (e instanceof MongoServerException server) {
-            int code = server.getCode();
-            if (TRANSIENT_CODES.contains(code)) {
-                return Verdict.RETRY;
+            if (ACCESS_REFUSED.containsKey(server.getCode())) {
+                return Verdict.STOP;
             }
-            return COLLECTION_CODES.contains(code) ? Verdict.REJECT : Verdict.STOP;
+            if (NAMESPACE_FAULTS.containsKey(server.getCode())) {
+                return Verdict.REJECT;
+            }
         }
-        // Client-side trouble such as a cleared connection pool or a full wait queue.
-        return e instanceof MongoClientException ? Verdict.RETRY : Verdict.STOP;
+        // The network, elections, shutdown, time limits, write concern, throttling, a full disk or quota, and codes
+        // this class does not know: the deployment's state, not the records'. Bounded by retry.timeout.ms.
+        return Verdict.RETRY;
+    }
+
+    /** Why a per-document code is the record's own fault, for the dead letter reason; null when it is not one. */
+    static String recordFaultReason(int code) {
+        return RECORD_FAULTS.getOrDefault(code, NAMESPACE_FAULTS.get(code));
+    }
+
+    /** How long the server asked the client to wait before retrying, when its message says (Cosmos DB's RetryAfterMs). */
+    static OptionalLong retryAfterMs(String message) {
+        if (message == null) {
+            return OptionalLong.empty();
+        }
+        Matcher matcher = RETRY_AFTER_MS.matcher(message);
+        return matcher.find() ? OptionalLong.of(Long.parseLong(matcher.group(1))) : OptionalLong.empty();
     }
 
     /** Whether a failure during a connection check is the network's (MongoDB unreachable) rather than a mistake. */
@@ -135,6 +156,12 @@ public final class FailureClassifier {
         return false;
     }
 
+    /** Whether a duplicate-key error says which index it is on (MongoDB does; Azure Cosmos DB does not). */
+    static boolean namesItsIndex(String message, BsonDocument details) {
+        return details != null && details.isDocument("keyPattern")
+                || message != null && DUPLICATE_INDEX.matcher(message).find();
+    }
+
     /** Whether a duplicate-key error is on _id; when the error does not say which index, it is not assumed to be. */
     private static boolean isIdIndex(String message, BsonDocument details) {
         if (details != null && details.isDocument("keyPattern")) {
@@ -149,15 +176,17 @@ public final class FailureClassifier {
     }
 
     /**
-     * A server message fit for a dead letter reason: cut before any key values it quotes (they come from the
-     * document), and short.
+     * A server message fit for a dead letter reason or a log line: cut before any key values or documents it quotes
+     * (they come from the document), and short.
      */
     static String safeMessage(String message) {
         if (message == null) {
             return "no message";
         }
         int values = message.indexOf(" dup key");
-        String safe = values >= 0 ? message.substring(0, values) : message;
+        int quoted = message.indexOf('{'); // servers quote keys and documents in braces (e.g. KeyTooLong)
+        int cut = values < 0 ? quoted : quoted < 0 ? values : Math.min(values, quoted);
+        String safe = cut >= 0 ? message.substring(0, cut).stripTrailing() : message;
         return safe.length() <= 160 ? safe : safe.substring(0, 160) + "...";
     }
 }

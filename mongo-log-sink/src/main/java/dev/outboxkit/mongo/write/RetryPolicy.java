@@ -28,6 +28,16 @@ public final class RetryPolicy {
      * @throws ConnectException when the outage has lasted longer than the retry timeout
      */
     public long onFailure(long nowMs, String reason) {
+        return onFailure(nowMs, reason, -1);
+    }
+
+    /**
+     * The wait before the next attempt: the back-off, or longer when the server asked for a longer wait
+     * ({@code serverHintMs}, -1 for none), never past the retry timeout.
+     *
+     * @throws ConnectException when the outage has lasted longer than the retry timeout
+     */
+    public long onFailure(long nowMs, String reason, long serverHintMs) {
         if (outageStartMs < 0) {
             outageStartMs = nowMs;
         }
@@ -36,7 +46,7 @@ public final class RetryPolicy {
             throw new ConnectException("MongoDB writes kept failing for " + elapsed + " ms over " + attempts
                     + " retries, longer than retry.timeout.ms=" + timeoutMs + "; last failure: " + reason);
         }
-        long backoff = nextBackoffMs;
+        long backoff = Math.max(nextBackoffMs, serverHintMs);
         if (timeoutMs >= 0) {
             backoff = Math.min(backoff, Math.max(1, timeoutMs - elapsed));
         }
