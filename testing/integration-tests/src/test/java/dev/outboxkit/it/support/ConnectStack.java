@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -57,12 +58,14 @@ public final class ConnectStack implements AutoCloseable {
         worker.put("offset.flush.interval.ms", "500");
         worker.put("scheduled.rebalance.max.delay.ms", "2000");
         worker.put("consumer.metadata.max.age.ms", "1000");
+        // The shipped source configs require exactly-once source support (a worker without it refuses them).
+        worker.put("exactly.once.source.support", "enabled");
         worker.putAll(extraWorkerProps);
         workerProps = Map.copyOf(worker);
         java.util.Properties broker = new java.util.Properties();
         // Room for the 17 MB poison event and its dead-letter copy.
         broker.put("message.max.bytes", "20971520");
-        // One broker: the transaction log of exactly-once source workers must fit on it.
+        // One broker: the transaction log the exactly-once source tasks write through has one replica.
         broker.put("transaction.state.log.replication.factor", "1");
         broker.put("transaction.state.log.min.isr", "1");
         connect = new EmbeddedConnectCluster.Builder()
@@ -107,7 +110,21 @@ public final class ConnectStack implements AutoCloseable {
      * shipped path and the given overrides (a null value removes the key).
      */
     public Map<String, String> shippedConfig(String file, Map<String, String> overrides) {
-        return ShippedConfigs.render(configsDir(), file, secrets, overrides);
+        Map<String, String> config = ShippedConfigs.render(configsDir(), file, secrets, Map.of());
+        // The shipped configs are for a three-broker cluster (replication factor 3, two in-sync replicas); the
+        // embedded cluster has one broker.
+        for (String key : List.of("topic.creation.default.replication.factor", "topic.creation.default.min.insync.replicas",
+                "errors.deadletterqueue.topic.replication.factor")) {
+            config.computeIfPresent(key, (k, v) -> "1");
+        }
+        overrides.forEach((key, value) -> {
+            if (value == null) {
+                config.remove(key);
+            } else {
+                config.put(key, value);
+            }
+        });
+        return config;
     }
 
     /** PUT /connectors/{name}/config, the REST upsert; fails with the worker's answer when it is not 200/201. */
@@ -187,8 +204,10 @@ public final class ConnectStack implements AutoCloseable {
     }
 
     /**
-     * Waits until the sink connector's committed offsets, as the REST API reports them, equal the topics' end
-     * offsets: consumer lag 0 on every partition, including partitions whose records were filtered or skipped.
+     * Waits until the sink connector's committed offsets, as the REST API reports them, leave no record behind: on
+     * every partition, including partitions whose records were filtered or skipped, the committed offset is the end
+     * offset, or only transaction markers lie between them (the exactly-once sources end each transaction with a
+     * marker, which is not a record: a sink commits the offset after its last record, before the marker).
      */
     public void awaitOffsetsAtEnd(String connector, Duration timeout, String... topics) {
         Wait.until("the committed offsets of " + connector + " reach the end of " + String.join(", ", topics), timeout,
@@ -196,9 +215,39 @@ public final class ConnectStack implements AutoCloseable {
                 () -> "committed " + committedOffsets(connector) + ", end offsets " + endOffsets(topics));
     }
 
-    /** Every partition committed up to its end offset (an empty partition needs no commit). */
-    private static boolean lagIsZero(Map<TopicPartition, Long> committed, Map<TopicPartition, Long> ends) {
-        return ends.entrySet().stream().allMatch(end -> committed.getOrDefault(end.getKey(), 0L).equals(end.getValue()));
+    /** No record past the committed offset of any partition (an empty partition needs no commit). */
+    private boolean lagIsZero(Map<TopicPartition, Long> committed, Map<TopicPartition, Long> ends) {
+        Map<TopicPartition, Long> behind = new HashMap<>();
+        ends.forEach((partition, end) -> {
+            long at = committed.getOrDefault(partition, 0L);
+            if (at != end) {
+                behind.put(partition, at);
+            }
+        });
+        return behind.isEmpty() || recordsBetween(behind, ends) == 0;
+    }
+
+    /** What a read_committed consumer gets between these offsets and the partitions' end offsets. */
+    private long recordsBetween(Map<TopicPartition, Long> from, Map<TopicPartition, Long> ends) {
+        Map<String, Object> props = new HashMap<>();
+        props.put("bootstrap.servers", bootstrapServers());
+        props.put("isolation.level", "read_committed");
+        props.put("enable.auto.commit", "false");
+        props.put("key.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
+        props.put("value.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(props)) {
+            consumer.assign(from.keySet());
+            from.forEach(consumer::seek);
+            long records = 0;
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (from.keySet().stream().anyMatch(partition -> consumer.position(partition) < ends.get(partition))) {
+                if (System.currentTimeMillis() > deadline) {
+                    return Long.MAX_VALUE; // an open transaction holds the reading back: not yet
+                }
+                records += consumer.poll(Duration.ofMillis(200)).count();
+            }
+            return records;
+        }
     }
 
     private static final java.util.Comparator<TopicPartition> BY_TOPIC_AND_PARTITION =

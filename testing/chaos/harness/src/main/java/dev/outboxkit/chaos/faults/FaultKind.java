@@ -1,6 +1,12 @@
 package dev.outboxkit.chaos.faults;
 
-/** Every kind of fault the schedule injects; each appears at least once per run. */
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Every kind of fault the schedule injects; each kind that applies to the run's cluster ({@link #forBrokers(int)})
+ * appears at least once per run.
+ */
 public enum FaultKind {
     KILL_SINK_WORKER("kill -9 of the worker running a sink task, then its restart"),
     KILL_SOURCE_WORKER("kill -9 of the worker running the source task, then its restart"),
@@ -13,12 +19,28 @@ public enum FaultKind {
     REBALANCE_DURING_MONGO_OUTAGE("a worker joins and one leaves while MongoDB is cut off"),
     SINK_TASK_RESTART("sink task restart through REST"),
     PAUSE_RESUME("sink connector pause and resume through REST"),
-    OFFSET_RESET_REPLAY("sink offsets reset through REST (stop, delete offsets, resume): a replay");
+    OFFSET_RESET_REPLAY("sink offsets reset through REST (stop, delete offsets, resume): a replay"),
+    KILL_PARTITION_LEADER("kill -9 of the leader of an outbox partition, then its restart"),
+    BROKER_OUT_OF_ISR("a broker stopped (SIGSTOP) until it leaves the in-sync replicas, then resumed (SIGCONT)"),
+    BROKER_ROLLING_RESTART("graceful rolling restart of every broker");
 
     private final String description;
 
     FaultKind(String description) {
         this.description = description;
+    }
+
+    /**
+     * The kinds that apply to a cluster of this many brokers: one broker is killed and restarted as a whole; three
+     * lose a partition's leader, a broker that stops answering, and a rolling restart instead.
+     */
+    public static List<FaultKind> forBrokers(int brokers) {
+        return Arrays.stream(values()).filter(kind -> brokers == 1 ? !kind.needsReplicas() : kind != KILL_BROKER).toList();
+    }
+
+    /** Whether the fault needs other brokers to take over (a replicated cluster). */
+    public boolean needsReplicas() {
+        return this == KILL_PARTITION_LEADER || this == BROKER_OUT_OF_ISR || this == BROKER_ROLLING_RESTART;
     }
 
     public String description() {
@@ -38,7 +60,7 @@ public enum FaultKind {
         return switch (this) {
             case MONGO_CUT, MONGO_BLACKHOLE, MONGO_SLOW, REBALANCE_DURING_MONGO_OUTAGE -> "mongodb";
             case KILL_SINK_WORKER, KILL_SOURCE_WORKER, ROLLING_RESTART -> "workers";
-            case KILL_BROKER -> "broker";
+            case KILL_BROKER, KILL_PARTITION_LEADER, BROKER_OUT_OF_ISR, BROKER_ROLLING_RESTART -> "broker";
             case SOURCE_DB_RESTART -> "database";
             case SINK_TASK_RESTART, PAUSE_RESUME, OFFSET_RESET_REPLAY -> "sink-connector";
         };

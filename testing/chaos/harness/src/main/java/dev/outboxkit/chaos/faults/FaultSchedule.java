@@ -1,7 +1,6 @@
 package dev.outboxkit.chaos.faults;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
@@ -36,11 +35,16 @@ public final class FaultSchedule {
      * @param count how many faults; at least one of each kind
      */
     public static FaultSchedule plan(long seed, double activeSeconds, int count) {
+        return plan(seed, activeSeconds, count, FaultKind.forBrokers(1));
+    }
+
+    /** A schedule drawing from these kinds only (those that apply to the run's cluster), each at least once. */
+    public static FaultSchedule plan(long seed, double activeSeconds, int count, List<FaultKind> applicable) {
         Random random = new Random(seed);
-        List<FaultKind> kinds = new ArrayList<>(Arrays.asList(FaultKind.values()));
+        List<FaultKind> kinds = new ArrayList<>(applicable);
         Collections.shuffle(kinds, random);
         while (kinds.size() < count) {
-            kinds.add(FaultKind.values()[random.nextInt(FaultKind.values().length)]);
+            kinds.add(applicable.get(random.nextInt(applicable.size())));
         }
         List<Planned> planned = new ArrayList<>();
         double slot = activeSeconds / kinds.size();
@@ -74,7 +78,9 @@ public final class FaultSchedule {
         return switch (kind) {
             case MONGO_CUT, MONGO_BLACKHOLE, MONGO_SLOW -> 5 + random.nextDouble() * 15;
             case REBALANCE_DURING_MONGO_OUTAGE -> 15 + random.nextDouble() * 10;
-            case KILL_SINK_WORKER, KILL_SOURCE_WORKER, KILL_BROKER, SOURCE_DB_RESTART -> 2 + random.nextDouble() * 8;
+            case KILL_SINK_WORKER, KILL_SOURCE_WORKER, KILL_BROKER, KILL_PARTITION_LEADER, SOURCE_DB_RESTART -> 2 + random.nextDouble() * 8;
+            // At least this long; the broker stays stopped until it has left the in-sync replicas.
+            case BROKER_OUT_OF_ISR -> 12 + random.nextDouble() * 10;
             case PAUSE_RESUME -> 3 + random.nextDouble() * 7;
             default -> 0;
         };

@@ -58,7 +58,7 @@ final class Probes {
     /** Whether the broker answers a metadata request from a new client. */
     boolean brokerAnswers() {
         Properties props = new Properties();
-        props.put("bootstrap.servers", cluster.broker().bootstrapServers());
+        props.put("bootstrap.servers", cluster.kafka().bootstrapServers());
         props.put("request.timeout.ms", "3000");
         props.put("default.api.timeout.ms", "5000");
         try (Admin admin = Admin.create(props)) {

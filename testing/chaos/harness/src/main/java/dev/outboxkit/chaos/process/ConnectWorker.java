@@ -20,19 +20,23 @@ public final class ConnectWorker {
     private final JvmProcess process;
     private final String name;
 
-    public ConnectWorker(String name, KafkaRuntime runtime, Path directory, String bootstrapServers, List<Path> pluginDirectories) {
+    public ConnectWorker(String name, KafkaRuntime runtime, Path directory, KafkaCluster kafka, List<Path> pluginDirectories) {
         this.name = name;
         Properties worker = new Properties();
-        worker.put("bootstrap.servers", bootstrapServers);
+        worker.put("bootstrap.servers", kafka.bootstrapServers());
         worker.put("group.id", "chaos-connect");
         worker.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
         worker.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
         worker.put("config.storage.topic", "chaos-connect-configs");
         worker.put("offset.storage.topic", "chaos-connect-offsets");
         worker.put("status.storage.topic", "chaos-connect-status");
-        worker.put("config.storage.replication.factor", "1");
-        worker.put("offset.storage.replication.factor", "1");
-        worker.put("status.storage.replication.factor", "1");
+        // The internal topics as replicated as the outbox topics (min.insync.replicas comes from the brokers).
+        String replication = Integer.toString(kafka.replicationFactor());
+        worker.put("config.storage.replication.factor", replication);
+        worker.put("offset.storage.replication.factor", replication);
+        worker.put("status.storage.replication.factor", replication);
+        // Exactly-once source (KIP-618): source tasks write records and their offsets in one Kafka transaction.
+        worker.put("exactly.once.source.support", "enabled");
         worker.put("offset.storage.partitions", "5");
         worker.put("status.storage.partitions", "1");
         worker.put("listeners", "http://127.0.0.1:" + restPort);

@@ -82,6 +82,41 @@ public final class JvmProcess {
         }
     }
 
+    /**
+     * Sends a signal by name ({@code STOP}, {@code CONT}) with the system's {@code kill}: a stopped process keeps its
+     * sockets open and answers nothing, as a machine that hangs does.
+     */
+    public synchronized void signal(String name) {
+        if (!isAlive()) {
+            throw new IllegalStateException(this.name + " is not running: cannot send SIG" + name);
+        }
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).redirectErrorStream(true).start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed: "
+                        + new String(kill.getInputStream().readAllBytes()));
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot run kill -" + name, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The process's state letter from /proc (R, S, T for stopped, ...), or "?" when it cannot be read. */
+    public synchronized String state() {
+        if (process == null) {
+            return "?";
+        }
+        try {
+            String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
+    }
+
     private boolean waitFor(int seconds) {
         try {
             return process.waitFor(seconds, TimeUnit.SECONDS);
