@@ -16,8 +16,7 @@ public final class Commands {
     /** Exit status of wrong usage, as for Kafka's tools and most Unix commands. */
     public static final int USAGE = 2;
 
-    private Commands() {
-    }
+    private Commands() {}
 
     /** Checks an option rule picocli cannot express; its message names the option. */
     public interface Validated {
@@ -25,8 +24,7 @@ public final class Commands {
     }
 
     /** What {@link #parse} found: the filled command, or that help was asked for (then {@code usage} holds it). */
-    public record Parsed<T>(T command, boolean helpRequested, String usage) {
-    }
+    public record Parsed<T>(T command, boolean helpRequested, String usage) {}
 
     /**
      * Fills {@code command} from {@code args}.

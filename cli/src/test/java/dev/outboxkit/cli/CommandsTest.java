@@ -13,11 +13,20 @@ class CommandsTest {
 
     @Command(name = "demo.sh", description = "A demo command.")
     static final class Demo implements Commands.Validated {
-        @Option(names = "--count", paramLabel = "N", defaultValue = "3", description = "how many (default ${DEFAULT-VALUE})")
+        @Option(
+                names = "--count",
+                paramLabel = "N",
+                defaultValue = "3",
+                description = "how many (default ${DEFAULT-VALUE})")
         int count;
+
         @Option(names = "--mode", paramLabel = "a|b", defaultValue = "a", description = "the mode")
         String mode;
-        @Option(names = {"-h", "--help"}, usageHelp = true, description = "this help")
+
+        @Option(
+                names = {"-h", "--help"},
+                usageHelp = true,
+                description = "this help")
         boolean help;
 
         @Override
@@ -30,7 +39,8 @@ class CommandsTest {
 
     @Test
     void optionsAreReadAndDefaultsApply() {
-        assertThat(Commands.parse("demo.sh", new Demo(), "--count", "7").command().count).isEqualTo(7);
+        assertThat(Commands.parse("demo.sh", new Demo(), "--count", "7").command().count)
+                .isEqualTo(7);
         assertThat(Commands.parse("demo.sh", new Demo()).command().count).isEqualTo(3);
     }
 
@@ -38,7 +48,9 @@ class CommandsTest {
     void helpGivesTheUsageWithTheDefaultsAndSkipsTheRules() {
         Commands.Parsed<Demo> parsed = Commands.parse("demo.sh", new Demo(), "--mode", "z", "--help");
         assertThat(parsed.helpRequested()).isTrue();
-        assertThat(parsed.usage()).startsWith("Usage: demo.sh").contains("--count=N", "how many (default 3)", "A demo command.");
+        assertThat(parsed.usage())
+                .startsWith("Usage: demo.sh")
+                .contains("--count=N", "how many (default 3)", "A demo command.");
     }
 
     @Test
@@ -48,9 +60,13 @@ class CommandsTest {
         assertThatThrownBy(() -> Commands.parse("demo.sh", new Demo(), "--count", "many"))
                 .hasMessageStartingWith("demo.sh: Invalid value for option '--count': 'many' is not an int")
                 .hasMessageNotContaining("\n");
-        assertThatThrownBy(() -> Commands.parse("demo.sh", new Demo(), "--bogus")).hasMessage("demo.sh: Unknown option: '--bogus'");
-        assertThatThrownBy(() -> Commands.parse("demo.sh", new Demo(), "--mode", "z")).hasMessage("demo.sh: --mode must be a or b, not 'z'");
-        assertThatThrownBy(() -> Commands.parse("demo.sh", new Demo(), "stray")).isInstanceOf(Commands.UsageError.class)
-                .hasMessageContaining("'stray'").hasMessageNotContaining("\n");
+        assertThatThrownBy(() -> Commands.parse("demo.sh", new Demo(), "--bogus"))
+                .hasMessage("demo.sh: Unknown option: '--bogus'");
+        assertThatThrownBy(() -> Commands.parse("demo.sh", new Demo(), "--mode", "z"))
+                .hasMessage("demo.sh: --mode must be a or b, not 'z'");
+        assertThatThrownBy(() -> Commands.parse("demo.sh", new Demo(), "stray"))
+                .isInstanceOf(Commands.UsageError.class)
+                .hasMessageContaining("'stray'")
+                .hasMessageNotContaining("\n");
     }
 }

@@ -23,8 +23,7 @@ import dev.outboxkit.router.RouterConfig;
  */
 public final class OptionTables {
 
-    private OptionTables() {
-    }
+    private OptionTables() {}
 
     /** The documented plugins: marker name to ConfigDef. */
     static Map<String, ConfigDef> plugins() {
@@ -69,7 +68,8 @@ public final class OptionTables {
             byGroup.put(group, new ArrayList<>());
         }
         for (ConfigDef.ConfigKey key : def.configKeys().values()) {
-            byGroup.computeIfAbsent(key.group == null ? "Other" : key.group, g -> new ArrayList<>()).add(key);
+            byGroup.computeIfAbsent(key.group == null ? "Other" : key.group, g -> new ArrayList<>())
+                    .add(key);
         }
         StringBuilder out = new StringBuilder();
         for (Map.Entry<String, List<ConfigDef.ConfigKey>> group : byGroup.entrySet()) {
@@ -79,12 +79,19 @@ public final class OptionTables {
             out.append("| option | type | default | valid values | importance | description |\n");
             out.append("| --- | --- | --- | --- | --- | --- |\n");
             for (ConfigDef.ConfigKey key : keys) {
-                out.append("| `").append(key.name).append("` | ")
-                        .append(key.type.name().toLowerCase()).append(" | ")
-                        .append(defaultText(key)).append(" | ")
-                        .append(key.validator == null ? "" : escape(key.validator.toString())).append(" | ")
-                        .append(key.importance.name().toLowerCase()).append(" | ")
-                        .append(escape(key.documentation)).append(" |\n");
+                out.append("| `")
+                        .append(key.name)
+                        .append("` | ")
+                        .append(key.type.name().toLowerCase())
+                        .append(" | ")
+                        .append(defaultText(key))
+                        .append(" | ")
+                        .append(key.validator == null ? "" : escape(key.validator.toString()))
+                        .append(" | ")
+                        .append(key.importance.name().toLowerCase())
+                        .append(" | ")
+                        .append(escape(key.documentation))
+                        .append(" |\n");
             }
         }
         return out.append('\n').toString();
@@ -100,7 +107,8 @@ public final class OptionTables {
         if (key.type == ConfigDef.Type.PASSWORD) {
             return "hidden";
         }
-        String text = key.defaultValue instanceof List<?> list ? String.join(",", list.stream().map(String::valueOf).toList())
+        String text = key.defaultValue instanceof List<?> list
+                ? String.join(",", list.stream().map(String::valueOf).toList())
                 : String.valueOf(key.defaultValue);
         return text.isEmpty() ? "\"\"" : "`" + text + "`";
     }

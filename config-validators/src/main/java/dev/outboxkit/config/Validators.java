@@ -16,8 +16,7 @@ import org.apache.kafka.common.config.ConfigException;
  */
 public final class Validators {
 
-    private Validators() {
-    }
+    private Validators() {}
 
     /** One of a fixed list of words, in any case; lists them in the given order. */
     public static ConfigDef.Validator oneOf(List<String> allowed) {
@@ -69,8 +68,10 @@ public final class Validators {
             try {
                 Pattern.compile((String) value);
             } catch (PatternSyntaxException e) {
-                throw new ConfigException(name, value, "is not a valid regular expression: " + e.getDescription()
-                        + " near index " + e.getIndex());
+                throw new ConfigException(
+                        name,
+                        value,
+                        "is not a valid regular expression: " + e.getDescription() + " near index " + e.getIndex());
             }
         }
 

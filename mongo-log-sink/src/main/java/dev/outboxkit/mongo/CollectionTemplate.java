@@ -31,8 +31,7 @@ public final class CollectionTemplate {
     };
 
     /** A literal piece of the name, or a placeholder. */
-    private record Part(String literal, String placeholder) {
-    }
+    private record Part(String literal, String placeholder) {}
 
     private final String template;
     private final List<Part> parts;
@@ -56,8 +55,11 @@ public final class CollectionTemplate {
         while (matcher.find()) {
             String placeholder = matcher.group(1);
             if (!PLACEHOLDERS.contains(placeholder)) {
-                throw new ConfigException(option, template, "unknown placeholder ${" + placeholder + "}; expected one of "
-                        + "${topic}, ${aggregateType}, ${eventType}");
+                throw new ConfigException(
+                        option,
+                        template,
+                        "unknown placeholder ${" + placeholder + "}; expected one of "
+                                + "${topic}, ${aggregateType}, ${eventType}");
             }
             topicOnly &= placeholder.equals("topic");
             String literal = template.substring(last, matcher.start());

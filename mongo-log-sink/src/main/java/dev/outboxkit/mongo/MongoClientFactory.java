@@ -15,14 +15,17 @@ final class MongoClientFactory {
      * blackholed host) would hang put() past max.poll.interval.ms instead of turning into retries.
      */
     static final int DEFAULT_SOCKET_TIMEOUT_MS = 30_000;
+
     private static final String APPLICATION_NAME = "outboxkit-mongo-log-sink";
 
-    private MongoClientFactory() {
-    }
+    private MongoClientFactory() {}
 
     static MongoClient create(ConnectionString connectionString) {
-        return create(connectionString, connectionString.getServerSelectionTimeout() == null
-                ? DEFAULT_SERVER_SELECTION_TIMEOUT_MS : connectionString.getServerSelectionTimeout());
+        return create(
+                connectionString,
+                connectionString.getServerSelectionTimeout() == null
+                        ? DEFAULT_SERVER_SELECTION_TIMEOUT_MS
+                        : connectionString.getServerSelectionTimeout());
     }
 
     static MongoClient create(ConnectionString connectionString, long serverSelectionTimeoutMs) {
@@ -33,9 +36,11 @@ final class MongoClientFactory {
     static MongoClientSettings settings(ConnectionString connectionString, long serverSelectionTimeoutMs) {
         MongoClientSettings.Builder settings = MongoClientSettings.builder()
                 .applyConnectionString(connectionString)
-                .applyToClusterSettings(cluster -> cluster.serverSelectionTimeout(serverSelectionTimeoutMs, TimeUnit.MILLISECONDS));
+                .applyToClusterSettings(
+                        cluster -> cluster.serverSelectionTimeout(serverSelectionTimeoutMs, TimeUnit.MILLISECONDS));
         if (connectionString.getSocketTimeout() == null) {
-            settings.applyToSocketSettings(socket -> socket.readTimeout(DEFAULT_SOCKET_TIMEOUT_MS, TimeUnit.MILLISECONDS));
+            settings.applyToSocketSettings(
+                    socket -> socket.readTimeout(DEFAULT_SOCKET_TIMEOUT_MS, TimeUnit.MILLISECONDS));
         }
         if (connectionString.getApplicationName() == null) {
             settings.applicationName(APPLICATION_NAME);

@@ -64,8 +64,7 @@ public class MongoLogSinkConnector extends SinkConnector {
     }
 
     @Override
-    public void stop() {
-    }
+    public void stop() {}
 
     @Override
     public ConfigDef config() {
@@ -94,9 +93,13 @@ public class MongoLogSinkConnector extends SinkConnector {
     private static void checkBackoffOrder(Map<String, ConfigValue> values) {
         ConfigValue initial = values.get(SinkConfig.RETRY_BACKOFF_INITIAL_MS);
         ConfigValue max = values.get(SinkConfig.RETRY_BACKOFF_MAX_MS);
-        if (initial.errorMessages().isEmpty() && max.errorMessages().isEmpty() && initial.value() != null && max.value() != null
+        if (initial.errorMessages().isEmpty()
+                && max.errorMessages().isEmpty()
+                && initial.value() != null
+                && max.value() != null
                 && (Long) max.value() < (Long) initial.value()) {
-            max.addErrorMessage("Must not be less than " + SinkConfig.RETRY_BACKOFF_INITIAL_MS + " (" + initial.value() + ")");
+            max.addErrorMessage(
+                    "Must not be less than " + SinkConfig.RETRY_BACKOFF_INITIAL_MS + " (" + initial.value() + ")");
         }
     }
 
@@ -104,10 +107,15 @@ public class MongoLogSinkConnector extends SinkConnector {
     private static void checkRetentionWithReadModel(Map<String, ConfigValue> values) {
         ConfigValue mode = values.get(SinkConfig.WRITE_MODE);
         ConfigValue ttl = values.get(SinkConfig.TTL_SECONDS);
-        if (mode.errorMessages().isEmpty() && ttl.errorMessages().isEmpty() && mode.value() != null && ttl.value() != null
-                && "latest".equalsIgnoreCase(((String) mode.value()).trim()) && (Long) ttl.value() > 0) {
-            ttl.addErrorMessage("Must be 0 with " + SinkConfig.WRITE_MODE + "=latest: it would delete aggregates that are"
-                    + " still current; " + SinkConfig.TOMBSTONE_TTL_SECONDS + " purges deleted ones");
+        if (mode.errorMessages().isEmpty()
+                && ttl.errorMessages().isEmpty()
+                && mode.value() != null
+                && ttl.value() != null
+                && "latest".equalsIgnoreCase(((String) mode.value()).trim())
+                && (Long) ttl.value() > 0) {
+            ttl.addErrorMessage(
+                    "Must be 0 with " + SinkConfig.WRITE_MODE + "=latest: it would delete aggregates that are"
+                            + " still current; " + SinkConfig.TOMBSTONE_TTL_SECONDS + " purges deleted ones");
         }
     }
 
@@ -120,25 +128,33 @@ public class MongoLogSinkConnector extends SinkConnector {
         ConfigValue uri = values.get(SinkConfig.CONNECTION_URI);
         ConfigValue database = values.get(SinkConfig.DATABASE);
         ConfigValue timeout = values.get(SinkConfig.VALIDATE_TIMEOUT_MS);
-        if (!uri.errorMessages().isEmpty() || uri.value() == null || !timeout.errorMessages().isEmpty()) {
+        if (!uri.errorMessages().isEmpty()
+                || uri.value() == null
+                || !timeout.errorMessages().isEmpty()) {
             return;
         }
         long timeoutMs = (Long) timeout.value();
-        String databaseName = database.errorMessages().isEmpty() && database.value() != null ? (String) database.value() : "admin";
-        try (MongoClient client = MongoClientFactory.create(new ConnectionString(((Password) uri.value()).value()), timeoutMs)) {
+        String databaseName =
+                database.errorMessages().isEmpty() && database.value() != null ? (String) database.value() : "admin";
+        try (MongoClient client =
+                MongoClientFactory.create(new ConnectionString(((Password) uri.value()).value()), timeoutMs)) {
             client.getDatabase(databaseName).runCommand(new Document("ping", 1));
         } catch (MongoException e) {
             if (FailureClassifier.isNetworkFailure(e)) {
-                log.warn("MongoDB did not answer the connection check within {} ms ({}); the config is accepted and the task"
-                        + " will retry until MongoDB is reachable", timeoutMs, e.getClass().getSimpleName());
+                log.warn(
+                        "MongoDB did not answer the connection check within {} ms ({}); the config is accepted and the task"
+                                + " will retry until MongoDB is reachable",
+                        timeoutMs,
+                        e.getClass().getSimpleName());
             } else if (e instanceof MongoSecurityException) {
                 uri.addErrorMessage("MongoDB refused the credentials in this connection string");
             } else {
-                uri.addErrorMessage("MongoDB answered the connection check with an error (" + e.getClass().getSimpleName()
-                        + ", code " + e.getCode() + ")");
+                uri.addErrorMessage("MongoDB answered the connection check with an error ("
+                        + e.getClass().getSimpleName() + ", code " + e.getCode() + ")");
             }
         } catch (IllegalArgumentException e) {
-            uri.addErrorMessage("The connection string is not usable: " + e.getClass().getSimpleName());
+            uri.addErrorMessage(
+                    "The connection string is not usable: " + e.getClass().getSimpleName());
         }
     }
 }

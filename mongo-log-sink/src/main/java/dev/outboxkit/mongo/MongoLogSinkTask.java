@@ -7,7 +7,6 @@ import java.util.Map;
 
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -60,15 +59,20 @@ public class MongoLogSinkTask extends SinkTask {
         metrics = new SinkMetrics();
         metrics.registerMBean(connector, taskId);
         PluginMetricsBinding.bind(context, metrics);
-        writer = new EventLogWriter(config, client.getDatabase(config.database()), errantRecordReporter(), metrics,
+        writer = new EventLogWriter(
+                config,
+                client.getDatabase(config.database()),
+                errantRecordReporter(),
+                metrics,
                 connector + "-" + taskId);
         retry = new RetryPolicy(config.retryBackoffInitialMs(), config.retryBackoffMaxMs(), config.retryTimeoutMs());
         writer.prepareAtStart(knownCollections(config, props.get("topics")));
         if (config.eventIdSources().stream().anyMatch(source -> source.readsHeader())
                 && config.headerConverter() == null) {
-            log.info("Event ids are read from headers and this connector leaves header.converter to the worker. Unless the"
-                    + " worker's is org.apache.kafka.connect.storage.StringConverter, ids that look like numbers or dates"
-                    + " arrive re-typed and go to the dead letter queue; set header.converter on the connector.");
+            log.info(
+                    "Event ids are read from headers and this connector leaves header.converter to the worker. Unless the"
+                            + " worker's is org.apache.kafka.connect.storage.StringConverter, ids that look like numbers or dates"
+                            + " arrive re-typed and go to the dead letter queue; set header.converter on the connector.");
         }
     }
 
@@ -87,8 +91,12 @@ public class MongoLogSinkTask extends SinkTask {
             commits.failed(records);
             long backoffMs = retry.onFailure(System.currentTimeMillis(), e.getMessage(), e.retryAfterMs());
             metrics.recordRetry(attemptStartedMs);
-            log.warn("MongoDB is not taking writes ({}); retrying {} records in {} ms (attempt {})", e.getMessage(),
-                    records.size(), backoffMs, retry.attempts());
+            log.warn(
+                    "MongoDB is not taking writes ({}); retrying {} records in {} ms (attempt {})",
+                    e.getMessage(),
+                    records.size(),
+                    backoffMs,
+                    retry.attempts());
             context.timeout(backoffMs);
             throw new RetriableException(e.getMessage(), e);
         }

@@ -42,14 +42,16 @@ public final class ReadModelId {
         while (matcher.find()) {
             String placeholder = matcher.group(1);
             if (!placeholder.equals("aggregateType") && !placeholder.equals("aggregateId")) {
-                throw new ConfigException(option, template, "unknown placeholder ${" + placeholder + "}; expected"
-                        + " ${aggregateType} or ${aggregateId}");
+                throw new ConfigException(
+                        option,
+                        template,
+                        "unknown placeholder ${" + placeholder + "}; expected" + " ${aggregateType} or ${aggregateId}");
             }
             hasId |= placeholder.equals("aggregateId");
         }
         if (!hasId) {
-            throw new ConfigException(option, template, "must contain ${aggregateId}, or every aggregate would share one"
-                    + " document");
+            throw new ConfigException(
+                    option, template, "must contain ${aggregateId}, or every aggregate would share one" + " document");
         }
         return new ReadModelId(template);
     }

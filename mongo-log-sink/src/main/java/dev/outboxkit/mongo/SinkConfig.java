@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -16,9 +15,8 @@ import org.apache.kafka.common.config.types.Password;
 
 import com.mongodb.ConnectionString;
 
-import dev.outboxkit.mongo.convert.ValueSource;
-
 import dev.outboxkit.config.Validators;
+import dev.outboxkit.mongo.convert.ValueSource;
 
 /**
  * The sink's options: the public {@link #CONFIG_DEF} (what the REST validate endpoint and the README show)
@@ -59,13 +57,20 @@ public final class SinkConfig {
     public static final String HEADER_CONVERTER = "header.converter";
 
     /** Where the payload goes in the stored document. */
-    public enum PayloadMode { NESTED, MERGED }
+    public enum PayloadMode {
+        NESTED,
+        MERGED
+    }
 
     /**
      * How events are stored: INSERT and REPLACE keep one document per event (the log; they differ in what a second
      * write of the same event id does), LATEST one document per aggregate, the highest version's (the read model).
      */
-    public enum WriteMode { INSERT, REPLACE, LATEST }
+    public enum WriteMode {
+        INSERT,
+        REPLACE,
+        LATEST
+    }
 
     public static final ConfigDef CONFIG_DEF = buildConfigDef();
 
@@ -93,17 +98,23 @@ public final class SinkConfig {
 
     public SinkConfig(Map<String, ?> originals) {
         AbstractConfig config = new AbstractConfig(CONFIG_DEF, originals, false);
-        connectionString = new ConnectionString(config.getPassword(CONNECTION_URI).value());
+        connectionString =
+                new ConnectionString(config.getPassword(CONNECTION_URI).value());
         database = config.getString(DATABASE);
         collection = CollectionTemplate.parse(COLLECTION, config.getString(COLLECTION));
         Pattern topicPattern = Pattern.compile(config.getString(AGGREGATE_TYPE_TOPIC_REGEX));
         eventIdSources = ValueSource.parseList(EVENT_ID_SOURCES, config.getList(EVENT_ID_SOURCES), topicPattern);
-        aggregateIdSources = ValueSource.parseList(AGGREGATE_ID_SOURCES, config.getList(AGGREGATE_ID_SOURCES), topicPattern);
-        aggregateTypeSources = ValueSource.parseList(AGGREGATE_TYPE_SOURCES, config.getList(AGGREGATE_TYPE_SOURCES), topicPattern);
+        aggregateIdSources =
+                ValueSource.parseList(AGGREGATE_ID_SOURCES, config.getList(AGGREGATE_ID_SOURCES), topicPattern);
+        aggregateTypeSources =
+                ValueSource.parseList(AGGREGATE_TYPE_SOURCES, config.getList(AGGREGATE_TYPE_SOURCES), topicPattern);
         eventTypeSources = ValueSource.parseList(EVENT_TYPE_SOURCES, config.getList(EVENT_TYPE_SOURCES), topicPattern);
         payloadMode = PayloadMode.valueOf(config.getString(PAYLOAD_MODE).trim().toUpperCase(Locale.ROOT));
-        storedHeaders = config.getList(HEADERS_STORED).stream().map(String::trim).filter(name -> !name.isEmpty())
-                .distinct().toList();
+        storedHeaders = config.getList(HEADERS_STORED).stream()
+                .map(String::trim)
+                .filter(name -> !name.isEmpty())
+                .distinct()
+                .toList();
         writeMode = WriteMode.valueOf(config.getString(WRITE_MODE).trim().toUpperCase(Locale.ROOT));
         createIndexes = config.getBoolean(INDEXES_CREATE);
         ttlSeconds = config.getLong(TTL_SECONDS);
@@ -112,21 +123,29 @@ public final class SinkConfig {
         retryBackoffMaxMs = config.getLong(RETRY_BACKOFF_MAX_MS);
         retryTimeoutMs = config.getLong(RETRY_TIMEOUT_MS);
         Object declaredHeaderConverter = originals.get(HEADER_CONVERTER);
-        headerConverter = declaredHeaderConverter instanceof Class<?> type ? type.getName()
+        headerConverter = declaredHeaderConverter instanceof Class<?> type
+                ? type.getName()
                 : declaredHeaderConverter == null ? null : declaredHeaderConverter.toString();
-        versionSources = dev.outboxkit.mongo.convert.VersionSource.parseList(VERSION_SOURCES,
-                config.getList(VERSION_SOURCES));
+        versionSources =
+                dev.outboxkit.mongo.convert.VersionSource.parseList(VERSION_SOURCES, config.getList(VERSION_SOURCES));
         latestId = ReadModelId.parse(LATEST_ID, config.getString(LATEST_ID));
-        deleteEventTypes = config.getList(DELETE_EVENT_TYPES).stream().map(String::trim).filter(type -> !type.isEmpty())
+        deleteEventTypes = config.getList(DELETE_EVENT_TYPES).stream()
+                .map(String::trim)
+                .filter(type -> !type.isEmpty())
                 .collect(java.util.stream.Collectors.toUnmodifiableSet());
         tombstoneTtlSeconds = config.getLong(TOMBSTONE_TTL_SECONDS);
         if (writeMode == WriteMode.LATEST && ttlSeconds > 0) {
-            throw new ConfigException(TTL_SECONDS, ttlSeconds, "must be 0 with " + WRITE_MODE + "=latest: it would"
-                    + " delete aggregates that are still current; " + TOMBSTONE_TTL_SECONDS + " purges deleted ones");
+            throw new ConfigException(
+                    TTL_SECONDS,
+                    ttlSeconds,
+                    "must be 0 with " + WRITE_MODE + "=latest: it would" + " delete aggregates that are still current; "
+                            + TOMBSTONE_TTL_SECONDS + " purges deleted ones");
         }
         if (retryBackoffMaxMs < retryBackoffInitialMs) {
-            throw new ConfigException(RETRY_BACKOFF_MAX_MS, retryBackoffMaxMs, "must not be less than "
-                    + RETRY_BACKOFF_INITIAL_MS + " (" + retryBackoffInitialMs + ")");
+            throw new ConfigException(
+                    RETRY_BACKOFF_MAX_MS,
+                    retryBackoffMaxMs,
+                    "must not be less than " + RETRY_BACKOFF_INITIAL_MS + " (" + retryBackoffInitialMs + ")");
         }
     }
 
@@ -228,87 +247,210 @@ public final class SinkConfig {
     private static ConfigDef buildConfigDef() {
         ConfigDef def = new ConfigDef();
         int order = 0;
-        def.define(CONNECTION_URI, Type.PASSWORD, ConfigDef.NO_DEFAULT_VALUE, ConnectionUriValidator.INSTANCE, Importance.HIGH,
+        def.define(
+                CONNECTION_URI,
+                Type.PASSWORD,
+                ConfigDef.NO_DEFAULT_VALUE,
+                ConnectionUriValidator.INSTANCE,
+                Importance.HIGH,
                 "The MongoDB connection string (mongodb:// or mongodb+srv://). Its write concern (w, wtimeoutMS, journal)"
                         + " decides when a write counts as acknowledged. Keep credentials out of connector configs with a config"
                         + " provider, e.g. ${file:/secrets/mongo.properties:uri}. When it sets no serverSelectionTimeoutMS, 10 s is"
                         + " used, so an outage turns into retries quickly; when it sets no socketTimeoutMS, 30 s is used, so a"
                         + " network that drops packets without a reset (a partition) turns into retries instead of a hung task.",
-                GROUP_CONNECTION, ++order, Width.LONG, "Connection URI");
-        def.define(DATABASE, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, DatabaseNameValidator.INSTANCE, Importance.HIGH,
+                GROUP_CONNECTION,
+                ++order,
+                Width.LONG,
+                "Connection URI");
+        def.define(
+                DATABASE,
+                Type.STRING,
+                ConfigDef.NO_DEFAULT_VALUE,
+                DatabaseNameValidator.INSTANCE,
+                Importance.HIGH,
                 "The database holding the event log collections.",
-                GROUP_CONNECTION, ++order, Width.MEDIUM, "Database");
-        def.define(VALIDATE_TIMEOUT_MS, Type.LONG, 5_000L, ConfigDef.Range.between(100, 120_000), Importance.LOW,
+                GROUP_CONNECTION,
+                ++order,
+                Width.MEDIUM,
+                "Database");
+        def.define(
+                VALIDATE_TIMEOUT_MS,
+                Type.LONG,
+                5_000L,
+                ConfigDef.Range.between(100, 120_000),
+                Importance.LOW,
                 "How long configuration validation waits for MongoDB to answer. Refused credentials are reported on"
                         + " connection.uri; no answer at all is only logged, so that a config can be changed during an outage.",
-                GROUP_CONNECTION, ++order, Width.SHORT, "Validation timeout (ms)");
+                GROUP_CONNECTION,
+                ++order,
+                Width.SHORT,
+                "Validation timeout (ms)");
 
         order = 0;
-        def.define(COLLECTION, Type.STRING, "${topic}", CollectionTemplate.VALIDATOR, Importance.HIGH,
+        def.define(
+                COLLECTION,
+                Type.STRING,
+                "${topic}",
+                CollectionTemplate.VALIDATOR,
+                Importance.HIGH,
                 "The collection each event is stored in, with placeholders ${topic}, ${aggregateType} and ${eventType}.",
-                GROUP_DOCUMENTS, ++order, Width.MEDIUM, "Collection");
-        def.define(EVENT_ID_SOURCES, Type.LIST, "header:id", ValueSource.LIST_VALIDATOR, Importance.HIGH,
+                GROUP_DOCUMENTS,
+                ++order,
+                Width.MEDIUM,
+                "Collection");
+        def.define(
+                EVENT_ID_SOURCES,
+                Type.LIST,
+                "header:id",
+                ValueSource.LIST_VALIDATOR,
+                Importance.HIGH,
                 "Where the event id (the document _id) is read, tried in order: header:NAME, value:PATH (dotted path into the"
                         + " value), key. The default is the 'id' header, which both outboxkit's and Debezium's routers set. The id is"
                         + " stored as text (an integer id as its decimal text; bytes as binary). Read from a header, it needs"
                         + " header.converter=org.apache.kafka.connect.storage.StringConverter on the connector: the worker's default"
                         + " re-types \"007\" and \"7\" into the same number, and such ids go to the dead letter queue. A record"
                         + " with no event id goes to the dead letter queue.",
-                GROUP_DOCUMENTS, ++order, Width.MEDIUM, "Event id sources");
-        def.define(AGGREGATE_ID_SOURCES, Type.LIST, "key", ValueSource.LIST_VALIDATOR, Importance.MEDIUM,
+                GROUP_DOCUMENTS,
+                ++order,
+                Width.MEDIUM,
+                "Event id sources");
+        def.define(
+                AGGREGATE_ID_SOURCES,
+                Type.LIST,
+                "key",
+                ValueSource.LIST_VALIDATOR,
+                Importance.MEDIUM,
                 "Where the aggregate id is read, tried in order (the routers put it in the record key).",
-                GROUP_DOCUMENTS, ++order, Width.MEDIUM, "Aggregate id sources");
-        def.define(AGGREGATE_TYPE_SOURCES, Type.LIST, "header:aggregateType,topic", ValueSource.LIST_VALIDATOR, Importance.MEDIUM,
+                GROUP_DOCUMENTS,
+                ++order,
+                Width.MEDIUM,
+                "Aggregate id sources");
+        def.define(
+                AGGREGATE_TYPE_SOURCES,
+                Type.LIST,
+                "header:aggregateType,topic",
+                ValueSource.LIST_VALIDATOR,
+                Importance.MEDIUM,
                 "Where the aggregate type is read, tried in order; 'topic' takes it from the topic name through '"
                         + AGGREGATE_TYPE_TOPIC_REGEX + "'.",
-                GROUP_DOCUMENTS, ++order, Width.MEDIUM, "Aggregate type sources");
-        def.define(AGGREGATE_TYPE_TOPIC_REGEX, Type.STRING, "(?:outbox\\.event\\.)?(.+)", Validators.regex(), Importance.LOW,
+                GROUP_DOCUMENTS,
+                ++order,
+                Width.MEDIUM,
+                "Aggregate type sources");
+        def.define(
+                AGGREGATE_TYPE_TOPIC_REGEX,
+                Type.STRING,
+                "(?:outbox\\.event\\.)?(.+)",
+                Validators.regex(),
+                Importance.LOW,
                 "For the 'topic' source: a regex matched against the whole topic name whose first group is the aggregate type."
                         + " By default everything after the router's prefix 'outbox.event.': outbox.event.com.acme.Order gives"
                         + " com.acme.Order, so aggregate types of two namespaces never share a ${aggregateType} collection; a topic"
                         + " without the prefix gives its whole name.",
-                GROUP_DOCUMENTS, ++order, Width.MEDIUM, "Aggregate type from topic");
-        def.define(EVENT_TYPE_SOURCES, Type.LIST, "header:eventType,header:type", ValueSource.LIST_VALIDATOR, Importance.MEDIUM,
+                GROUP_DOCUMENTS,
+                ++order,
+                Width.MEDIUM,
+                "Aggregate type from topic");
+        def.define(
+                EVENT_TYPE_SOURCES,
+                Type.LIST,
+                "header:eventType,header:type",
+                ValueSource.LIST_VALIDATOR,
+                Importance.MEDIUM,
                 "Where the event type is read, tried in order (route it into a header with the router's"
                         + " table.fields.additional.placement=type:header:eventType).",
-                GROUP_DOCUMENTS, ++order, Width.MEDIUM, "Event type sources");
-        def.define(PAYLOAD_MODE, Type.STRING, "nested", Validators.oneOf(List.of("nested", "merged")), Importance.MEDIUM,
+                GROUP_DOCUMENTS,
+                ++order,
+                Width.MEDIUM,
+                "Event type sources");
+        def.define(
+                PAYLOAD_MODE,
+                Type.STRING,
+                "nested",
+                Validators.oneOf(List.of("nested", "merged")),
+                Importance.MEDIUM,
                 "'nested' stores the payload under the 'payload' field; 'merged' stores the payload's fields at the top level"
                         + " next to the metadata fields (a payload field named like a metadata field is then an error).",
-                GROUP_DOCUMENTS, ++order, Width.SHORT, "Payload placement");
-        def.define(HEADERS_STORED, Type.LIST, "", Importance.LOW,
+                GROUP_DOCUMENTS,
+                ++order,
+                Width.SHORT,
+                "Payload placement");
+        def.define(
+                HEADERS_STORED,
+                Type.LIST,
+                "",
+                Importance.LOW,
                 "Record headers to keep in the stored document, as a comma-separated list of header names (for example"
                         + " 'traceparent,tracestate', so that the trace id reaches the event log). They are stored under a"
                         + " 'headers' field, name to value, as the worker's header converter gave them (text with"
                         + " StringConverter); when a name repeats the last one counts, and a missing header is left out.",
-                GROUP_DOCUMENTS, ++order, Width.LONG, "Stored headers");
+                GROUP_DOCUMENTS,
+                ++order,
+                Width.LONG,
+                "Stored headers");
 
         order = 0;
-        def.define(WRITE_MODE, Type.STRING, "insert", Validators.oneOf(List.of("insert", "replace", "latest")), Importance.HIGH,
+        def.define(
+                WRITE_MODE,
+                Type.STRING,
+                "insert",
+                Validators.oneOf(List.of("insert", "replace", "latest")),
+                Importance.HIGH,
                 "'insert': first write wins; an event id already stored changes nothing and counts as a duplicate (the event"
                         + " log). 'replace': the latest version of each event id is kept (replace by _id, upsert), in record order."
                         + " 'latest': a read model, one document per aggregate holding its highest-versioned event (see the"
-                        + " '" + GROUP_READ_MODEL + "' options); an event whose version is not above the stored one changes"
+                        + " '" + GROUP_READ_MODEL
+                        + "' options); an event whose version is not above the stored one changes"
                         + " nothing and counts as a duplicate.",
-                GROUP_WRITES, ++order, Width.SHORT, "Write mode");
-        def.define(INDEXES_CREATE, Type.BOOLEAN, true, Importance.MEDIUM,
+                GROUP_WRITES,
+                ++order,
+                Width.SHORT,
+                "Write mode");
+        def.define(
+                INDEXES_CREATE,
+                Type.BOOLEAN,
+                true,
+                Importance.MEDIUM,
                 "Whether the task creates, for each collection it writes, an index on aggregateId and timestamp for reading"
                         + " one aggregate's history.",
-                GROUP_WRITES, ++order, Width.SHORT, "Create indexes");
-        def.define(TTL_SECONDS, Type.LONG, 0L, ConfigDef.Range.atLeast(0), Importance.LOW,
+                GROUP_WRITES,
+                ++order,
+                Width.SHORT,
+                "Create indexes");
+        def.define(
+                TTL_SECONDS,
+                Type.LONG,
+                0L,
+                ConfigDef.Range.atLeast(0),
+                Importance.LOW,
                 "When above 0, a TTL index on timestamp removes events this many seconds after their timestamp (log"
                         + " retention). 0 keeps events forever.",
-                GROUP_WRITES, ++order, Width.SHORT, "Retention (seconds)");
-        def.define(WRITE_PARALLELISM, Type.INT, 1, ConfigDef.Range.between(1, 32), Importance.LOW,
+                GROUP_WRITES,
+                ++order,
+                Width.SHORT,
+                "Retention (seconds)");
+        def.define(
+                WRITE_PARALLELISM,
+                Type.INT,
+                1,
+                ConfigDef.Range.between(1, 32),
+                Importance.LOW,
                 "How many collections of one batch a task writes at the same time, each with its own bulk write; 1 writes"
                         + " them one after another. For batches that span collections when each write's round trip to MongoDB"
                         + " is long. A batch is still acknowledged as a whole: put() returns when every collection's write is"
                         + " done, so offsets and per-collection record order are as with 1.",
-                GROUP_WRITES, ++order, Width.SHORT, "Collections written at once");
+                GROUP_WRITES,
+                ++order,
+                Width.SHORT,
+                "Collections written at once");
 
         order = 0;
-        def.define(VERSION_SOURCES, Type.LIST, "header:aggregateVersion,header:outbox.source.version",
-                dev.outboxkit.mongo.convert.VersionSource.LIST_VALIDATOR, Importance.HIGH,
+        def.define(
+                VERSION_SOURCES,
+                Type.LIST,
+                "header:aggregateVersion,header:outbox.source.version",
+                dev.outboxkit.mongo.convert.VersionSource.LIST_VALIDATOR,
+                Importance.HIGH,
                 "With write.mode=latest: where each event's version is read, tried in order. The version must be a"
                         + " non-negative integer (a number, or its decimal text of at most 34 digits); a higher version is a later"
                         + " state of the aggregate. Best: the outbox table's own aggregate version or sequence column, carried"
@@ -317,36 +459,86 @@ public final class SinkConfig {
                         + " binlog or WAL as a number. 'kafka.offset' (the record's offset in its partition) is a last resort: it"
                         + " compares only while an aggregate's events stay on one partition of one topic. A record with no version,"
                         + " or one that is not such an integer, goes to the dead letter queue.",
-                GROUP_READ_MODEL, ++order, Width.LONG, "Version sources");
-        def.define(LATEST_ID, Type.STRING, "${aggregateType}:${aggregateId}", ReadModelId.VALIDATOR, Importance.MEDIUM,
+                GROUP_READ_MODEL,
+                ++order,
+                Width.LONG,
+                "Version sources");
+        def.define(
+                LATEST_ID,
+                Type.STRING,
+                "${aggregateType}:${aggregateId}",
+                ReadModelId.VALIDATOR,
+                Importance.MEDIUM,
                 "With write.mode=latest: the _id of an aggregate's document, from ${aggregateType} and ${aggregateId}."
                         + " Exactly '${aggregateId}' keeps the aggregate id with its own type (a number stays a number);"
                         + " anything else makes a string.",
-                GROUP_READ_MODEL, ++order, Width.MEDIUM, "Document id");
-        def.define(DELETE_EVENT_TYPES, Type.LIST, "", Importance.MEDIUM,
+                GROUP_READ_MODEL,
+                ++order,
+                Width.MEDIUM,
+                "Document id");
+        def.define(
+                DELETE_EVENT_TYPES,
+                Type.LIST,
+                "",
+                Importance.MEDIUM,
                 "With write.mode=latest: event types (comma-separated) that delete their aggregate. Such an event leaves a"
                         + " tombstone (deleted: true, deletedAt, its version and event id, no payload) so that an older event"
                         + " arriving later does not bring the aggregate back; a newer one does.",
-                GROUP_READ_MODEL, ++order, Width.LONG, "Deletion event types");
-        def.define(TOMBSTONE_TTL_SECONDS, Type.LONG, 0L, ConfigDef.Range.atLeast(0), Importance.LOW,
+                GROUP_READ_MODEL,
+                ++order,
+                Width.LONG,
+                "Deletion event types");
+        def.define(
+                TOMBSTONE_TTL_SECONDS,
+                Type.LONG,
+                0L,
+                ConfigDef.Range.atLeast(0),
+                Importance.LOW,
                 "With write.mode=latest: when above 0, a TTL index on deletedAt removes tombstones this many seconds after"
                         + " the deletion event's timestamp. Once a tombstone is gone, an older event of that aggregate arriving"
                         + " later (a replay from before the deletion) creates it again: keep tombstones longer than any replay"
                         + " reaches back. 0 keeps them forever.",
-                GROUP_READ_MODEL, ++order, Width.SHORT, "Tombstone retention (seconds)");
+                GROUP_READ_MODEL,
+                ++order,
+                Width.SHORT,
+                "Tombstone retention (seconds)");
 
         order = 0;
-        def.define(RETRY_BACKOFF_INITIAL_MS, Type.LONG, 200L, ConfigDef.Range.between(1, 600_000), Importance.LOW,
+        def.define(
+                RETRY_BACKOFF_INITIAL_MS,
+                Type.LONG,
+                200L,
+                ConfigDef.Range.between(1, 600_000),
+                Importance.LOW,
                 "The first wait after a transient MongoDB failure (network, timeout, no primary, write concern); each further"
                         + " failure doubles it.",
-                GROUP_RETRIES, ++order, Width.SHORT, "Initial back-off (ms)");
-        def.define(RETRY_BACKOFF_MAX_MS, Type.LONG, 10_000L, ConfigDef.Range.between(1, 3_600_000), Importance.LOW,
+                GROUP_RETRIES,
+                ++order,
+                Width.SHORT,
+                "Initial back-off (ms)");
+        def.define(
+                RETRY_BACKOFF_MAX_MS,
+                Type.LONG,
+                10_000L,
+                ConfigDef.Range.between(1, 3_600_000),
+                Importance.LOW,
                 "The longest wait between retries.",
-                GROUP_RETRIES, ++order, Width.SHORT, "Maximum back-off (ms)");
-        def.define(RETRY_TIMEOUT_MS, Type.LONG, -1L, ConfigDef.Range.atLeast(-1), Importance.MEDIUM,
+                GROUP_RETRIES,
+                ++order,
+                Width.SHORT,
+                "Maximum back-off (ms)");
+        def.define(
+                RETRY_TIMEOUT_MS,
+                Type.LONG,
+                -1L,
+                ConfigDef.Range.atLeast(-1),
+                Importance.MEDIUM,
                 "How long the task keeps retrying one outage before it fails; -1 retries until MongoDB is back. While it"
                         + " retries the task stays RUNNING and no offsets are committed for the records waiting.",
-                GROUP_RETRIES, ++order, Width.SHORT, "Retry timeout (ms)");
+                GROUP_RETRIES,
+                ++order,
+                Width.SHORT,
+                "Retry timeout (ms)");
         return def;
     }
 
@@ -364,12 +556,18 @@ public final class SinkConfig {
                 parsed = new ConnectionString(uri);
             } catch (IllegalArgumentException e) {
                 // The driver's message may quote the URI, password included: say what is wrong without it.
-                throw new ConfigException(name, "[hidden]", "is not a valid MongoDB connection string (expected"
-                        + " mongodb://host[:port][,host...]/[?options] or mongodb+srv://host/[?options])");
+                throw new ConfigException(
+                        name,
+                        "[hidden]",
+                        "is not a valid MongoDB connection string (expected"
+                                + " mongodb://host[:port][,host...]/[?options] or mongodb+srv://host/[?options])");
             }
             if (parsed.getWriteConcern() != null && !parsed.getWriteConcern().isAcknowledged()) {
-                throw new ConfigException(name, "[hidden]", "asks for unacknowledged writes (w=0): the sink commits offsets"
-                        + " only for what MongoDB acknowledged, so it needs w=1, w=majority or no w option");
+                throw new ConfigException(
+                        name,
+                        "[hidden]",
+                        "asks for unacknowledged writes (w=0): the sink commits offsets"
+                                + " only for what MongoDB acknowledged, so it needs w=1, w=majority or no w option");
             }
         }
 

@@ -18,8 +18,8 @@ import org.apache.kafka.connect.storage.StringConverter;
 import org.bson.BsonString;
 import org.junit.jupiter.api.Test;
 
-import dev.outboxkit.testkit.mongo.MongoTestServer;
 import dev.outboxkit.mongo.testing.RunningSink;
+import dev.outboxkit.testkit.mongo.MongoTestServer;
 
 /**
  * Event ids reach MongoDB as the outbox row had them. Headers here are made the way the worker makes them: the
@@ -30,8 +30,8 @@ import dev.outboxkit.mongo.testing.RunningSink;
 class EventIdTest {
 
     private static final String TOPIC = "outbox.event.Order";
-    private static final List<String> IDS = List.of("007", "7", "2024-01-01", "1.0", "9007199254740993", "true",
-            "7f0c1e3a-5b7d-4a8e-9c1d-2e3f4a5b6c7d");
+    private static final List<String> IDS = List.of(
+            "007", "7", "2024-01-01", "1.0", "9007199254740993", "true", "7f0c1e3a-5b7d-4a8e-9c1d-2e3f4a5b6c7d");
     private static final MongoTestServer mongo = MongoTestServer.shared();
 
     /** Records whose id header holds the given text on Kafka, read back through the given header converter. */
@@ -39,11 +39,21 @@ class EventIdTest {
         converter.configure(Map.of("converter.type", "header"));
         List<SinkRecord> records = new ArrayList<>();
         for (int i = 0; i < IDS.size(); i++) {
-            SchemaAndValue id = converter.toConnectHeader(TOPIC, "id", IDS.get(i).getBytes(StandardCharsets.UTF_8));
+            SchemaAndValue id =
+                    converter.toConnectHeader(TOPIC, "id", IDS.get(i).getBytes(StandardCharsets.UTF_8));
             ConnectHeaders headers = new ConnectHeaders();
             headers.add("id", id);
-            records.add(new SinkRecord(TOPIC, 0, Schema.STRING_SCHEMA, "o-1", Schema.STRING_SCHEMA, "{\"n\":" + i + "}", i,
-                    1L, TimestampType.CREATE_TIME, headers));
+            records.add(new SinkRecord(
+                    TOPIC,
+                    0,
+                    Schema.STRING_SCHEMA,
+                    "o-1",
+                    Schema.STRING_SCHEMA,
+                    "{\"n\":" + i + "}",
+                    i,
+                    1L,
+                    TimestampType.CREATE_TIME,
+                    headers));
         }
         return records;
     }
@@ -54,7 +64,9 @@ class EventIdTest {
             sink.put(throughConverter(new StringConverter()));
 
             assertThat(sink.deadLettered()).isEmpty();
-            assertThat(sink.stored(TOPIC).keySet()).containsExactlyInAnyOrderElementsOf(IDS.stream().map(BsonString::new).toList());
+            assertThat(sink.stored(TOPIC).keySet())
+                    .containsExactlyInAnyOrderElementsOf(
+                            IDS.stream().map(BsonString::new).toList());
         }
     }
 
@@ -63,12 +75,15 @@ class EventIdTest {
         try (RunningSink sink = new RunningSink(mongo, true)) {
             sink.put(throughConverter(new SimpleHeaderConverter()));
 
-            assertThat(sink.stored(TOPIC).keySet()).containsExactly(new BsonString("7f0c1e3a-5b7d-4a8e-9c1d-2e3f4a5b6c7d"));
+            assertThat(sink.stored(TOPIC).keySet())
+                    .containsExactly(new BsonString("7f0c1e3a-5b7d-4a8e-9c1d-2e3f4a5b6c7d"));
             assertThat(sink.deadLettered()).containsOnlyKeys(0L, 1L, 2L, 3L, 4L, 5L);
-            assertThat(sink.deadLettered().get(0L)).isEqualTo("Record outbox.event.Order-0@0 cannot be stored: the event id"
-                    + " from header:id arrived as a number (Byte), not as text: the worker's header converter re-typed it"
-                    + " (SimpleHeaderConverter, the default, reads \"007\" and \"7\" as the same number), so the id as sent is"
-                    + " lost. Set header.converter=org.apache.kafka.connect.storage.StringConverter on this connector");
+            assertThat(sink.deadLettered().get(0L))
+                    .isEqualTo(
+                            "Record outbox.event.Order-0@0 cannot be stored: the event id"
+                                    + " from header:id arrived as a number (Byte), not as text: the worker's header converter re-typed it"
+                                    + " (SimpleHeaderConverter, the default, reads \"007\" and \"7\" as the same number), so the id as sent is"
+                                    + " lost. Set header.converter=org.apache.kafka.connect.storage.StringConverter on this connector");
             assertThat(sink.deadLettered().get(2L)).contains("arrived as a date");
             assertThat(sink.deadLettered().get(5L)).contains("arrived as a boolean");
         }
@@ -78,30 +93,65 @@ class EventIdTest {
     void anIntegerIdFromTheValueOrATransformsHeaderIsStoredAsItsDecimalText() {
         ConnectHeaders typed = new ConnectHeaders();
         typed.addLong("id", 9_007_199_254_740_993L);
-        SinkRecord fromHeader = new SinkRecord(TOPIC, 0, Schema.STRING_SCHEMA, "o-1", Schema.STRING_SCHEMA, "{}", 0, 1L,
-                TimestampType.CREATE_TIME, typed);
-        SinkRecord fromValue = new SinkRecord(TOPIC, 0, Schema.STRING_SCHEMA, "o-1", null, Map.of("eventId", 42L), 1, 1L,
-                TimestampType.CREATE_TIME, new ConnectHeaders());
-        try (RunningSink sink = new RunningSink(mongo, true, "header.converter", StringConverter.class.getName(),
-                "event.id.sources", "header:id,value:eventId")) {
+        SinkRecord fromHeader = new SinkRecord(
+                TOPIC,
+                0,
+                Schema.STRING_SCHEMA,
+                "o-1",
+                Schema.STRING_SCHEMA,
+                "{}",
+                0,
+                1L,
+                TimestampType.CREATE_TIME,
+                typed);
+        SinkRecord fromValue = new SinkRecord(
+                TOPIC,
+                0,
+                Schema.STRING_SCHEMA,
+                "o-1",
+                null,
+                Map.of("eventId", 42L),
+                1,
+                1L,
+                TimestampType.CREATE_TIME,
+                new ConnectHeaders());
+        try (RunningSink sink = new RunningSink(
+                mongo,
+                true,
+                "header.converter",
+                StringConverter.class.getName(),
+                "event.id.sources",
+                "header:id,value:eventId")) {
             sink.put(List.of(fromHeader, fromValue));
 
             assertThat(sink.deadLettered()).isEmpty();
-            assertThat(sink.stored(TOPIC).keySet()).containsExactlyInAnyOrder(new BsonString("9007199254740993"),
-                    new BsonString("42"));
+            assertThat(sink.stored(TOPIC).keySet())
+                    .containsExactlyInAnyOrder(new BsonString("9007199254740993"), new BsonString("42"));
         }
     }
 
     @Test
     void anIdThatIsNoIdIsRejectedNamingItsSource() {
-        SinkRecord record = new SinkRecord(TOPIC, 0, Schema.STRING_SCHEMA, "o-1", null, Map.of("eventId", 1.5), 3, 1L,
-                TimestampType.CREATE_TIME, new ConnectHeaders());
+        SinkRecord record = new SinkRecord(
+                TOPIC,
+                0,
+                Schema.STRING_SCHEMA,
+                "o-1",
+                null,
+                Map.of("eventId", 1.5),
+                3,
+                1L,
+                TimestampType.CREATE_TIME,
+                new ConnectHeaders());
         try (RunningSink sink = new RunningSink(mongo, true, "event.id.sources", "value:eventId")) {
             sink.put(List.of(record));
 
-            assertThat(sink.deadLettered()).containsExactly(Map.entry(3L, "Record outbox.event.Order-0@3 cannot be stored:"
-                    + " the event id from value:eventId is a number (Double); an event id must be text, an integer or bytes"
-                    + " (option event.id.sources)"));
+            assertThat(sink.deadLettered())
+                    .containsExactly(Map.entry(
+                            3L,
+                            "Record outbox.event.Order-0@3 cannot be stored:"
+                                    + " the event id from value:eventId is a number (Double); an event id must be text, an integer or bytes"
+                                    + " (option event.id.sources)"));
         }
     }
 }

@@ -31,9 +31,10 @@ class MongoLogSinkConnectorTest {
     }
 
     private static Map<String, List<String>> errors(Map<String, String> config) {
-        return new MongoLogSinkConnector().validate(config).configValues().stream()
-                .filter(value -> !value.errorMessages().isEmpty())
-                .collect(Collectors.toMap(ConfigValue::name, ConfigValue::errorMessages));
+        return new MongoLogSinkConnector()
+                .validate(config).configValues().stream()
+                        .filter(value -> !value.errorMessages().isEmpty())
+                        .collect(Collectors.toMap(ConfigValue::name, ConfigValue::errorMessages));
     }
 
     private static int freePort() throws IOException {
@@ -53,38 +54,43 @@ class MongoLogSinkConnectorTest {
         config.put("write.mode", "latest");
         config.put("ttl.seconds", "60");
         assertThat(errors(config)).containsOnlyKeys("ttl.seconds");
-        assertThat(errors(config).get("ttl.seconds")).singleElement().asString()
-                .contains("Must be 0 with write.mode=latest").contains("latest.tombstone.ttl.seconds");
+        assertThat(errors(config).get("ttl.seconds"))
+                .singleElement()
+                .asString()
+                .contains("Must be 0 with write.mode=latest")
+                .contains("latest.tombstone.ttl.seconds");
         config.put("ttl.seconds", "0");
         config.put("latest.tombstone.ttl.seconds", "60");
         assertThat(errors(config)).isEmpty();
     }
 
     @ParameterizedTest(name = "{0}={1}")
-    @CsvSource(delimiter = '|', value = {
-        "connection.uri|http://localhost:27017|is not a valid MongoDB connection string",
-        "connection.uri|mongodb://user:s3cret@|is not a valid MongoDB connection string",
-        "connection.uri|mongodb://user:s3cret@localhost/?w=0|asks for unacknowledged writes (w=0)",
-        "database|bad.name|may not contain any of",
-        "database|''|must name a database",
-        "collection|events_${tenant}|unknown placeholder ${tenant}",
-        "collection|system.events|names starting with 'system.' are reserved",
-        "event.id.sources|headers:id|unknown source; expected header:NAME, value:PATH, key or topic",
-        "event.id.sources|value:a..b|the field path has an empty segment",
-        "aggregate.type.topic.regex|(unclosed|is not a valid regular expression: Unclosed group near index",
-        "payload.mode|flat|must be one of [nested, merged]",
-        "write.mode|upsert|must be one of [insert, replace, latest]",
-        "latest.version.sources|topic|a topic name is no version",
-        "latest.version.sources|headers:v|unknown source",
-        "latest.id|${aggregateType}|must contain ${aggregateId}",
-        "latest.id|${tenant}:${aggregateId}|unknown placeholder ${tenant}",
-        "latest.tombstone.ttl.seconds|-1|Value must be at least 0",
-        "ttl.seconds|-5|Value must be at least 0",
-        "retry.timeout.ms|-2|Value must be at least -1",
-        "retry.backoff.initial.ms|0|Value must be at least 1",
-        "retry.backoff.max.ms|100|Must not be less than retry.backoff.initial.ms (200)",
-        "indexes.create|maybe|Expected value to be either true or false",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "connection.uri|http://localhost:27017|is not a valid MongoDB connection string",
+                "connection.uri|mongodb://user:s3cret@|is not a valid MongoDB connection string",
+                "connection.uri|mongodb://user:s3cret@localhost/?w=0|asks for unacknowledged writes (w=0)",
+                "database|bad.name|may not contain any of",
+                "database|''|must name a database",
+                "collection|events_${tenant}|unknown placeholder ${tenant}",
+                "collection|system.events|names starting with 'system.' are reserved",
+                "event.id.sources|headers:id|unknown source; expected header:NAME, value:PATH, key or topic",
+                "event.id.sources|value:a..b|the field path has an empty segment",
+                "aggregate.type.topic.regex|(unclosed|is not a valid regular expression: Unclosed group near index",
+                "payload.mode|flat|must be one of [nested, merged]",
+                "write.mode|upsert|must be one of [insert, replace, latest]",
+                "latest.version.sources|topic|a topic name is no version",
+                "latest.version.sources|headers:v|unknown source",
+                "latest.id|${aggregateType}|must contain ${aggregateId}",
+                "latest.id|${tenant}:${aggregateId}|unknown placeholder ${tenant}",
+                "latest.tombstone.ttl.seconds|-1|Value must be at least 0",
+                "ttl.seconds|-5|Value must be at least 0",
+                "retry.timeout.ms|-2|Value must be at least -1",
+                "retry.backoff.initial.ms|0|Value must be at least 1",
+                "retry.backoff.max.ms|100|Must not be less than retry.backoff.initial.ms (200)",
+                "indexes.create|maybe|Expected value to be either true or false",
+            })
     void eachMistakeIsReportedOnItsOption(String option, String value, String message) {
         Map<String, String> config = validConfig();
         config.put(option, value);
@@ -92,7 +98,11 @@ class MongoLogSinkConnectorTest {
         Map<String, List<String>> errors = errors(config);
 
         assertThat(errors).containsOnlyKeys(option);
-        assertThat(errors.get(option)).singleElement().asString().contains(message).doesNotContain("s3cret");
+        assertThat(errors.get(option))
+                .singleElement()
+                .asString()
+                .contains(message)
+                .doesNotContain("s3cret");
     }
 
     @Test
@@ -104,7 +114,10 @@ class MongoLogSinkConnectorTest {
         Map<String, List<String>> errors = errors(config);
 
         assertThat(errors).containsOnlyKeys("connection.uri", "database");
-        assertThat(errors.get("database")).singleElement().asString().contains("Missing required configuration \"database\"");
+        assertThat(errors.get("database"))
+                .singleElement()
+                .asString()
+                .contains("Missing required configuration \"database\"");
     }
 
     @Test

@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Sorts;
 
-import dev.outboxkit.testkit.mongo.MongoTestServer;
 import dev.outboxkit.mongo.testing.TestSinkContext;
+import dev.outboxkit.testkit.mongo.MongoTestServer;
 
 class MongoLogSinkTaskTest {
 
@@ -80,11 +80,13 @@ class MongoLogSinkTaskTest {
         assertThat(stored.get("aggregateId")).isEqualTo("order-7");
         assertThat(stored.get("eventType")).isEqualTo("OrderCreated");
         assertThat(stored.get("timestamp")).isEqualTo(new Date(BASE_TIMESTAMP + 41));
-        assertThat(stored.get("kafka", Document.class)).isEqualTo(new Document("topic", ORDER_TOPIC).append("partition", 2)
-                .append("offset", 41L));
+        assertThat(stored.get("kafka", Document.class))
+                .isEqualTo(new Document("topic", ORDER_TOPIC)
+                        .append("partition", 2)
+                        .append("offset", 41L));
         assertThat(stored.get("payload", Document.class)).isEqualTo(new Document("orderId", 7).append("total", 9.5));
-        assertThat(stored.keySet()).containsExactly("_id", "aggregateType", "aggregateId", "eventType", "timestamp", "kafka",
-                "payload");
+        assertThat(stored.keySet())
+                .containsExactly("_id", "aggregateType", "aggregateId", "eventType", "timestamp", "kafka", "payload");
     }
 
     @Test
@@ -96,14 +98,21 @@ class MongoLogSinkTaskTest {
                 event("Order", 0, 2, "ev-1", "o-1", "OrderCreated", "{\"v\":\"redelivered\"}"));
 
         task.put(first);
-        task.put(List.of(event("Order", 0, 3, "ev-2", "o-1", "OrderPaid", "{\"v\":\"republished\"}"),
+        task.put(List.of(
+                event("Order", 0, 3, "ev-2", "o-1", "OrderPaid", "{\"v\":\"republished\"}"),
                 event("Order", 0, 4, "ev-3", "o-1", "OrderShipped", "{\"v\":1}")));
         task.put(first);
 
         assertThat(storedIds(ORDER_TOPIC)).containsExactly("ev-1", "ev-2", "ev-3");
-        assertThat(collection(ORDER_TOPIC).find(new Document("_id", "ev-1")).first().get("payload", Document.class))
+        assertThat(collection(ORDER_TOPIC)
+                        .find(new Document("_id", "ev-1"))
+                        .first()
+                        .get("payload", Document.class))
                 .isEqualTo(new Document("v", 1));
-        assertThat(collection(ORDER_TOPIC).find(new Document("_id", "ev-2")).first().get("payload", Document.class))
+        assertThat(collection(ORDER_TOPIC)
+                        .find(new Document("_id", "ev-2"))
+                        .first()
+                        .get("payload", Document.class))
                 .isEqualTo(new Document("v", 1));
     }
 
@@ -122,11 +131,13 @@ class MongoLogSinkTaskTest {
 
         assertThat(storedIds(ORDER_TOPIC)).containsExactly("ev-10", "ev-14");
         assertThat(context.reported()).extracting(r -> r.record().kafkaOffset()).containsExactly(11L, 12L, 13L);
-        assertThat(context.reported()).extracting(r -> r.error().getMessage()).containsExactly(
-                "Record outbox.event.Order-0@11 cannot be stored: the record has no event id (option event.id.sources = [header:id])",
-                "Record outbox.event.Order-0@12 cannot be stored: the payload looks like JSON but does not parse (line 1, column 11)",
-                "Record outbox.event.Order-0@13 cannot be stored: the event document is 17825984 bytes, over MongoDB's limit"
-                        + " of 16777216 bytes");
+        assertThat(context.reported())
+                .extracting(r -> r.error().getMessage())
+                .containsExactly(
+                        "Record outbox.event.Order-0@11 cannot be stored: the record has no event id (option event.id.sources = [header:id])",
+                        "Record outbox.event.Order-0@12 cannot be stored: the payload looks like JSON but does not parse (line 1, column 11)",
+                        "Record outbox.event.Order-0@13 cannot be stored: the event document is 17825984 bytes, over MongoDB's limit"
+                                + " of 16777216 bytes");
     }
 
     @Test
@@ -134,17 +145,19 @@ class MongoLogSinkTaskTest {
         TestSinkContext context = new TestSinkContext(true);
         MongoLogSinkTask task = startTask(context);
         task.put(List.of(event("Order", 0, 10, "ev-10", "o-1", "OrderCreated", "{\"ok\":0}")));
-        context.failDeadLetterQueue(new org.apache.kafka.common.errors.TimeoutException("Topic outbox.dlq not present in metadata"));
+        context.failDeadLetterQueue(
+                new org.apache.kafka.common.errors.TimeoutException("Topic outbox.dlq not present in metadata"));
 
         assertThatThrownBy(() -> task.put(List.of(
-                event("Order", 0, 11, "ev-11", "o-1", "OrderCreated", "{\"ok\":1}"),
-                event("Order", 0, 12, null, "o-1", "OrderCreated", "{\"no\":\"id\"}"),
-                event("Order", 0, 13, "ev-13", "o-1", "OrderCreated", "{\"ok\":2}"))))
+                        event("Order", 0, 11, "ev-11", "o-1", "OrderCreated", "{\"ok\":1}"),
+                        event("Order", 0, 12, null, "o-1", "OrderCreated", "{\"no\":\"id\"}"),
+                        event("Order", 0, 13, "ev-13", "o-1", "OrderCreated", "{\"ok\":2}"))))
                 .isInstanceOf(ConnectException.class)
                 .isNotInstanceOf(org.apache.kafka.connect.errors.RetriableException.class)
-                .hasMessage("The dead letter queue did not take a record (Record outbox.event.Order-0@12 cannot be stored: the"
-                        + " record has no event id (option event.id.sources = [header:id])); stopping, so that no offset is"
-                        + " committed past it")
+                .hasMessage(
+                        "The dead letter queue did not take a record (Record outbox.event.Order-0@12 cannot be stored: the"
+                                + " record has no event id (option event.id.sources = [header:id])); stopping, so that no offset is"
+                                + " committed past it")
                 .hasRootCauseMessage("Topic outbox.dlq not present in metadata");
         assertThat(context.reported()).extracting(r -> r.record().kafkaOffset()).containsExactly(12L);
 
@@ -160,7 +173,8 @@ class MongoLogSinkTaskTest {
     void withoutADeadLetterQueueAPoisonRecordFailsTheTaskNamingItsPlace() {
         MongoLogSinkTask task = startTask(new TestSinkContext(false));
 
-        assertThatThrownBy(() -> task.put(List.of(event("Order", 3, 77, null, "o-1", "OrderCreated", "{\"card\":\"4111\"}"))))
+        assertThatThrownBy(() ->
+                        task.put(List.of(event("Order", 3, 77, null, "o-1", "OrderCreated", "{\"card\":\"4111\"}"))))
                 .isInstanceOf(ConnectException.class)
                 .hasMessageStartingWith("Record outbox.event.Order-3@77 cannot be stored: the record has no event id")
                 .hasMessageContaining("errors.tolerance=all")
@@ -170,31 +184,55 @@ class MongoLogSinkTaskTest {
     @Test
     void payloadsOfEveryShapeBecomeBson() {
         MongoLogSinkTask task = startTask(new TestSinkContext(false));
-        Schema lineSchema = SchemaBuilder.struct().field("sku", Schema.STRING_SCHEMA).field("qty", Schema.INT32_SCHEMA).build();
-        Schema structSchema = SchemaBuilder.struct().field("orderId", Schema.INT64_SCHEMA)
-                .field("lines", SchemaBuilder.array(lineSchema).build()).build();
-        Struct struct = new Struct(structSchema).put("orderId", 7L)
+        Schema lineSchema = SchemaBuilder.struct()
+                .field("sku", Schema.STRING_SCHEMA)
+                .field("qty", Schema.INT32_SCHEMA)
+                .build();
+        Schema structSchema = SchemaBuilder.struct()
+                .field("orderId", Schema.INT64_SCHEMA)
+                .field("lines", SchemaBuilder.array(lineSchema).build())
+                .build();
+        Struct struct = new Struct(structSchema)
+                .put("orderId", 7L)
                 .put("lines", List.of(new Struct(lineSchema).put("sku", "A").put("qty", 2)));
 
         task.put(List.of(
                 event(ORDER_TOPIC, 0, 0, "struct", "o-1", "T", structSchema, struct),
                 event(ORDER_TOPIC, 0, 1, "map", "o-1", "T", null, Map.of("orderId", 8)),
-                event(ORDER_TOPIC, 0, 2, "json-bytes", "o-1", "T", Schema.BYTES_SCHEMA,
+                event(
+                        ORDER_TOPIC,
+                        0,
+                        2,
+                        "json-bytes",
+                        "o-1",
+                        "T",
+                        Schema.BYTES_SCHEMA,
                         " {\"orderId\":9}".getBytes(StandardCharsets.UTF_8)),
                 event(ORDER_TOPIC, 0, 3, "binary", "o-1", "T", Schema.BYTES_SCHEMA, new byte[] {(byte) 0xFF, 2, 3}),
-                event(ORDER_TOPIC, 0, 7, "utf8-text-bytes", "o-1", "T", Schema.BYTES_SCHEMA, "café".getBytes(StandardCharsets.UTF_8)),
+                event(
+                        ORDER_TOPIC,
+                        0,
+                        7,
+                        "utf8-text-bytes",
+                        "o-1",
+                        "T",
+                        Schema.BYTES_SCHEMA,
+                        "café".getBytes(StandardCharsets.UTF_8)),
                 event(ORDER_TOPIC, 0, 4, "array", "o-1", "T", Schema.STRING_SCHEMA, "[1,2,3]"),
                 event(ORDER_TOPIC, 0, 5, "text", "o-1", "T", Schema.STRING_SCHEMA, "plain text"),
                 event(ORDER_TOPIC, 0, 6, "tombstone", "o-1", "T", null, null)));
 
         Map<Object, Object> payloads = new HashMap<>();
         collection(ORDER_TOPIC).find().forEach(doc -> payloads.put(doc.get("_id"), doc.get("payload")));
-        assertThat(payloads.get("struct")).isEqualTo(new Document("orderId", 7L)
-                .append("lines", List.of(new Document("sku", "A").append("qty", 2))));
+        assertThat(payloads.get("struct"))
+                .isEqualTo(new Document("orderId", 7L)
+                        .append("lines", List.of(new Document("sku", "A").append("qty", 2))));
         assertThat(payloads.get("map")).isEqualTo(new Document("orderId", 8));
         assertThat(payloads.get("json-bytes")).isEqualTo(new Document("orderId", 9));
         assertThat(payloads.get("binary")).isEqualTo(new Binary(new byte[] {(byte) 0xFF, 2, 3}));
-        assertThat(payloads.get("utf8-text-bytes")).as("bytes that are UTF-8 text are that text").isEqualTo("café");
+        assertThat(payloads.get("utf8-text-bytes"))
+                .as("bytes that are UTF-8 text are that text")
+                .isEqualTo("café");
         assertThat(payloads.get("array")).isEqualTo(List.of(1, 2, 3));
         assertThat(payloads.get("text")).isEqualTo("plain text");
         assertThat(payloads).containsEntry("tombstone", null).hasSize(8);
@@ -205,23 +243,28 @@ class MongoLogSinkTaskTest {
         TestSinkContext context = new TestSinkContext(true);
         MongoLogSinkTask task = startTask(context, "payload.mode", "merged");
 
-        task.put(List.of(event("Order", 0, 0, "ev-1", "o-1", "OrderCreated", "{\"orderId\":7}"),
+        task.put(List.of(
+                event("Order", 0, 0, "ev-1", "o-1", "OrderCreated", "{\"orderId\":7}"),
                 event("Order", 0, 1, "ev-2", "o-1", "OrderCreated", "{\"timestamp\":\"mine\"}")));
 
         Document stored = collection(ORDER_TOPIC).find().first();
         assertThat(stored.get("orderId")).isEqualTo(7);
         assertThat(stored.containsKey("payload")).isFalse();
         assertThat(stored.get("aggregateId")).isEqualTo("o-1");
-        assertThat(context.reported()).singleElement().extracting(r -> r.error().getMessage()).isEqualTo(
-                "Record outbox.event.Order-0@1 cannot be stored: payload field 'timestamp' collides with the metadata field"
-                        + " of that name (option payload.mode=merged)");
+        assertThat(context.reported())
+                .singleElement()
+                .extracting(r -> r.error().getMessage())
+                .isEqualTo(
+                        "Record outbox.event.Order-0@1 cannot be stored: payload field 'timestamp' collides with the metadata field"
+                                + " of that name (option payload.mode=merged)");
     }
 
     @Test
     void replaceModeKeepsTheLatestVersionOfEachEventInRecordOrder() {
         MongoLogSinkTask task = startTask(new TestSinkContext(false), "write.mode", "replace");
 
-        task.put(List.of(event("Order", 0, 0, "ev-1", "o-1", "T", "{\"v\":1}"),
+        task.put(List.of(
+                event("Order", 0, 0, "ev-1", "o-1", "T", "{\"v\":1}"),
                 event("Order", 0, 1, "ev-1", "o-1", "T", "{\"v\":2}"),
                 event("Order", 0, 2, "ev-1", "o-1", "T", "{\"v\":3}")));
         task.put(List.of(event("Order", 0, 3, "ev-1", "o-1", "T", "{\"v\":4}")));
@@ -234,10 +277,11 @@ class MongoLogSinkTaskTest {
 
     @Test
     void collectionTemplateRoutesByAggregateTypeAndIndexesAreCreated() {
-        MongoLogSinkTask task = startTask(new TestSinkContext(false), "collection", "events_${aggregateType}",
-                "ttl.seconds", "86400");
+        MongoLogSinkTask task =
+                startTask(new TestSinkContext(false), "collection", "events_${aggregateType}", "ttl.seconds", "86400");
 
-        task.put(List.of(event("Order", 0, 0, "ev-1", "o-1", "T", "{}"), event("Customer", 0, 0, "ev-2", "c-1", "T", "{}")));
+        task.put(List.of(
+                event("Order", 0, 0, "ev-1", "o-1", "T", "{}"), event("Customer", 0, 0, "ev-2", "c-1", "T", "{}")));
 
         assertThat(storedIds("events_Order")).containsExactly("ev-1");
         assertThat(storedIds("events_Customer")).containsExactly("ev-2");
@@ -257,21 +301,25 @@ class MongoLogSinkTaskTest {
     void withoutAnAggregateTypeHeaderTheTopicGivesEverythingAfterTheRoutingPrefixSoNamespacesNeverMerge() {
         MongoLogSinkTask task = startTask(new TestSinkContext(false), "collection", "events_${aggregateType}");
 
-        task.put(List.of(event("outbox.event.com.acme.Order", 0, 0, "ev-1", "o-1", "T", Schema.STRING_SCHEMA, "{}"),
+        task.put(List.of(
+                event("outbox.event.com.acme.Order", 0, 0, "ev-1", "o-1", "T", Schema.STRING_SCHEMA, "{}"),
                 event("outbox.event.net.other.Order", 0, 0, "ev-2", "o-1", "T", Schema.STRING_SCHEMA, "{}"),
                 event("orders", 0, 0, "ev-3", "o-1", "T", Schema.STRING_SCHEMA, "{}")));
 
         assertThat(storedIds("events_com.acme.Order")).containsExactly("ev-1");
         assertThat(storedIds("events_net.other.Order")).containsExactly("ev-2");
         assertThat(storedIds("events_orders")).containsExactly("ev-3");
-        assertThat(collection("events_com.acme.Order").find().first().get("aggregateType")).isEqualTo("com.acme.Order");
+        assertThat(collection("events_com.acme.Order").find().first().get("aggregateType"))
+                .isEqualTo("com.acme.Order");
     }
 
     @Test
     void eventIdMayComeFromTheValueOrTheKey() {
-        MongoLogSinkTask task = startTask(new TestSinkContext(false), "event.id.sources", "header:missing,value:meta.eventId,key");
+        MongoLogSinkTask task =
+                startTask(new TestSinkContext(false), "event.id.sources", "header:missing,value:meta.eventId,key");
 
-        task.put(List.of(event(ORDER_TOPIC, 0, 0, null, "o-1", "T", null, Map.of("meta", Map.of("eventId", "from-value"))),
+        task.put(List.of(
+                event(ORDER_TOPIC, 0, 0, null, "o-1", "T", null, Map.of("meta", Map.of("eventId", "from-value"))),
                 event(ORDER_TOPIC, 0, 1, null, "from-key", "T", null, Map.of("x", 1))));
 
         assertThat(storedIds(ORDER_TOPIC)).containsExactly("from-key", "from-value");
@@ -282,13 +330,18 @@ class MongoLogSinkTaskTest {
         TestSinkContext context = new TestSinkContext(true);
         MongoLogSinkTask task = startTask(context, "name", "metrics-sink", "outboxkit.task.id", "3");
 
-        task.put(List.of(event("Order", 0, 0, "ev-1", "o-1", "T", "{}"), event("Order", 0, 1, "ev-2", "o-1", "T", "{}"),
-                event("Order", 0, 2, "ev-1", "o-1", "T", "{}"), event("Order", 0, 3, null, "o-1", "T", "{}")));
+        task.put(List.of(
+                event("Order", 0, 0, "ev-1", "o-1", "T", "{}"),
+                event("Order", 0, 1, "ev-2", "o-1", "T", "{}"),
+                event("Order", 0, 2, "ev-1", "o-1", "T", "{}"),
+                event("Order", 0, 3, null, "o-1", "T", "{}")));
         task.put(List.of(event("Order", 0, 1, "ev-2", "o-1", "T", "{}")));
 
         javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
         java.util.Set<javax.management.ObjectName> names = server.queryNames(
-                new javax.management.ObjectName("dev.outboxkit:type=mongo-log-sink,connector=\"metrics-sink\",task=\"3\""), null);
+                new javax.management.ObjectName(
+                        "dev.outboxkit:type=mongo-log-sink,connector=\"metrics-sink\",task=\"3\""),
+                null);
         assertThat(names).hasSize(1);
         javax.management.ObjectName name = names.iterator().next();
         assertThat(server.getAttribute(name, "RecordsWritten")).isEqualTo(2L);

@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Test;
 
 import com.mongodb.client.model.Sorts;
 
+import dev.outboxkit.mongo.testing.TestSinkContext;
 import dev.outboxkit.testkit.mongo.MongoTestServer;
 import dev.outboxkit.testkit.net.TcpProxy;
-import dev.outboxkit.mongo.testing.TestSinkContext;
 
 /**
  * MongoDB cut off mid-stream through a TCP proxy (its data survives), then brought back: the task asks for
@@ -58,8 +58,12 @@ class MongoOutageTest {
 
     private void startTask(String... overrides) {
         Map<String, String> props = new HashMap<>();
-        props.put("connection.uri", mongo.uriVia("127.0.0.1", proxy.port(),
-                "directConnection=true&serverSelectionTimeoutMS=700&connectTimeoutMS=500&socketTimeoutMS=2000"));
+        props.put(
+                "connection.uri",
+                mongo.uriVia(
+                        "127.0.0.1",
+                        proxy.port(),
+                        "directConnection=true&serverSelectionTimeoutMS=700&connectTimeoutMS=500&socketTimeoutMS=2000"));
         props.put("database", database);
         props.put("retry.backoff.initial.ms", "50");
         props.put("retry.backoff.max.ms", "400");
@@ -74,7 +78,13 @@ class MongoOutageTest {
     private static List<SinkRecord> batch(int partition, int fromOffset, int count) {
         List<SinkRecord> records = new ArrayList<>();
         for (int i = fromOffset; i < fromOffset + count; i++) {
-            records.add(event("Order", partition, i, "ev-" + partition + "-" + i, "o-" + (i % 5), "OrderCreated",
+            records.add(event(
+                    "Order",
+                    partition,
+                    i,
+                    "ev-" + partition + "-" + i,
+                    "o-" + (i % 5),
+                    "OrderCreated",
                     "{\"n\":" + i + "}"));
         }
         return records;
@@ -82,7 +92,11 @@ class MongoOutageTest {
 
     private List<String> storedIds() {
         List<String> ids = new ArrayList<>();
-        mongo.client().getDatabase(database).getCollection(TOPIC).find().sort(Sorts.ascending("_id"))
+        mongo.client()
+                .getDatabase(database)
+                .getCollection(TOPIC)
+                .find()
+                .sort(Sorts.ascending("_id"))
                 .forEach(doc -> ids.add(doc.getString("_id")));
         return ids;
     }
@@ -99,8 +113,8 @@ class MongoOutageTest {
         var partition0 = new TopicPartition(TOPIC, 0);
         var partition1 = new TopicPartition(TOPIC, 1);
         // What the worker may offer for commit during the outage: even past the failed batch (after a rebalance).
-        Map<TopicPartition, OffsetAndMetadata> offeredPastTheFailedBatch = Map.of(partition0, new OffsetAndMetadata(20),
-                partition1, new OffsetAndMetadata(10));
+        Map<TopicPartition, OffsetAndMetadata> offeredPastTheFailedBatch =
+                Map.of(partition0, new OffsetAndMetadata(20), partition1, new OffsetAndMetadata(10));
         List<Long> backoffs = new ArrayList<>();
         for (int attempt = 0; attempt < 4; attempt++) {
             // Throwing keeps the worker from advancing these partitions' offsets; preCommit holds the commit at the
@@ -108,14 +122,16 @@ class MongoOutageTest {
             // and CommitGuardTest).
             assertThatThrownBy(() -> task.put(during)).isInstanceOf(RetriableException.class);
             backoffs.add(context.lastTimeoutMs());
-            assertThat(task.preCommit(offeredPastTheFailedBatch)).as("committed during the outage, attempt " + attempt)
+            assertThat(task.preCommit(offeredPastTheFailedBatch))
+                    .as("committed during the outage, attempt " + attempt)
                     .isEqualTo(Map.of(partition0, new OffsetAndMetadata(10), partition1, new OffsetAndMetadata(5)));
         }
         assertThat(backoffs).containsExactly(50L, 100L, 200L, 400L);
 
         proxy.heal();
         task.put(during);
-        assertThat(task.preCommit(offeredPastTheFailedBatch)).as("committed once MongoDB took the batch")
+        assertThat(task.preCommit(offeredPastTheFailedBatch))
+                .as("committed once MongoDB took the batch")
                 .isEqualTo(offeredPastTheFailedBatch);
         // A redelivery of records already stored (the worker may resend after a rebalance) changes nothing.
         task.put(batch(0, 5, 10));
@@ -145,7 +161,8 @@ class MongoOutageTest {
             assertThatThrownBy(() -> task.put(batch(0, 3, 3))).isInstanceOf(RetriableException.class);
             // Measured from the first failure of this outage, not from the last retry.
             long gauge = retryingForMs("gauge-sink");
-            assertThat(gauge).isBetween(System.currentTimeMillis() - firstFailureSeen, System.currentTimeMillis() - cutAt);
+            assertThat(gauge)
+                    .isBetween(System.currentTimeMillis() - firstFailureSeen, System.currentTimeMillis() - cutAt);
         } finally {
             proxy.heal();
         }
@@ -184,7 +201,11 @@ class MongoOutageTest {
 
         for (String type : List.of("Order", "Customer", "Payment")) {
             List<String> ids = new ArrayList<>();
-            mongo.client().getDatabase(database).getCollection("outbox.event." + type).find().sort(Sorts.ascending("n"))
+            mongo.client()
+                    .getDatabase(database)
+                    .getCollection("outbox.event." + type)
+                    .find()
+                    .sort(Sorts.ascending("n"))
                     .forEach(doc -> ids.add(doc.getString("_id")));
             List<String> expected = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
@@ -222,10 +243,12 @@ class MongoOutageTest {
         }
         // After a rebalance during the retry, the worker may offer the failed batch's offsets for commit.
         var offered = Map.of(partition, new org.apache.kafka.clients.consumer.OffsetAndMetadata(15));
-        assertThat(task.preCommit(offered)).containsEntry(partition, new org.apache.kafka.clients.consumer.OffsetAndMetadata(10));
+        assertThat(task.preCommit(offered))
+                .containsEntry(partition, new org.apache.kafka.clients.consumer.OffsetAndMetadata(10));
 
         putAsTheWorkerRetries(batch(0, 10, 5));
-        assertThat(task.preCommit(offered)).containsEntry(partition, new org.apache.kafka.clients.consumer.OffsetAndMetadata(15));
+        assertThat(task.preCommit(offered))
+                .containsEntry(partition, new org.apache.kafka.clients.consumer.OffsetAndMetadata(15));
         assertThat(storedIds()).hasSize(15);
     }
 
@@ -238,7 +261,8 @@ class MongoOutageTest {
             // The connection string sets socketTimeoutMS=2000; without one the sink's default of 30 s applies.
             long started = System.nanoTime();
             assertThatThrownBy(() -> task.put(batch(0, 5, 5))).isInstanceOf(RetriableException.class);
-            assertThat((System.nanoTime() - started) / 1_000_000).as("put() returned within the socket timeout and a bit")
+            assertThat((System.nanoTime() - started) / 1_000_000)
+                    .as("put() returned within the socket timeout and a bit")
                     .isLessThan(10_000);
         } finally {
             proxy.heal();
@@ -250,9 +274,14 @@ class MongoOutageTest {
     @Test
     void withoutASocketTimeoutInTheConnectionStringTheSinkUsesThirtySeconds() {
         assertThat(MongoClientFactory.settings(new com.mongodb.ConnectionString("mongodb://h/"), 1000)
-                .getSocketSettings().getReadTimeout(java.util.concurrent.TimeUnit.MILLISECONDS)).isEqualTo(30_000);
-        assertThat(MongoClientFactory.settings(new com.mongodb.ConnectionString("mongodb://h/?socketTimeoutMS=5000"), 1000)
-                .getSocketSettings().getReadTimeout(java.util.concurrent.TimeUnit.MILLISECONDS)).isEqualTo(5_000);
+                        .getSocketSettings()
+                        .getReadTimeout(java.util.concurrent.TimeUnit.MILLISECONDS))
+                .isEqualTo(30_000);
+        assertThat(MongoClientFactory.settings(
+                                new com.mongodb.ConnectionString("mongodb://h/?socketTimeoutMS=5000"), 1000)
+                        .getSocketSettings()
+                        .getReadTimeout(java.util.concurrent.TimeUnit.MILLISECONDS))
+                .isEqualTo(5_000);
     }
 
     @Test

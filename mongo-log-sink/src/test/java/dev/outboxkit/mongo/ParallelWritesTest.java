@@ -16,8 +16,8 @@ import org.bson.BsonValue;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import dev.outboxkit.testkit.mongo.MongoTestServer;
 import dev.outboxkit.mongo.testing.RunningSink;
+import dev.outboxkit.testkit.mongo.MongoTestServer;
 
 /**
  * write.parallelism: the collections of one batch are written at the same time, and what the batch stores is what
@@ -37,7 +37,13 @@ class ParallelWritesTest {
             for (int n = 0; n < 40; n++) {
                 for (int t = 0; t < TYPES.size(); t++) {
                     String type = TYPES.get(t);
-                    records.add(event(type, 0, offsets[t]++, type + "-" + n, type + "-agg-" + (n % 4), type + "Changed",
+                    records.add(event(
+                            type,
+                            0,
+                            offsets[t]++,
+                            type + "-" + n,
+                            type + "-agg-" + (n % 4),
+                            type + "Changed",
                             "{\"n\": " + n + ", \"version\": " + version + "}"));
                 }
             }
@@ -50,7 +56,7 @@ class ParallelWritesTest {
     void everyCollectionOfTheBatchIsStoredAsWritingThemOneAfterAnotherWould(String mode) {
         List<SinkRecord> batch = batchWithTwoVersionsOfEachEvent();
         try (RunningSink parallel = new RunningSink(mongo, true, "write.mode", mode, "write.parallelism", "4");
-             RunningSink sequential = new RunningSink(mongo, true, "write.mode", mode, "write.parallelism", "1")) {
+                RunningSink sequential = new RunningSink(mongo, true, "write.mode", mode, "write.parallelism", "1")) {
             parallel.put(batch);
             sequential.put(batch);
 
@@ -60,15 +66,18 @@ class ParallelWritesTest {
                 assertThat(stored).as(type).hasSize(40);
                 for (int n = 0; n < 40; n++) {
                     BsonDocument document = stored.get(new BsonString(type + "-" + n));
-                    assertThat(document.getDocument("payload").getInt32("version").getValue()).as(type + "-" + n)
+                    assertThat(document.getDocument("payload")
+                                    .getInt32("version")
+                                    .getValue())
+                            .as(type + "-" + n)
                             .isEqualTo(expectedVersion);
                 }
                 assertThat(stored).isEqualTo(sequential.stored("outbox.event." + type));
             }
             assertThat(parallel.reported()).isEmpty();
 
-            Map<TopicPartition, OffsetAndMetadata> offered = Map.of(new TopicPartition("outbox.event.Order", 0),
-                    new OffsetAndMetadata(80));
+            Map<TopicPartition, OffsetAndMetadata> offered =
+                    Map.of(new TopicPartition("outbox.event.Order", 0), new OffsetAndMetadata(80));
             assertThat(parallel.task().preCommit(offered)).isEqualTo(offered);
         }
     }

@@ -21,8 +21,8 @@ import org.bson.BsonValue;
 import org.bson.types.Decimal128;
 import org.junit.jupiter.api.Test;
 
-import dev.outboxkit.testkit.mongo.MongoTestServer;
 import dev.outboxkit.mongo.testing.RunningSink;
+import dev.outboxkit.testkit.mongo.MongoTestServer;
 
 /**
  * A payload is stored as sent, or dead-lettered with the reason: never silently altered. JSON is read as plain
@@ -43,20 +43,27 @@ class PayloadFidelityTest {
 
     private static BsonValue payload(RunningSink sink, long offset) {
         BsonDocument stored = sink.stored(TOPIC).get(new BsonString("ev-" + offset));
-        assertThat(stored).as("event ev-" + offset + " is stored; dead-lettered: " + sink.deadLettered()).isNotNull();
+        assertThat(stored)
+                .as("event ev-" + offset + " is stored; dead-lettered: " + sink.deadLettered())
+                .isNotNull();
         return stored.get("payload");
     }
 
     @Test
     void extendedJsonKeysArePlainFieldsNotTypes() {
         try (RunningSink sink = new RunningSink(mongo, true)) {
-            sink.put(List.of(text(0, "{\"n\":{\"$numberLong\":\"5\"}}"), text(1, "{\"d\":{\"$date\":\"x\"}}"),
+            sink.put(List.of(
+                    text(0, "{\"n\":{\"$numberLong\":\"5\"}}"),
+                    text(1, "{\"d\":{\"$date\":\"x\"}}"),
                     text(2, "{\"o\":{\"$oid\":\"not-an-id\"}}")));
 
             assertThat(sink.deadLettered()).isEmpty();
-            assertThat(payload(sink, 0)).isEqualTo(new BsonDocument("n", new BsonDocument("$numberLong", new BsonString("5"))));
-            assertThat(payload(sink, 1)).isEqualTo(new BsonDocument("d", new BsonDocument("$date", new BsonString("x"))));
-            assertThat(payload(sink, 2)).isEqualTo(new BsonDocument("o", new BsonDocument("$oid", new BsonString("not-an-id"))));
+            assertThat(payload(sink, 0))
+                    .isEqualTo(new BsonDocument("n", new BsonDocument("$numberLong", new BsonString("5"))));
+            assertThat(payload(sink, 1))
+                    .isEqualTo(new BsonDocument("d", new BsonDocument("$date", new BsonString("x"))));
+            assertThat(payload(sink, 2))
+                    .isEqualTo(new BsonDocument("o", new BsonDocument("$oid", new BsonString("not-an-id"))));
         }
     }
 
@@ -81,25 +88,40 @@ class PayloadFidelityTest {
 
             assertThat(payload(sink, 0)).isEqualTo(new BsonDocument("café", new BsonString("☕")));
             assertThat(payload(sink, 1)).isEqualTo(new BsonArray(List.of(new BsonInt32(1), new BsonInt32(2))));
-            assertThat(payload(sink, 2)).as("text that is not JSON is stored as sent").isEqualTo(new BsonString("\uFEFFplain text"));
+            assertThat(payload(sink, 2))
+                    .as("text that is not JSON is stored as sent")
+                    .isEqualTo(new BsonString("\uFEFFplain text"));
         }
     }
 
     @Test
     void numbersKeepTheirValueWhateverTheirSize() {
         try (RunningSink sink = new RunningSink(mongo, true)) {
-            sink.put(List.of(text(0, "[1, 2147483648, -9223372036854775808, 9223372036854775808, 0.5, 1e400, 1e-400, -0,"
-                    + " 12345678901234567890123456789012.5]"), text(1, "[1e7000]"), text(2, "[Infinity]")));
+            sink.put(List.of(
+                    text(
+                            0,
+                            "[1, 2147483648, -9223372036854775808, 9223372036854775808, 0.5, 1e400, 1e-400, -0,"
+                                    + " 12345678901234567890123456789012.5]"),
+                    text(1, "[1e7000]"),
+                    text(2, "[Infinity]")));
 
-            assertThat(payload(sink, 0)).isEqualTo(new BsonArray(List.of(new BsonInt32(1), new BsonInt64(2147483648L),
-                    new BsonInt64(Long.MIN_VALUE), new BsonDecimal128(Decimal128.parse("9223372036854775808")),
-                    new BsonDouble(0.5), new BsonDecimal128(Decimal128.parse("1E+400")),
-                    new BsonDecimal128(Decimal128.parse("1E-400")), new BsonInt32(0),
-                    // A fraction is a double, as JSON numbers are commonly read; only range loss switches to Decimal128.
-                    new BsonDouble(12345678901234567890123456789012.5))));
+            assertThat(payload(sink, 0))
+                    .isEqualTo(new BsonArray(List.of(
+                            new BsonInt32(1),
+                            new BsonInt64(2147483648L),
+                            new BsonInt64(Long.MIN_VALUE),
+                            new BsonDecimal128(Decimal128.parse("9223372036854775808")),
+                            new BsonDouble(0.5),
+                            new BsonDecimal128(Decimal128.parse("1E+400")),
+                            new BsonDecimal128(Decimal128.parse("1E-400")),
+                            new BsonInt32(0),
+                            // A fraction is a double, as JSON numbers are commonly read; only range loss switches to
+                            // Decimal128.
+                            new BsonDouble(12345678901234567890123456789012.5))));
             assertThat(sink.deadLettered()).containsOnlyKeys(1L, 2L);
-            assertThat(sink.deadLettered().get(1L)).contains("a number outside the range of a double that a Decimal128"
-                    + " cannot hold exactly either");
+            assertThat(sink.deadLettered().get(1L))
+                    .contains(
+                            "a number outside the range of a double that a Decimal128" + " cannot hold exactly either");
             assertThat(sink.deadLettered().get(2L)).contains("holds NaN or Infinity, which are not JSON numbers");
         }
     }
@@ -108,11 +130,15 @@ class PayloadFidelityTest {
     void duplicateKeysFollowOneRuleInNestedAndMergedModes() {
         for (String mode : List.of("nested", "merged")) {
             try (RunningSink sink = new RunningSink(mongo, true, "payload.mode", mode)) {
-                sink.put(List.of(text(0, "{\"a\":1,\"a\":2}"), text(1, "{\"x\":{\"b\":1,\"b\":1}}"), text(2, "{\"a\":1}")));
+                sink.put(List.of(
+                        text(0, "{\"a\":1,\"a\":2}"), text(1, "{\"x\":{\"b\":1,\"b\":1}}"), text(2, "{\"a\":1}")));
 
                 assertThat(sink.stored(TOPIC).keySet()).as(mode).containsExactly(new BsonString("ev-2"));
-                assertThat(sink.deadLettered()).as(mode).hasSize(2).allSatisfy((offset, reason) ->
-                        assertThat(reason).contains("the payload has a key twice in one object"));
+                assertThat(sink.deadLettered())
+                        .as(mode)
+                        .hasSize(2)
+                        .allSatisfy((offset, reason) ->
+                                assertThat(reason).contains("the payload has a key twice in one object"));
             }
         }
     }
@@ -120,31 +146,53 @@ class PayloadFidelityTest {
     @Test
     void whatBsonCannotHoldIsRejectedNotRepaired() {
         try (RunningSink sink = new RunningSink(mongo, true)) {
-            sink.put(List.of(text(0, "{\"s\":\"\\ud800\"}"), text(1, "{\"a\\u0000b\":1}"), text(2, "{\"a\":1} trailing"),
-                    text(3, "{\"a\":1}{\"b\":2}"), text(4, "{\"ok\":\"nul \\u0000 inside a string is fine\"}")));
+            sink.put(List.of(
+                    text(0, "{\"s\":\"\\ud800\"}"),
+                    text(1, "{\"a\\u0000b\":1}"),
+                    text(2, "{\"a\":1} trailing"),
+                    text(3, "{\"a\":1}{\"b\":2}"),
+                    text(4, "{\"ok\":\"nul \\u0000 inside a string is fine\"}")));
 
             assertThat(sink.deadLettered()).containsOnlyKeys(0L, 1L, 2L, 3L);
-            assertThat(sink.deadLettered().get(0L)).contains("a string in the payload holds an unpaired UTF-16 surrogate");
+            assertThat(sink.deadLettered().get(0L))
+                    .contains("a string in the payload holds an unpaired UTF-16 surrogate");
             assertThat(sink.deadLettered().get(1L)).contains("a key in the payload holds a NUL character");
             assertThat(sink.deadLettered().get(2L)).contains("looks like JSON but does not parse");
             assertThat(sink.deadLettered().get(3L)).contains("the payload has content after its JSON value");
-            assertThat(payload(sink, 4)).isEqualTo(new BsonDocument("ok", new BsonString("nul \u0000 inside a string is fine")));
+            assertThat(payload(sink, 4))
+                    .isEqualTo(new BsonDocument("ok", new BsonString("nul \u0000 inside a string is fine")));
         }
     }
 
     @Test
     void mergedModeStreamsTheJsonObjectsFieldsToTheTopLevel() {
         try (RunningSink sink = new RunningSink(mongo, true, "payload.mode", "merged")) {
-            sink.put(List.of(text(0, "{\"orderId\":7,\"lines\":[{\"sku\":\"A\"}]}"), text(1, "[1]"),
+            sink.put(List.of(
+                    text(0, "{\"orderId\":7,\"lines\":[{\"sku\":\"A\"}]}"),
+                    text(1, "[1]"),
                     event(TOPIC, 0, 2, "ev-2", "o-1", "T", null, Map.of("fromMap", true))));
 
             BsonDocument stored = sink.stored(TOPIC).get(new BsonString("ev-0"));
-            assertThat(stored.keySet()).containsExactly("_id", "orderId", "lines", "aggregateType", "aggregateId", "eventType",
-                    "timestamp", "kafka");
-            assertThat(stored.get("lines")).isEqualTo(new BsonArray(List.of(new BsonDocument("sku", new BsonString("A")))));
-            assertThat(sink.stored(TOPIC).get(new BsonString("ev-2")).getBoolean("fromMap").getValue()).isTrue();
+            assertThat(stored.keySet())
+                    .containsExactly(
+                            "_id",
+                            "orderId",
+                            "lines",
+                            "aggregateType",
+                            "aggregateId",
+                            "eventType",
+                            "timestamp",
+                            "kafka");
+            assertThat(stored.get("lines"))
+                    .isEqualTo(new BsonArray(List.of(new BsonDocument("sku", new BsonString("A")))));
+            assertThat(sink.stored(TOPIC)
+                            .get(new BsonString("ev-2"))
+                            .getBoolean("fromMap")
+                            .getValue())
+                    .isTrue();
             assertThat(sink.deadLettered()).containsOnlyKeys(1L);
-            assertThat(sink.deadLettered().get(1L)).contains("needs a payload that is a JSON object, but it is a JSON array");
+            assertThat(sink.deadLettered().get(1L))
+                    .contains("needs a payload that is a JSON object, but it is a JSON array");
         }
     }
 }

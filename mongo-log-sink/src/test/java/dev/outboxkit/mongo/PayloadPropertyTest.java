@@ -34,8 +34,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import dev.outboxkit.mongo.convert.EventDocumentConverter;
-import dev.outboxkit.testkit.mongo.MongoTestServer;
 import dev.outboxkit.mongo.testing.RunningSink;
+import dev.outboxkit.testkit.mongo.MongoTestServer;
 
 /**
  * Property: for every generated record (JSON of every shape, depth and size at the limits, numbers tiny and huge,
@@ -61,8 +61,7 @@ class PayloadPropertyTest {
         }
     }
 
-    private record Case(SinkRecord record, Expected expected, String description) {
-    }
+    private record Case(SinkRecord record, Expected expected, String description) {}
 
     @ParameterizedTest(name = "seed {0}, payload.mode={1}")
     @CsvSource({"1, nested", "2, merged", "3, nested", "4, merged"})
@@ -75,8 +74,12 @@ class PayloadPropertyTest {
         }
         try (RunningSink sink = new RunningSink(mongo, true, "payload.mode", mode)) {
             for (int from = 0; from < cases.size(); from += BATCH) {
-                List<SinkRecord> batch = cases.subList(from, Math.min(cases.size(), from + BATCH)).stream().map(Case::record).toList();
-                assertThatCode(() -> sink.put(batch)).as("the task never fails (seed " + seed + ")").doesNotThrowAnyException();
+                List<SinkRecord> batch = cases.subList(from, Math.min(cases.size(), from + BATCH)).stream()
+                        .map(Case::record)
+                        .toList();
+                assertThatCode(() -> sink.put(batch))
+                        .as("the task never fails (seed " + seed + ")")
+                        .doesNotThrowAnyException();
             }
             Map<BsonValue, BsonDocument> stored = sink.stored(TOPIC);
             Map<Long, String> deadLettered = sink.deadLettered();
@@ -86,13 +89,18 @@ class PayloadPropertyTest {
                 BsonDocument document = stored.get(new BsonString("p-" + offset));
                 String what = "seed " + seed + " offset " + offset + " (" + c.description() + ")";
                 if (c.expected().rejection() != null) {
-                    assertThat(document).as(what + " must be rejected: " + c.expected().rejection()).isNull();
-                    assertThat(deadLettered.get(offset)).as(what + " in the dead letter queue")
+                    assertThat(document)
+                            .as(what + " must be rejected: " + c.expected().rejection())
+                            .isNull();
+                    assertThat(deadLettered.get(offset))
+                            .as(what + " in the dead letter queue")
                             .startsWith("Record " + TOPIC + "-0@" + offset + " cannot be stored: ");
                 } else {
                     assertThat(deadLettered).as(what + " must be stored").doesNotContainKey(offset);
                     assertThat(document).as(what + " stored").isNotNull();
-                    assertThat(payloadOf(document, merged)).as(what).isEqualTo(c.expected().payload());
+                    assertThat(payloadOf(document, merged))
+                            .as(what)
+                            .isEqualTo(c.expected().payload());
                     storedCount++;
                 }
             }
@@ -136,20 +144,31 @@ class PayloadPropertyTest {
             }
             if (kind < 76) {
                 byte[] bytes = invalidUtf8StartingLikeJson();
-                return bytesCase(offset, bytes, merged ? Expected.rejected("merged needs a document")
-                        : Expected.stored(new BsonBinary(bytes)), "invalid UTF-8");
+                return bytesCase(
+                        offset,
+                        bytes,
+                        merged ? Expected.rejected("merged needs a document") : Expected.stored(new BsonBinary(bytes)),
+                        "invalid UTF-8");
             }
             if (kind < 84) {
                 byte[] bytes = randomBytesNotLikeJson();
-                return bytesCase(offset, bytes, merged ? Expected.rejected("merged needs a document")
-                        : Expected.stored(new BsonBinary(bytes)), "bytes that are not JSON");
+                return bytesCase(
+                        offset,
+                        bytes,
+                        merged ? Expected.rejected("merged needs a document") : Expected.stored(new BsonBinary(bytes)),
+                        "bytes that are not JSON");
             }
             if (kind < 92) {
                 String text = plainText();
-                Expected expected = merged ? Expected.rejected("merged needs a document") : Expected.stored(new BsonString(text));
+                Expected expected =
+                        merged ? Expected.rejected("merged needs a document") : Expected.stored(new BsonString(text));
                 return random.nextBoolean()
                         ? new Case(record(offset, Schema.STRING_SCHEMA, text), expected, "text that is not JSON")
-                        : bytesCase(offset, text.getBytes(StandardCharsets.UTF_8), expected, "UTF-8 bytes that are not JSON");
+                        : bytesCase(
+                                offset,
+                                text.getBytes(StandardCharsets.UTF_8),
+                                expected,
+                                "UTF-8 bytes that are not JSON");
             }
             return mapValue(offset);
         }
@@ -170,13 +189,15 @@ class PayloadPropertyTest {
                 value = text.getBytes(StandardCharsets.UTF_8);
                 schema = Schema.BYTES_SCHEMA;
             }
-            return new Case(record(offset, schema, value), expected, "JSON " + (value instanceof String ? "text" : "bytes"));
+            return new Case(
+                    record(offset, schema, value), expected, "JSON " + (value instanceof String ? "text" : "bytes"));
         }
 
         private Case truncatedJson(long offset) {
             String text = object(1).json(random);
             String cut = text.substring(0, 1 + random.nextInt(text.length() - 1));
-            return new Case(record(offset, Schema.STRING_SCHEMA, cut), Expected.rejected("truncated JSON"), "truncated JSON");
+            return new Case(
+                    record(offset, Schema.STRING_SCHEMA, cut), Expected.rejected("truncated JSON"), "truncated JSON");
         }
 
         private Case bytesCase(long offset, byte[] bytes, Expected expected, String description) {
@@ -245,8 +266,17 @@ class PayloadPropertyTest {
         private SinkRecord record(long offset, Schema schema, Object value) {
             ConnectHeaders headers = new ConnectHeaders();
             headers.addString("id", "p-" + offset);
-            return new SinkRecord(TOPIC, 0, Schema.STRING_SCHEMA, "agg-" + (offset % 7), schema, value, offset, 1L,
-                    TimestampType.CREATE_TIME, headers);
+            return new SinkRecord(
+                    TOPIC,
+                    0,
+                    Schema.STRING_SCHEMA,
+                    "agg-" + (offset % 7),
+                    schema,
+                    value,
+                    offset,
+                    1L,
+                    TimestampType.CREATE_TIME,
+                    headers);
         }
 
         private Node deep(Node inner, int levels) {
@@ -275,7 +305,8 @@ class PayloadPropertyTest {
             int size = random.nextInt(6);
             List<Map.Entry<String, Node>> fields = new ArrayList<>();
             for (int i = 0; i < size; i++) {
-                String name = random.nextInt(40) == 0 && !fields.isEmpty() ? fields.get(0).getKey()
+                String name = random.nextInt(40) == 0 && !fields.isEmpty()
+                        ? fields.get(0).getKey()
                         : random.nextInt(60) == 0 ? "timestamp" : random.nextInt(80) == 0 ? "nul\\u0000key" : string();
                 fields.add(Map.entry(name, value(depth)));
             }
@@ -294,17 +325,24 @@ class PayloadPropertyTest {
         private Node integer() {
             BigInteger value = switch (random.nextInt(6)) {
                 case 0 -> BigInteger.valueOf(random.nextInt(2001) - 1000);
-                case 1 -> BigInteger.valueOf(random.nextBoolean() ? Integer.MAX_VALUE : Integer.MIN_VALUE).add(BigInteger.valueOf(random.nextInt(3) - 1));
+                case 1 ->
+                    BigInteger.valueOf(random.nextBoolean() ? Integer.MAX_VALUE : Integer.MIN_VALUE)
+                            .add(BigInteger.valueOf(random.nextInt(3) - 1));
                 case 2 -> BigInteger.valueOf(random.nextLong());
-                case 3 -> BigInteger.valueOf(random.nextBoolean() ? Long.MAX_VALUE : Long.MIN_VALUE).add(BigInteger.valueOf(random.nextInt(3) - 1));
-                case 4 -> new BigInteger(60 + random.nextInt(52), random).multiply(BigInteger.valueOf(random.nextBoolean() ? 1 : -1));
+                case 3 ->
+                    BigInteger.valueOf(random.nextBoolean() ? Long.MAX_VALUE : Long.MIN_VALUE)
+                            .add(BigInteger.valueOf(random.nextInt(3) - 1));
+                case 4 ->
+                    new BigInteger(60 + random.nextInt(52), random)
+                            .multiply(BigInteger.valueOf(random.nextBoolean() ? 1 : -1));
                 default -> new BigInteger(100 + random.nextInt(200), random);
             };
             return new Int(value);
         }
 
         private Node floating() {
-            String digits = (random.nextBoolean() ? "-" : "") + random.nextInt(10) + "." + Math.abs(random.nextInt(1_000_000));
+            String digits =
+                    (random.nextBoolean() ? "-" : "") + random.nextInt(10) + "." + Math.abs(random.nextInt(1_000_000));
             String exponent = switch (random.nextInt(5)) {
                 case 0 -> "";
                 case 1 -> "e" + (random.nextInt(40) - 20);
@@ -378,7 +416,9 @@ class PayloadPropertyTest {
         public String json(Random random) {
             StringBuilder json = new StringBuilder("{");
             for (int i = 0; i < fields.size(); i++) {
-                json.append(i == 0 ? "" : ",").append(Str.quote(fields.get(i).getKey())).append(random.nextBoolean() ? ":" : " : ")
+                json.append(i == 0 ? "" : ",")
+                        .append(Str.quote(fields.get(i).getKey()))
+                        .append(random.nextBoolean() ? ":" : " : ")
                         .append(fields.get(i).getValue().json(random));
             }
             return json.append('}').toString();
@@ -420,7 +460,8 @@ class PayloadPropertyTest {
             Map<String, Object> map = new LinkedHashMap<>();
             for (Map.Entry<String, Node> field : fields) {
                 Object value = field.getValue().connect();
-                if (value == null && !(field.getValue() instanceof Null) || field.getKey().contains("\\")
+                if (value == null && !(field.getValue() instanceof Null)
+                        || field.getKey().contains("\\")
                         || map.containsKey(field.getKey())) {
                     return null;
                 }
@@ -434,7 +475,8 @@ class PayloadPropertyTest {
         public String json(Random random) {
             StringBuilder json = new StringBuilder("[");
             for (int i = 0; i < elements.size(); i++) {
-                json.append(i == 0 ? "" : random.nextBoolean() ? "," : ", ").append(elements.get(i).json(random));
+                json.append(i == 0 ? "" : random.nextBoolean() ? "," : ", ")
+                        .append(elements.get(i).json(random));
             }
             return json.append(']').toString();
         }

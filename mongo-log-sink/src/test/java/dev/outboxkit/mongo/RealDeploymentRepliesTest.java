@@ -89,7 +89,10 @@ class RealDeploymentRepliesTest {
 
     private TreeSet<String> storedIds() {
         TreeSet<String> ids = new TreeSet<>();
-        mongo.client().getDatabase(database).getCollection(TOPIC, BsonDocument.class).find()
+        mongo.client()
+                .getDatabase(database)
+                .getCollection(TOPIC, BsonDocument.class)
+                .find()
                 .forEach(doc -> ids.add(doc.getString("_id").getValue()));
         return ids;
     }
@@ -109,12 +112,15 @@ class RealDeploymentRepliesTest {
 
     /** The offset the task lets the worker commit when the worker offers the end of the batch. */
     private long committable(long offered) {
-        return task.preCommit(Map.of(PARTITION, new OffsetAndMetadata(offered))).get(PARTITION).offset();
+        return task.preCommit(Map.of(PARTITION, new OffsetAndMetadata(offered)))
+                .get(PARTITION)
+                .offset();
     }
 
     private Map<Long, String> deadLettered() {
         Map<Long, String> reasons = new HashMap<>();
-        context.reported().forEach(r -> reasons.put(r.record().kafkaOffset(), r.error().getMessage()));
+        context.reported()
+                .forEach(r -> reasons.put(r.record().kafkaOffset(), r.error().getMessage()));
         return reasons;
     }
 
@@ -124,18 +130,28 @@ class RealDeploymentRepliesTest {
         List<SinkRecord> records = batch(10);
         mongo.failDocuments(ids("ev-2", "ev-5", "ev-7"), 2, ServerError.cosmosThrottled(250));
 
-        assertThatThrownBy(() -> task.put(records)).isInstanceOf(RetriableException.class)
-                .hasMessageContaining("3 of 10 documents not stored").hasMessageContaining("16500");
-        assertThat(storedIds()).as("the documents Cosmos DB took stay stored").isEqualTo(idsExcept(10, "ev-2", "ev-5", "ev-7"));
-        assertThat(context.lastTimeoutMs()).as("the server's RetryAfterMs beats the 10 ms back-off").isEqualTo(250);
-        assertThat(committable(10)).as("no commit past the first record handed to the failed put").isEqualTo(0);
+        assertThatThrownBy(() -> task.put(records))
+                .isInstanceOf(RetriableException.class)
+                .hasMessageContaining("3 of 10 documents not stored")
+                .hasMessageContaining("16500");
+        assertThat(storedIds())
+                .as("the documents Cosmos DB took stay stored")
+                .isEqualTo(idsExcept(10, "ev-2", "ev-5", "ev-7"));
+        assertThat(context.lastTimeoutMs())
+                .as("the server's RetryAfterMs beats the 10 ms back-off")
+                .isEqualTo(250);
+        assertThat(committable(10))
+                .as("no commit past the first record handed to the failed put")
+                .isEqualTo(0);
 
         assertThatThrownBy(() -> task.put(records)).isInstanceOf(RetriableException.class);
         task.put(records);
 
         assertThat(storedIds()).isEqualTo(idsExcept(10));
         assertThat(storedCount()).as("each event once").isEqualTo(10);
-        assertThat(context.reported()).as("throttling is never the record's fault").isEmpty();
+        assertThat(context.reported())
+                .as("throttling is never the record's fault")
+                .isEmpty();
         assertThat(committable(10)).isEqualTo(10);
         assertThat(mongo.faultsUsedUp()).isTrue();
     }
@@ -147,11 +163,15 @@ class RealDeploymentRepliesTest {
         mongo.failWrites(1, ServerError.notWritablePrimary());
         mongo.failWrites(1, ServerError.primarySteppedDown());
 
-        assertThatThrownBy(() -> task.put(records)).isInstanceOf(RetriableException.class)
-                .hasRootCauseInstanceOf(MongoNotPrimaryException.class).hasMessageContaining("10107");
+        assertThatThrownBy(() -> task.put(records))
+                .isInstanceOf(RetriableException.class)
+                .hasRootCauseInstanceOf(MongoNotPrimaryException.class)
+                .hasMessageContaining("10107");
         assertThat(storedCount()).isZero();
         assertThat(committable(6)).isEqualTo(0);
-        assertThatThrownBy(() -> task.put(records)).isInstanceOf(RetriableException.class).hasMessageContaining("189");
+        assertThatThrownBy(() -> task.put(records))
+                .isInstanceOf(RetriableException.class)
+                .hasMessageContaining("189");
         task.put(records);
 
         assertThat(storedIds()).isEqualTo(idsExcept(6));
@@ -165,10 +185,14 @@ class RealDeploymentRepliesTest {
         List<SinkRecord> records = batch(5);
         mongo.writeConcernErrorAfterApplying(1, ServerError.writeConcernTimeout());
 
-        assertThatThrownBy(() -> task.put(records)).isInstanceOf(RetriableException.class)
-                .hasMessageContaining("write concern not satisfied").hasMessageContaining("64");
+        assertThatThrownBy(() -> task.put(records))
+                .isInstanceOf(RetriableException.class)
+                .hasMessageContaining("write concern not satisfied")
+                .hasMessageContaining("64");
         assertThat(storedIds()).as("applied, but not acknowledged as durable").isEqualTo(idsExcept(5));
-        assertThat(committable(5)).as("not committed until MongoDB acknowledges them").isEqualTo(0);
+        assertThat(committable(5))
+                .as("not committed until MongoDB acknowledges them")
+                .isEqualTo(0);
 
         task.put(records);
 
@@ -185,9 +209,15 @@ class RealDeploymentRepliesTest {
         mongo.failWrites(1, ServerError.atlasOverQuota());
         mongo.failWrites(1, ServerError.interruptedAtShutdown());
 
-        assertThatThrownBy(() -> task.put(records)).isInstanceOf(RetriableException.class).hasMessageContaining("14031");
-        assertThatThrownBy(() -> task.put(records)).isInstanceOf(RetriableException.class).hasMessageContaining("8000");
-        assertThatThrownBy(() -> task.put(records)).isInstanceOf(RetriableException.class).hasMessageContaining("11600");
+        assertThatThrownBy(() -> task.put(records))
+                .isInstanceOf(RetriableException.class)
+                .hasMessageContaining("14031");
+        assertThatThrownBy(() -> task.put(records))
+                .isInstanceOf(RetriableException.class)
+                .hasMessageContaining("8000");
+        assertThatThrownBy(() -> task.put(records))
+                .isInstanceOf(RetriableException.class)
+                .hasMessageContaining("11600");
         assertThat(storedCount()).isZero();
         assertThat(committable(4)).isEqualTo(0);
         task.put(records);
@@ -200,35 +230,51 @@ class RealDeploymentRepliesTest {
     @Test
     void oneBulkWithDuplicatesAValidationFailureAndAThrottledDocumentDeadLettersOnlyTheInvalidOne() {
         startTask();
-        mongo.client().getDatabase(database).getCollection(TOPIC, BsonDocument.class)
+        mongo.client()
+                .getDatabase(database)
+                .getCollection(TOPIC, BsonDocument.class)
                 .insertOne(new BsonDocument("_id", new BsonString("ev-1")).append("stored", new BsonString("before")));
         List<SinkRecord> records = batch(8);
         mongo.failDocuments(ids("ev-3"), Integer.MAX_VALUE, ServerError.documentValidationFailure());
         mongo.failDocuments(ids("ev-5"), 1, ServerError.cosmosThrottled(20));
 
-        assertThatThrownBy(() -> task.put(records)).isInstanceOf(RetriableException.class)
+        assertThatThrownBy(() -> task.put(records))
+                .isInstanceOf(RetriableException.class)
                 .hasMessageContaining("1 of 8 documents not stored");
-        assertThat(context.reported()).as("nothing is dead-lettered before the batch is settled").isEmpty();
+        assertThat(context.reported())
+                .as("nothing is dead-lettered before the batch is settled")
+                .isEmpty();
         assertThat(committable(8)).isEqualTo(0);
 
         task.put(records);
 
         assertThat(deadLettered()).as("only the document the validator refuses").containsOnlyKeys(3L);
-        assertThat(deadLettered().get(3L)).contains("outbox.event.Order-0@3").contains("121")
+        assertThat(deadLettered().get(3L))
+                .contains("outbox.event.Order-0@3")
+                .contains("121")
                 .contains("DocumentValidationFailure");
         assertThat(storedIds()).isEqualTo(idsExcept(8, "ev-3"));
         assertThat(storedCount()).isEqualTo(7);
-        assertThat(mongo.client().getDatabase(database).getCollection(TOPIC, BsonDocument.class)
-                .find(new BsonDocument("_id", new BsonString("ev-1"))).first().getString("stored").getValue())
-                .as("first write wins").isEqualTo("before");
+        assertThat(mongo.client()
+                        .getDatabase(database)
+                        .getCollection(TOPIC, BsonDocument.class)
+                        .find(new BsonDocument("_id", new BsonString("ev-1")))
+                        .first()
+                        .getString("stored")
+                        .getValue())
+                .as("first write wins")
+                .isEqualTo("before");
         assertThat(committable(8)).isEqualTo(8);
     }
 
     @Test
-    void withCosmosDbsDuplicateKeysThatNameNoIndexARetryFindsStoredIdsAsDuplicatesAndDeadLettersOnlyAnotherUniqueIndex() {
+    void
+            withCosmosDbsDuplicateKeysThatNameNoIndexARetryFindsStoredIdsAsDuplicatesAndDeadLettersOnlyAnotherUniqueIndex() {
         startTask();
-        mongo.client().getDatabase(database).getCollection(TOPIC).createIndex(Indexes.ascending("aggregateId"),
-                new IndexOptions().unique(true));
+        mongo.client()
+                .getDatabase(database)
+                .getCollection(TOPIC)
+                .createIndex(Indexes.ascending("aggregateId"), new IndexOptions().unique(true));
         mongo.answerDuplicatesLikeCosmosDb();
         List<SinkRecord> records = List.of(
                 event("Order", 0, 0, "ev-0", "o-0", "OrderCreated", "{}"),
@@ -238,13 +284,16 @@ class RealDeploymentRepliesTest {
                 event("Order", 0, 4, "ev-4", "o-4", "OrderCreated", "{}"));
         mongo.failDocuments(ids("ev-2", "ev-4"), 1, ServerError.cosmosThrottled(20));
 
-        assertThatThrownBy(() -> task.put(records)).isInstanceOf(RetriableException.class)
+        assertThatThrownBy(() -> task.put(records))
+                .isInstanceOf(RetriableException.class)
                 .hasMessageContaining("2 of 5 documents not stored");
         assertThat(storedIds()).containsExactly("ev-0", "ev-1");
 
         task.put(records); // ev-0 and ev-1 now meet "Failed _id or unique index constraint" too
 
-        assertThat(deadLettered()).as("only the event that breaks the other unique index").containsOnlyKeys(3L);
+        assertThat(deadLettered())
+                .as("only the event that breaks the other unique index")
+                .containsOnlyKeys(3L);
         assertThat(deadLettered().get(3L)).contains("outbox.event.Order-0@3").contains("11000");
         assertThat(storedIds()).containsExactly("ev-0", "ev-1", "ev-2", "ev-4");
         assertThat(committable(5)).isEqualTo(5);
@@ -256,7 +305,8 @@ class RealDeploymentRepliesTest {
         List<SinkRecord> records = batch(6);
         mongo.failDocuments(ids("ev-0", "ev-4"), 1, ServerError.cosmosThrottled(15));
 
-        assertThatThrownBy(() -> task.put(records)).isInstanceOf(RetriableException.class)
+        assertThatThrownBy(() -> task.put(records))
+                .isInstanceOf(RetriableException.class)
                 .hasMessageContaining("2 of 6 documents not stored");
         assertThat(storedIds()).isEqualTo(idsExcept(6, "ev-0", "ev-4"));
         task.put(records);
@@ -272,8 +322,10 @@ class RealDeploymentRepliesTest {
         List<SinkRecord> records = batch(5);
         mongo.failDocuments(ids("ev-1"), Integer.MAX_VALUE, ServerError.cosmosThrottled(20));
 
-        assertThatThrownBy(() -> task.put(records)).isExactlyInstanceOf(ConnectException.class)
-                .hasMessageContaining("retry.timeout.ms=0").hasMessageContaining("write error code 16500");
+        assertThatThrownBy(() -> task.put(records))
+                .isExactlyInstanceOf(ConnectException.class)
+                .hasMessageContaining("retry.timeout.ms=0")
+                .hasMessageContaining("write error code 16500");
         assertThat(context.reported()).isEmpty();
         assertThat(committable(5)).isEqualTo(0);
         assertThat(storedIds()).isEqualTo(idsExcept(5, "ev-1"));
@@ -285,8 +337,10 @@ class RealDeploymentRepliesTest {
         List<SinkRecord> records = batch(3);
         mongo.failWrites(1, ServerError.unauthorized());
 
-        assertThatThrownBy(() -> task.put(records)).isExactlyInstanceOf(ConnectException.class)
-                .hasMessageContaining("code 13").hasMessageContaining("roles");
+        assertThatThrownBy(() -> task.put(records))
+                .isExactlyInstanceOf(ConnectException.class)
+                .hasMessageContaining("code 13")
+                .hasMessageContaining("roles");
         assertThat(context.reported()).isEmpty();
         assertThat(storedCount()).isZero();
         assertThat(committable(3)).isEqualTo(0);

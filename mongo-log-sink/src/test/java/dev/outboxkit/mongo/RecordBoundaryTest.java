@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 
-import dev.outboxkit.testkit.mongo.MongoTestServer;
 import dev.outboxkit.mongo.testing.RunningSink;
+import dev.outboxkit.testkit.mongo.MongoTestServer;
 
 /**
  * One error boundary per record: whatever goes wrong with one record sends it to the dead letter queue with a
@@ -54,15 +54,24 @@ class RecordBoundaryTest {
                     json(5, "good-5", "{\"ok\":5}")));
 
             assertThat(sink.stored(TOPIC).keySet()).containsExactly(new BsonString("good-0"), new BsonString("good-5"));
-            assertThat(sink.deadLettered()).containsExactly(
-                    Map.entry(1L, "Record outbox.event.Order-0@1 cannot be stored: the payload nests deeper than MongoDB's"
-                            + " limit of 100 levels per document (line 1, column 101)"),
-                    Map.entry(2L, "Record outbox.event.Order-0@2 cannot be stored: the payload nests deeper than MongoDB's"
-                            + " limit of 100 levels per document (line 1, column 497)"),
-                    Map.entry(3L, "Record outbox.event.Order-0@3 cannot be stored: the payload has an integer beyond the int64"
-                            + " range with more than 34 digits (line 1, column 46)"),
-                    Map.entry(4L, "Record outbox.event.Order-0@4 cannot be stored: the payload holds NaN or Infinity, which"
-                            + " are not JSON numbers (line 1, column 9)"));
+            assertThat(sink.deadLettered())
+                    .containsExactly(
+                            Map.entry(
+                                    1L,
+                                    "Record outbox.event.Order-0@1 cannot be stored: the payload nests deeper than MongoDB's"
+                                            + " limit of 100 levels per document (line 1, column 101)"),
+                            Map.entry(
+                                    2L,
+                                    "Record outbox.event.Order-0@2 cannot be stored: the payload nests deeper than MongoDB's"
+                                            + " limit of 100 levels per document (line 1, column 497)"),
+                            Map.entry(
+                                    3L,
+                                    "Record outbox.event.Order-0@3 cannot be stored: the payload has an integer beyond the int64"
+                                            + " range with more than 34 digits (line 1, column 46)"),
+                            Map.entry(
+                                    4L,
+                                    "Record outbox.event.Order-0@4 cannot be stored: the payload holds NaN or Infinity, which"
+                                            + " are not JSON numbers (line 1, column 9)"));
         }
     }
 
@@ -72,7 +81,10 @@ class RecordBoundaryTest {
             sink.put(List.of(json(0, "big", "{\"n\":12345678901234567890}")));
 
             assertThat(sink.deadLettered()).isEmpty();
-            assertThat(sink.stored(TOPIC).get(new BsonString("big")).getDocument("payload").get("n"))
+            assertThat(sink.stored(TOPIC)
+                            .get(new BsonString("big"))
+                            .getDocument("payload")
+                            .get("n"))
                     .isEqualTo(new BsonDecimal128(Decimal128.parse("12345678901234567890")));
         }
     }
@@ -104,13 +116,16 @@ class RecordBoundaryTest {
             map = outer;
         }
         try (RunningSink sink = new RunningSink(mongo, true)) {
-            sink.put(List.of(event(TOPIC, 0, 0, "struct", "o-1", "T", schema, struct),
+            sink.put(List.of(
+                    event(TOPIC, 0, 0, "struct", "o-1", "T", schema, struct),
                     event(TOPIC, 0, 1, "map", "o-1", "T", null, map),
                     json(2, "fine", "{}")));
 
             assertThat(sink.stored(TOPIC).keySet()).containsExactly(new BsonString("fine"));
-            assertThat(sink.deadLettered()).hasSize(2).allSatisfy((offset, reason) ->
-                    assertThat(reason).contains("nests deeper than MongoDB's limit of 100 levels per document"));
+            assertThat(sink.deadLettered())
+                    .hasSize(2)
+                    .allSatisfy((offset, reason) -> assertThat(reason)
+                            .contains("nests deeper than MongoDB's limit of 100 levels per document"));
         }
     }
 
@@ -126,12 +141,15 @@ class RecordBoundaryTest {
 
             sink.put(batch);
 
-            assertThat(sink.stored("events_Order").keySet()).containsExactly(new BsonString("ok-1"), new BsonString("ok-2"));
+            assertThat(sink.stored("events_Order").keySet())
+                    .containsExactly(new BsonString("ok-1"), new BsonString("ok-2"));
             assertThat(sink.deadLettered()).containsOnlyKeys(1L, 2L, 3L);
-            assertThat(sink.deadLettered().get(1L)).isEqualTo("Record outbox.event.Order-0@1 cannot be stored: the collection"
-                    + " name made by option collection is invalid: '$' and NUL are not allowed");
+            assertThat(sink.deadLettered().get(1L))
+                    .isEqualTo("Record outbox.event.Order-0@1 cannot be stored: the collection"
+                            + " name made by option collection is invalid: '$' and NUL are not allowed");
             assertThat(sink.deadLettered().get(2L)).endsWith("is invalid: longer than 255 bytes");
-            assertThat(sink.deadLettered().get(3L)).contains("with the database name it makes a namespace of")
+            assertThat(sink.deadLettered().get(3L))
+                    .contains("with the database name it makes a namespace of")
                     .contains("over MongoDB's limit of 255");
         }
     }
@@ -140,20 +158,32 @@ class RecordBoundaryTest {
     void aNamespaceTheServerRefusesRejectsThatCollectionsRecordsWhileOtherCollectionsAreStored() {
         // This server allows 128-byte namespaces, below the 255 MongoDB 4.4+ allows and the sink checks: the refusal
         // comes from the server, as a collection-level error, and is classified per collection, not per task.
-        de.bwaldvogel.mongo.MongoServer strict = new de.bwaldvogel.mongo.MongoServer(new de.bwaldvogel.mongo.backend.memory.MemoryBackend());
+        de.bwaldvogel.mongo.MongoServer strict =
+                new de.bwaldvogel.mongo.MongoServer(new de.bwaldvogel.mongo.backend.memory.MemoryBackend());
         java.net.InetSocketAddress address = strict.bind();
-        try (RunningSink sink = new RunningSink(mongo, true, "collection", "events_${aggregateType}",
-                "connection.uri", "mongodb://127.0.0.1:" + address.getPort() + "/?serverSelectionTimeoutMS=3000")) {
+        try (RunningSink sink = new RunningSink(
+                mongo,
+                true,
+                "collection",
+                "events_${aggregateType}",
+                "connection.uri",
+                "mongodb://127.0.0.1:" + address.getPort() + "/?serverSelectionTimeoutMS=3000")) {
             // One refused record per collection: this server reports only the first error of an unordered bulk write
             // on a refused namespace, where MongoDB reports one per document.
-            sink.put(List.of(withAggregateType(0, "ok-1", "Order"), withAggregateType(1, "refused-1", "Z".repeat(150)),
+            sink.put(List.of(
+                    withAggregateType(0, "ok-1", "Order"),
+                    withAggregateType(1, "refused-1", "Z".repeat(150)),
                     withAggregateType(2, "ok-2", "Order")));
 
             assertThat(sink.deadLettered()).containsOnlyKeys(1L);
-            assertThat(sink.deadLettered().get(1L)).startsWith("Record outbox.event.Order-0@1 cannot be stored: MongoDB");
+            assertThat(sink.deadLettered().get(1L))
+                    .startsWith("Record outbox.event.Order-0@1 cannot be stored: MongoDB");
             try (var client = com.mongodb.client.MongoClients.create("mongodb://127.0.0.1:" + address.getPort())) {
                 List<Object> ids = new ArrayList<>();
-                client.getDatabase(sink.databaseName()).getCollection("events_Order").find().forEach(d -> ids.add(d.get("_id")));
+                client.getDatabase(sink.databaseName())
+                        .getCollection("events_Order")
+                        .find()
+                        .forEach(d -> ids.add(d.get("_id")));
                 assertThat(ids).containsExactly("ok-1", "ok-2");
             }
         } finally {
@@ -165,16 +195,28 @@ class RecordBoundaryTest {
         ConnectHeaders headers = new ConnectHeaders();
         headers.addString("id", id);
         headers.addString("aggregateType", aggregateType);
-        return new SinkRecord(TOPIC, 0, Schema.STRING_SCHEMA, "o-1", Schema.STRING_SCHEMA, "{}", offset, 1L,
-                org.apache.kafka.common.record.TimestampType.CREATE_TIME, headers);
+        return new SinkRecord(
+                TOPIC,
+                0,
+                Schema.STRING_SCHEMA,
+                "o-1",
+                Schema.STRING_SCHEMA,
+                "{}",
+                offset,
+                1L,
+                org.apache.kafka.common.record.TimestampType.CREATE_TIME,
+                headers);
     }
 
     @Test
     void aUniqueIndexOfTheUsersRejectsTheEventThatBreaksItWhileADuplicateIdIsOnlyADuplicate() {
         for (String mode : List.of("insert", "replace")) {
             try (RunningSink sink = new RunningSink(mongo, true, "payload.mode", "merged", "write.mode", mode)) {
-                sink.database().getCollection(TOPIC).createIndex(Indexes.ascending("aggregateId", "version"),
-                        new IndexOptions().unique(true).name("aggregate_version"));
+                sink.database()
+                        .getCollection(TOPIC)
+                        .createIndex(
+                                Indexes.ascending("aggregateId", "version"),
+                                new IndexOptions().unique(true).name("aggregate_version"));
 
                 sink.put(List.of(json(0, "ev-1", "{\"version\":1}"), json(1, "ev-2", "{\"version\":2}")));
                 sink.put(List.of(json(2, "ev-3", "{\"version\":2}"), json(3, "ev-1", "{\"version\":1}")));
@@ -182,9 +224,12 @@ class RecordBoundaryTest {
                 Map<org.bson.BsonValue, BsonDocument> stored = sink.stored(TOPIC);
                 assertThat(stored.keySet()).as(mode).containsExactly(new BsonString("ev-1"), new BsonString("ev-2"));
                 assertThat(sink.deadLettered()).as(mode).containsOnlyKeys(2L);
-                assertThat(sink.deadLettered().get(2L)).as(mode).isEqualTo("Record outbox.event.Order-0@2 cannot be stored:"
-                        + " MongoDB rejected the document (collection outbox.event.Order, error code 11000: E11000 duplicate key"
-                        + " error collection: " + sink.databaseName() + ".outbox.event.Order index: aggregate_version)");
+                assertThat(sink.deadLettered().get(2L))
+                        .as(mode)
+                        .isEqualTo("Record outbox.event.Order-0@2 cannot be stored:"
+                                + " MongoDB rejected the document (collection outbox.event.Order, error code 11000: E11000 duplicate key"
+                                + " error collection: " + sink.databaseName()
+                                + ".outbox.event.Order index: aggregate_version)");
             }
         }
     }

@@ -54,7 +54,10 @@ public class OutboxPollingSourceConnector extends SourceConnector {
         List<Map<String, String>> configs = new ArrayList<>();
         for (int i = 0; i < groups.size(); i++) {
             Map<String, String> task = new HashMap<>(props);
-            task.put(PollingConfig.TASK_TABLES, String.join(",", groups.get(i).stream().map(TableName::toString).toList()));
+            task.put(
+                    PollingConfig.TASK_TABLES,
+                    String.join(
+                            ",", groups.get(i).stream().map(TableName::toString).toList()));
             task.put(PollingConfig.TASK_ID, Integer.toString(i));
             configs.add(task);
         }
@@ -74,8 +77,7 @@ public class OutboxPollingSourceConnector extends SourceConnector {
     }
 
     @Override
-    public void stop() {
-    }
+    public void stop() {}
 
     @Override
     public ConfigDef config() {
@@ -101,14 +103,16 @@ public class OutboxPollingSourceConnector extends SourceConnector {
         for (ConfigValue value : result.configValues()) {
             values.put(value.name(), value);
         }
-        boolean optionsValid = result.configValues().stream().allMatch(value -> value.errorMessages().isEmpty());
+        boolean optionsValid = result.configValues().stream()
+                .allMatch(value -> value.errorMessages().isEmpty());
         if (!optionsValid) {
             return result;
         }
         PollingConfig parsed = new PollingConfig(connectorConfigs);
         ConfigValue url = values.get(PollingConfig.CONNECTION_URL);
         ConfigValue tables = values.get(PollingConfig.TABLES);
-        try (Connection connection = parsed.dialect().connect(parsed.url(), parsed.user(), parsed.password().value())) {
+        try (Connection connection = parsed.dialect()
+                .connect(parsed.url(), parsed.user(), parsed.password().value())) {
             SchemaCheck check = new SchemaCheck(parsed);
             for (TableName table : parsed.tables()) {
                 check.check(connection, table).forEach(tables::addErrorMessage);

@@ -48,17 +48,23 @@ public class OutboxPollingSourceTask extends SourceTask {
     public void start(Map<String, String> props) {
         config = new PollingConfig(props);
         dialect = config.dialect();
-        List<TableName> tables = Arrays.stream(props.getOrDefault(PollingConfig.TASK_TABLES, "").split(","))
-                .filter(s -> !s.isBlank()).map(TableName::parse).toList();
-        List<Map<String, Object>> partitions = tables.stream().map(Dialect::partition).toList();
-        Map<Map<String, Object>, Map<String, Object>> offsets = context.offsetStorageReader().offsets(partitions);
+        List<TableName> tables = Arrays.stream(
+                        props.getOrDefault(PollingConfig.TASK_TABLES, "").split(","))
+                .filter(s -> !s.isBlank())
+                .map(TableName::parse)
+                .toList();
+        List<Map<String, Object>> partitions =
+                tables.stream().map(Dialect::partition).toList();
+        Map<Map<String, Object>, Map<String, Object>> offsets =
+                context.offsetStorageReader().offsets(partitions);
         readers = new ArrayList<>();
         for (TableName table : tables) {
             Cursor start = dialect.cursorFromOffset(offsets.get(Dialect.partition(table)));
             readers.add(new TableReader(table, config, start));
             log.info("Reading outbox table {} from cursor {} ({})", table, start, dialect.technique());
         }
-        metrics.register(props.getOrDefault("name", "outbox-polling-source"), props.getOrDefault(PollingConfig.TASK_ID, "0"));
+        metrics.register(
+                props.getOrDefault("name", "outbox-polling-source"), props.getOrDefault(PollingConfig.TASK_ID, "0"));
     }
 
     @Override
@@ -81,8 +87,12 @@ public class OutboxPollingSourceTask extends SourceTask {
         } catch (SQLException e) {
             closeConnection();
             metrics.recordRetry();
-            log.warn("Database error while reading outbox tables {} ({}): reconnecting after {} ms ({})", tableNames(),
-                    Dialect.redact(config.url()), config.retryBackoffMs(), e.toString());
+            log.warn(
+                    "Database error while reading outbox tables {} ({}): reconnecting after {} ms ({})",
+                    tableNames(),
+                    Dialect.redact(config.url()),
+                    config.retryBackoffMs(),
+                    e.toString());
             pause(config.retryBackoffMs());
             throw new RetriableException("Database error while reading outbox tables " + tableNames(), e);
         }
@@ -93,12 +103,15 @@ public class OutboxPollingSourceTask extends SourceTask {
     /** Cleanup behind the committed offsets, and the age metric. */
     private void housekeeping(Connection db, long now) throws SQLException {
         if (config.cleanupMode() == PollingConfig.CleanupMode.DELETE) {
-            List<Map<String, Object>> partitions = readers.stream().map(TableReader::partition).toList();
-            Map<Map<String, Object>, Map<String, Object>> committed = context.offsetStorageReader().offsets(partitions);
+            List<Map<String, Object>> partitions =
+                    readers.stream().map(TableReader::partition).toList();
+            Map<Map<String, Object>, Map<String, Object>> committed =
+                    context.offsetStorageReader().offsets(partitions);
             for (TableReader reader : readers) {
                 Map<String, Object> offset = committed.get(reader.partition());
                 if (offset != null) {
-                    metrics.recordDeleted(reader.cleanUp(db, dialect.cursorFromOffset(offset), CLEANUP_BATCHES_PER_RUN));
+                    metrics.recordDeleted(
+                            reader.cleanUp(db, dialect.cursorFromOffset(offset), CLEANUP_BATCHES_PER_RUN));
                 }
             }
         }
@@ -114,12 +127,17 @@ public class OutboxPollingSourceTask extends SourceTask {
             return connection;
         }
         try {
-            connection = dialect.connect(config.url(), config.user(), config.password().value());
+            connection = dialect.connect(
+                    config.url(), config.user(), config.password().value());
             return connection;
         } catch (SQLException e) {
             metrics.recordRetry();
-            log.warn("Cannot connect to {} for outbox tables {}: retrying after {} ms ({})", Dialect.redact(config.url()),
-                    tableNames(), config.retryBackoffMs(), e.getMessage());
+            log.warn(
+                    "Cannot connect to {} for outbox tables {}: retrying after {} ms ({})",
+                    Dialect.redact(config.url()),
+                    tableNames(),
+                    config.retryBackoffMs(),
+                    e.getMessage());
             pause(config.retryBackoffMs());
             throw new RetriableException("Cannot connect to " + Dialect.redact(config.url()), e);
         }

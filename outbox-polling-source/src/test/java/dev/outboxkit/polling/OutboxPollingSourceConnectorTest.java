@@ -17,7 +17,9 @@ import dev.outboxkit.polling.db.TableName;
 class OutboxPollingSourceConnectorTest {
 
     private static List<TableName> tables(int count) {
-        return IntStream.rangeClosed(1, count).mapToObj(i -> TableName.parse("shop.outbox_" + i)).toList();
+        return IntStream.rangeClosed(1, count)
+                .mapToObj(i -> TableName.parse("shop.outbox_" + i))
+                .toList();
     }
 
     @Test
@@ -27,7 +29,8 @@ class OutboxPollingSourceConnectorTest {
                 List<List<TableName>> groups = OutboxPollingSourceConnector.assign(tables(tables), maxTasks);
                 assertThat(groups).hasSize(Math.min(tables, maxTasks));
                 Set<TableName> seen = new HashSet<>();
-                groups.forEach(group -> group.forEach(table -> assertThat(seen.add(table)).as("%s twice", table).isTrue()));
+                groups.forEach(group -> group.forEach(table ->
+                        assertThat(seen.add(table)).as("%s twice", table).isTrue()));
                 assertThat(seen).containsExactlyInAnyOrderElementsOf(tables(tables));
             }
         }
@@ -36,17 +39,25 @@ class OutboxPollingSourceConnectorTest {
     @Test
     void taskConfigsCarryTheirTables() {
         OutboxPollingSourceConnector connector = new OutboxPollingSourceConnector();
-        connector.start(Map.of(PollingConfig.CONNECTION_URL, "jdbc:mariadb://db/shop", PollingConfig.TABLES,
-                "outbox_1,outbox_2,outbox_3", "name", "polling"));
+        connector.start(Map.of(
+                PollingConfig.CONNECTION_URL,
+                "jdbc:mariadb://db/shop",
+                PollingConfig.TABLES,
+                "outbox_1,outbox_2,outbox_3",
+                "name",
+                "polling"));
         List<Map<String, String>> configs = connector.taskConfigs(2);
-        assertThat(configs).extracting(c -> c.get(PollingConfig.TASK_TABLES)).containsExactly("outbox_1,outbox_3", "outbox_2");
+        assertThat(configs)
+                .extracting(c -> c.get(PollingConfig.TASK_TABLES))
+                .containsExactly("outbox_1,outbox_3", "outbox_2");
     }
 
     @Test
     void supportsExactlyOnceWithWorkerDefinedBoundaries() {
         OutboxPollingSourceConnector connector = new OutboxPollingSourceConnector();
         assertThat(connector.exactlyOnceSupport(Map.of())).isEqualTo(ExactlyOnceSupport.SUPPORTED);
-        assertThat(connector.canDefineTransactionBoundaries(Map.of())).isEqualTo(ConnectorTransactionBoundaries.UNSUPPORTED);
+        assertThat(connector.canDefineTransactionBoundaries(Map.of()))
+                .isEqualTo(ConnectorTransactionBoundaries.UNSUPPORTED);
     }
 
     @Test

@@ -24,7 +24,9 @@ class PostgresReaderTest extends ReaderContract {
 
     @BeforeAll
     static void start() throws IOException {
-        postgres = EmbeddedPostgres.builder().setServerConfig("listen_addresses", "127.0.0.1").start();
+        postgres = EmbeddedPostgres.builder()
+                .setServerConfig("listen_addresses", "127.0.0.1")
+                .start();
     }
 
     @AfterAll
@@ -58,16 +60,23 @@ class PostgresReaderTest extends ReaderContract {
     @Test
     void schemaCheckNamesAMissingDeletePrivilege() throws Exception {
         String table = newTable();
-        try (Connection admin = connect(); Statement statement = admin.createStatement()) {
+        try (Connection admin = connect();
+                Statement statement = admin.createStatement()) {
             statement.execute("CREATE ROLE reader_only LOGIN");
             statement.execute("GRANT SELECT ON " + table + " TO reader_only");
         }
-        PollingConfig config = new PollingConfig(Map.of(PollingConfig.CONNECTION_URL, url(),
-                PollingConfig.CONNECTION_USER, "reader_only", PollingConfig.TABLES, table));
+        PollingConfig config = new PollingConfig(Map.of(
+                PollingConfig.CONNECTION_URL,
+                url(),
+                PollingConfig.CONNECTION_USER,
+                "reader_only",
+                PollingConfig.TABLES,
+                table));
         try (Connection connection = config.dialect().connect(url(), "reader_only", "")) {
-            assertThat(new SchemaCheck(config).check(connection, TableName.parse(table))).containsExactly("user"
-                    + " 'reader_only' may not DELETE from table " + table + ", which cleanup.mode=delete needs"
-                    + " (SQLState 42501, error 0)");
+            assertThat(new SchemaCheck(config).check(connection, TableName.parse(table)))
+                    .containsExactly("user"
+                            + " 'reader_only' may not DELETE from table " + table + ", which cleanup.mode=delete needs"
+                            + " (SQLState 42501, error 0)");
         }
     }
 }

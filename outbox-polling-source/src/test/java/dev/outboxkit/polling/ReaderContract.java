@@ -64,8 +64,9 @@ abstract class ReaderContract {
     }
 
     static void insert(Connection connection, String table, String id) throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + table
-                + " (id, aggregatetype, aggregateid, type, payload) VALUES (?, 'Order', 'order-1', 'OrderCreated', '{}')")) {
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO " + table
+                        + " (id, aggregatetype, aggregateid, type, payload) VALUES (?, 'Order', 'order-1', 'OrderCreated', '{}')")) {
             insert.setString(1, id);
             insert.executeUpdate();
         }
@@ -91,7 +92,8 @@ abstract class ReaderContract {
     void rowOfAnOpenTransactionHoldsBackRowsCommittedAfterIt() throws Exception {
         String table = newTable();
         TableReader reader = reader(table);
-        try (Connection first = transaction(); Connection second = transaction()) {
+        try (Connection first = transaction();
+                Connection second = transaction()) {
             insert(first, table, "first-begun");
             // On MariaDB the second insert waits for the first transaction's counter lock: run it beside.
             CompletableFuture<Void> secondCommit = CompletableFuture.runAsync(() -> {
@@ -105,7 +107,9 @@ abstract class ReaderContract {
             if (postgres()) {
                 secondCommit.get(10, TimeUnit.SECONDS);
             }
-            assertThat(pollAll(reader)).as("nothing may pass a row whose transaction is still open").isEmpty();
+            assertThat(pollAll(reader))
+                    .as("nothing may pass a row whose transaction is still open")
+                    .isEmpty();
             first.commit();
             secondCommit.get(10, TimeUnit.SECONDS);
         }
@@ -135,14 +139,20 @@ abstract class ReaderContract {
                 insert(connection, table, "e" + i);
             }
         }
-        TableReader reader = new TableReader(TableName.parse(table),
-                config(table, Map.of(PollingConfig.CLEANUP_BATCH_ROWS, "3")), Cursor.START);
+        TableReader reader = new TableReader(
+                TableName.parse(table), config(table, Map.of(PollingConfig.CLEANUP_BATCH_ROWS, "3")), Cursor.START);
         Cursor afterFourth;
         try (Connection connection = config(table, Map.of()).dialect().connect(url(), user(), "")) {
             List<SourceRecord> records = reader.poll(connection, 0);
-            afterFourth = config(table, Map.of()).dialect().cursorFromOffset(castOffset(records.get(3).sourceOffset()));
-            assertThat(reader.cleanUp(connection, afterFourth, 1)).as("one batch of 3").isEqualTo(3);
-            assertThat(reader.cleanUp(connection, afterFourth, 20)).as("the rest up to the 4th").isEqualTo(1);
+            afterFourth = config(table, Map.of())
+                    .dialect()
+                    .cursorFromOffset(castOffset(records.get(3).sourceOffset()));
+            assertThat(reader.cleanUp(connection, afterFourth, 1))
+                    .as("one batch of 3")
+                    .isEqualTo(3);
+            assertThat(reader.cleanUp(connection, afterFourth, 20))
+                    .as("the rest up to the 4th")
+                    .isEqualTo(1);
         }
         assertThat(remainingIds(table)).containsExactly("e5", "e6", "e7", "e8", "e9", "e10");
     }
@@ -154,9 +164,10 @@ abstract class ReaderContract {
 
     List<String> remainingIds(String table) throws SQLException {
         List<String> ids = new ArrayList<>();
-        try (Connection connection = connect(); Statement statement = connection.createStatement();
-             ResultSet rs = statement.executeQuery("SELECT id FROM " + table + " ORDER BY "
-                     + (postgres() ? "txid, seq" : "seq"))) {
+        try (Connection connection = connect();
+                Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery(
+                        "SELECT id FROM " + table + " ORDER BY " + (postgres() ? "txid, seq" : "seq"))) {
             while (rs.next()) {
                 ids.add(rs.getString(1));
             }
@@ -167,25 +178,32 @@ abstract class ReaderContract {
     @Test
     void schemaCheckNamesMissingTableColumnIndexAndTechnique() throws Exception {
         String good = newTable();
-        try (Connection connection = connect(); Statement statement = connection.createStatement()) {
-            statement.execute("CREATE TABLE plain_outbox (id VARCHAR(64) PRIMARY KEY, seq BIGINT, txid BIGINT, created_at TIMESTAMP)");
+        try (Connection connection = connect();
+                Statement statement = connection.createStatement()) {
+            statement.execute(
+                    "CREATE TABLE plain_outbox (id VARCHAR(64) PRIMARY KEY, seq BIGINT, txid BIGINT, created_at TIMESTAMP)");
             statement.execute("CREATE TABLE no_cursor_outbox (id VARCHAR(64) PRIMARY KEY)");
             SchemaCheck check = new SchemaCheck(config(good, Map.of()));
             assertThat(check.check(connection, TableName.parse(good))).isEmpty();
             assertThat(check.check(connection, TableName.parse("missing_outbox")))
                     .containsExactly("table missing_outbox does not exist (or user '" + user() + "' cannot see it)");
             assertThat(check.check(connection, TableName.parse("no_cursor_outbox")))
-                    .anySatisfy(message -> assertThat(message).isEqualTo(
-                            "table no_cursor_outbox has no column seq (see README, Polling: DDL)"));
+                    .anySatisfy(message -> assertThat(message)
+                            .isEqualTo("table no_cursor_outbox has no column seq (see README, Polling: DDL)"));
             List<String> plain = check.check(connection, TableName.parse("plain_outbox"));
-            assertThat(plain).anySatisfy(message -> assertThat(message).startsWith(
-                    "table plain_outbox has no index on (" + (postgres() ? "txid, seq" : "seq") + ")"));
+            assertThat(plain)
+                    .anySatisfy(message -> assertThat(message)
+                            .startsWith(
+                                    "table plain_outbox has no index on (" + (postgres() ? "txid, seq" : "seq") + ")"));
             if (postgres()) {
-                assertThat(plain).contains("column plain_outbox.txid is bigint, must be xid8",
-                        "column plain_outbox.txid must default to pg_current_xact_id() (see README, Polling: DDL)");
+                assertThat(plain)
+                        .contains(
+                                "column plain_outbox.txid is bigint, must be xid8",
+                                "column plain_outbox.txid must default to pg_current_xact_id() (see README, Polling: DDL)");
             } else {
-                assertThat(plain).contains("table plain_outbox has no BEFORE INSERT trigger that sets NEW.seq from the"
-                        + " counter table (see README, Polling: DDL)");
+                assertThat(plain)
+                        .contains("table plain_outbox has no BEFORE INSERT trigger that sets NEW.seq from the"
+                                + " counter table (see README, Polling: DDL)");
             }
         }
     }
@@ -219,8 +237,9 @@ abstract class ReaderContract {
     }
 
     Cursor cursorOfRow(Connection connection, String table, int offset) throws SQLException {
-        try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(
-                "SELECT txid::text, seq FROM " + table + " ORDER BY txid, seq OFFSET " + offset + " LIMIT 1")) {
+        try (Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery(
+                        "SELECT txid::text, seq FROM " + table + " ORDER BY txid, seq OFFSET " + offset + " LIMIT 1")) {
             rs.next();
             return new Cursor(Long.parseLong(rs.getString(1)), rs.getLong(2));
         }
@@ -244,7 +263,10 @@ abstract class ReaderContract {
                 int columns = rs.getMetaData().getColumnCount();
                 while (rs.next()) {
                     for (int c = 1; c <= columns; c++) {
-                        plan.append(rs.getMetaData().getColumnLabel(c)).append('=').append(rs.getString(c)).append(' ');
+                        plan.append(rs.getMetaData().getColumnLabel(c))
+                                .append('=')
+                                .append(rs.getString(c))
+                                .append(' ');
                     }
                     plan.append('\n');
                 }

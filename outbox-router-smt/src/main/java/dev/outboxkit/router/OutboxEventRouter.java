@@ -64,6 +64,5 @@ public class OutboxEventRouter<R extends ConnectRecord<R>> implements Transforma
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 }

@@ -10,8 +10,7 @@ final class PluginVersion {
 
     static final String VERSION = load();
 
-    private PluginVersion() {
-    }
+    private PluginVersion() {}
 
     private static String load() {
         try (InputStream in = PluginVersion.class.getResourceAsStream("outbox-router-smt.properties")) {

@@ -41,8 +41,8 @@ class AvroSchemaValidityTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("differentialCases")
-    void everySchemaFromTheDifferentialInputsIsValidAvro(String name, DebeziumDifferentialTest.Table table,
-            Map<String, String> config) {
+    void everySchemaFromTheDifferentialInputsIsValidAvro(
+            String name, DebeziumDifferentialTest.Table table, Map<String, String> config) {
         Map<String, String> avro = new HashMap<>(config);
         avro.put("field.name.adjustment.mode", "avro");
         OutboxEventRouter<SourceRecord> router = new OutboxEventRouter<>();
@@ -65,36 +65,51 @@ class AvroSchemaValidityTest {
         } finally {
             router.close();
         }
-        assertThat(converted).as("values converted in case " + name).isGreaterThan(DebeziumDifferentialTest.EVENTS_PER_CASE / 2);
+        assertThat(converted)
+                .as("values converted in case " + name)
+                .isGreaterThan(DebeziumDifferentialTest.EVENTS_PER_CASE / 2);
     }
 
     @Test
     void everySchemaFromTheExpansionPropertyDocumentsWithHostileKeysIsValidAvro() {
         OutboxEventRouter<SourceRecord> router = new OutboxEventRouter<>();
-        router.configure(OutboxEventRouterTest.config("table.expand.json.payload", "true", "field.name.adjustment.mode", "avro",
-                "table.json.payload.null.behavior", "optional_bytes", "table.json.payload.empty.array.behavior", "optional_string"));
+        router.configure(OutboxEventRouterTest.config(
+                "table.expand.json.payload",
+                "true",
+                "field.name.adjustment.mode",
+                "avro",
+                "table.json.payload.null.behavior",
+                "optional_bytes",
+                "table.json.payload.empty.array.behavior",
+                "optional_string"));
         RandomJson documents = new RandomJson(23, RandomJson.HOSTILE_NAMES);
         int structured = 0;
         for (int i = 0; i < 20_000; i++) {
             String json = documents.document();
-            SourceRecord event = router.apply(ChangeEvents.create(ChangeEvents.outboxRow("ev-" + i, "Order", "o-" + i, "T", json)));
+            SourceRecord event =
+                    router.apply(ChangeEvents.create(ChangeEvents.outboxRow("ev-" + i, "Order", "o-" + i, "T", json)));
             assertValidAvro(json, event.valueSchema(), event.value());
             if (event.valueSchema().type() != org.apache.kafka.connect.data.Schema.Type.STRING) {
                 structured++;
             }
         }
         router.close();
-        assertThat(structured).as("documents expanded (two keys becoming one name are kept as text)").isGreaterThan(15_000);
+        assertThat(structured)
+                .as("documents expanded (two keys becoming one name are kept as text)")
+                .isGreaterThan(15_000);
     }
 
     @Test
     void aSecondPayloadShapeThatOnlyAddsFieldsIsBackwardCompatibleWithTheFirst() {
         Schema first = avroValueSchema("{\"orderId\":\"o-1\",\"total\":12.5,\"lines\":[{\"sku\":\"a\",\"qty\":1}]}");
-        Schema second = avroValueSchema("{\"orderId\":\"o-2\",\"customer\":{\"id\":7,\"first-name\":\"Ada\"},\"total\":3.0,"
-                + "\"lines\":[{\"sku\":\"b\",\"qty\":2,\"note\":\"gift\"}],\"paid\":true}");
+        Schema second =
+                avroValueSchema("{\"orderId\":\"o-2\",\"customer\":{\"id\":7,\"first-name\":\"Ada\"},\"total\":3.0,"
+                        + "\"lines\":[{\"sku\":\"b\",\"qty\":2,\"note\":\"gift\"}],\"paid\":true}");
 
-        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(second, first).getType())
-                .as("the new schema reads data written with the old one").isEqualTo(SchemaCompatibilityType.COMPATIBLE);
+        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(second, first)
+                        .getType())
+                .as("the new schema reads data written with the old one")
+                .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
     }
 
     /** What the README says: a field that changes type breaks backward compatibility; a registry refuses the schema. */
@@ -103,14 +118,17 @@ class AvroSchemaValidityTest {
         Schema first = avroValueSchema("{\"orderId\":\"o-1\",\"total\":12}");
         Schema second = avroValueSchema("{\"orderId\":\"o-1\",\"total\":\"12.00\"}");
 
-        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(second, first).getType())
+        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(second, first)
+                        .getType())
                 .isEqualTo(SchemaCompatibilityType.INCOMPATIBLE);
     }
 
     private Schema avroValueSchema(String json) {
         OutboxEventRouter<SourceRecord> router = new OutboxEventRouter<>();
-        router.configure(OutboxEventRouterTest.config("table.expand.json.payload", "true", "field.name.adjustment.mode", "avro"));
-        SourceRecord event = router.apply(ChangeEvents.create(ChangeEvents.outboxRow("ev-1", "Order", "o-1", "T", json)));
+        router.configure(OutboxEventRouterTest.config(
+                "table.expand.json.payload", "true", "field.name.adjustment.mode", "avro"));
+        SourceRecord event =
+                router.apply(ChangeEvents.create(ChangeEvents.outboxRow("ev-1", "Order", "o-1", "T", json)));
         router.close();
         assertValidAvro(json, event.valueSchema(), event.value());
         return avroData.fromConnectSchema(event.valueSchema());

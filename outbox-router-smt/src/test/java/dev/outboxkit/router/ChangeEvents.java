@@ -23,7 +23,8 @@ final class ChangeEvents {
     static final String DATABASE = "inventory";
     static final long TS_MS = 1_700_000_000_123L;
 
-    static final Schema SOURCE_SCHEMA = SchemaBuilder.struct().name("io.debezium.connector.mysql.Source")
+    static final Schema SOURCE_SCHEMA = SchemaBuilder.struct()
+            .name("io.debezium.connector.mysql.Source")
             .field("connector", Schema.STRING_SCHEMA)
             .field("name", Schema.STRING_SCHEMA)
             .field("ts_ms", Schema.INT64_SCHEMA)
@@ -37,31 +38,37 @@ final class ChangeEvents {
             .build();
 
     /** The classic outbox table: id, aggregatetype, aggregateid, type, payload (JSON text). */
-    static final Schema OUTBOX_ROW = rowSchema("outbox", SchemaBuilder.struct()
-            .field("id", Schema.STRING_SCHEMA)
-            .field("aggregatetype", Schema.STRING_SCHEMA)
-            .field("aggregateid", Schema.STRING_SCHEMA)
-            .field("type", Schema.STRING_SCHEMA)
-            .field("payload", Schema.OPTIONAL_STRING_SCHEMA));
+    static final Schema OUTBOX_ROW = rowSchema(
+            "outbox",
+            SchemaBuilder.struct()
+                    .field("id", Schema.STRING_SCHEMA)
+                    .field("aggregatetype", Schema.STRING_SCHEMA)
+                    .field("aggregateid", Schema.STRING_SCHEMA)
+                    .field("type", Schema.STRING_SCHEMA)
+                    .field("payload", Schema.OPTIONAL_STRING_SCHEMA));
 
     /** The same table with nullable columns, as a careless DDL would have it. */
-    static final Schema NULLABLE_OUTBOX_ROW = rowSchema("outbox", SchemaBuilder.struct()
-            .field("id", Schema.OPTIONAL_STRING_SCHEMA)
-            .field("aggregatetype", Schema.OPTIONAL_STRING_SCHEMA)
-            .field("aggregateid", Schema.OPTIONAL_STRING_SCHEMA)
-            .field("type", Schema.OPTIONAL_STRING_SCHEMA)
-            .field("payload", Schema.OPTIONAL_STRING_SCHEMA));
+    static final Schema NULLABLE_OUTBOX_ROW = rowSchema(
+            "outbox",
+            SchemaBuilder.struct()
+                    .field("id", Schema.OPTIONAL_STRING_SCHEMA)
+                    .field("aggregatetype", Schema.OPTIONAL_STRING_SCHEMA)
+                    .field("aggregateid", Schema.OPTIONAL_STRING_SCHEMA)
+                    .field("type", Schema.OPTIONAL_STRING_SCHEMA)
+                    .field("payload", Schema.OPTIONAL_STRING_SCHEMA));
 
-    private ChangeEvents() {
-    }
+    private ChangeEvents() {}
 
     static Schema rowSchema(String table, SchemaBuilder fields) {
-        return fields.name(SERVER + "." + DATABASE + "." + table + ".Value").optional().build();
+        return fields.name(SERVER + "." + DATABASE + "." + table + ".Value")
+                .optional()
+                .build();
     }
 
     static Schema envelopeSchema(Schema rowSchema) {
         String prefix = rowSchema.name().substring(0, rowSchema.name().length() - ".Value".length());
-        return SchemaBuilder.struct().name(prefix + ".Envelope")
+        return SchemaBuilder.struct()
+                .name(prefix + ".Envelope")
                 .field("before", rowSchema)
                 .field("after", rowSchema)
                 .field("source", SOURCE_SCHEMA)
@@ -71,9 +78,15 @@ final class ChangeEvents {
     }
 
     static Struct outboxRow(String id, String aggregateType, String aggregateId, String type, String payload) {
-        Schema schema = id == null || aggregateType == null || aggregateId == null || type == null ? NULLABLE_OUTBOX_ROW : OUTBOX_ROW;
-        return new Struct(schema).put("id", id).put("aggregatetype", aggregateType).put("aggregateid", aggregateId)
-                .put("type", type).put("payload", payload);
+        Schema schema = id == null || aggregateType == null || aggregateId == null || type == null
+                ? NULLABLE_OUTBOX_ROW
+                : OUTBOX_ROW;
+        return new Struct(schema)
+                .put("id", id)
+                .put("aggregatetype", aggregateType)
+                .put("aggregateid", aggregateId)
+                .put("type", type)
+                .put("payload", payload);
     }
 
     static SourceRecord create(Struct row) {
@@ -82,9 +95,19 @@ final class ChangeEvents {
 
     static SourceRecord event(String op, Struct row) {
         String table = tableOf(row.schema());
-        Struct source = new Struct(SOURCE_SCHEMA).put("connector", "mysql").put("name", SERVER).put("ts_ms", TS_MS - 5)
-                .put("db", DATABASE).put("table", table).put("file", "mysql-bin.000003").put("pos", 4321L).put("row", 0);
-        Struct envelope = new Struct(envelopeSchema(row.schema())).put("source", source).put("op", op).put("ts_ms", TS_MS);
+        Struct source = new Struct(SOURCE_SCHEMA)
+                .put("connector", "mysql")
+                .put("name", SERVER)
+                .put("ts_ms", TS_MS - 5)
+                .put("db", DATABASE)
+                .put("table", table)
+                .put("file", "mysql-bin.000003")
+                .put("pos", 4321L)
+                .put("row", 0);
+        Struct envelope = new Struct(envelopeSchema(row.schema()))
+                .put("source", source)
+                .put("op", op)
+                .put("ts_ms", TS_MS);
         if (op.equals("d")) {
             envelope.put("before", row);
         } else if (!op.equals("t")) {
@@ -97,8 +120,12 @@ final class ChangeEvents {
     }
 
     static SourceRecord record(Struct envelope) {
-        Schema keySchema = SchemaBuilder.struct().name(envelope.schema().name().replace(".Envelope", ".Key"))
-                .field("id", envelope.schema().field("after").schema().field("id").schema()).build();
+        Schema keySchema = SchemaBuilder.struct()
+                .name(envelope.schema().name().replace(".Envelope", ".Key"))
+                .field(
+                        "id",
+                        envelope.schema().field("after").schema().field("id").schema())
+                .build();
         Struct after = envelope.getStruct("after") != null ? envelope.getStruct("after") : envelope.getStruct("before");
         Struct key = after == null ? null : new Struct(keySchema).put("id", after.get("id"));
         Map<String, Object> partition = Map.of("server", SERVER);
@@ -107,8 +134,18 @@ final class ChangeEvents {
         offset.put("pos", 4321L);
         ConnectHeaders headers = new ConnectHeaders();
         headers.addString("traceparent", "00-abc-def-01");
-        return new SourceRecord(partition, offset, SERVER + "." + DATABASE + "." + tableOf(envelope.schema().field("after").schema()),
-                null, key == null ? null : keySchema, key, envelope.schema(), envelope, TS_MS + 1000, headers);
+        return new SourceRecord(
+                partition,
+                offset,
+                SERVER + "." + DATABASE + "."
+                        + tableOf(envelope.schema().field("after").schema()),
+                null,
+                key == null ? null : keySchema,
+                key,
+                envelope.schema(),
+                envelope,
+                TS_MS + 1000,
+                headers);
     }
 
     /** A record's headers, in order. */

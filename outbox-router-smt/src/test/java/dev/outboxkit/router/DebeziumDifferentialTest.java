@@ -4,8 +4,6 @@ import static dev.outboxkit.router.ChangeEvents.headers;
 import static dev.outboxkit.router.OutboxEventRouterTest.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,38 +36,88 @@ class DebeziumDifferentialTest {
     private static final List<String> AGGREGATE_TYPES = List.of("Order", "Customer", "Invoice", "Shipment");
 
     /** A table layout: its row schema and how to fill a row from an event number. */
-    record Table(Schema rowSchema, Function<Integer, Struct> rowFactory) {
-    }
+    record Table(Schema rowSchema, Function<Integer, Struct> rowFactory) {}
 
     static Stream<Arguments> cases() {
         return Stream.of(
                 Arguments.of("default options", classic(false), config()),
-                Arguments.of("header placements", classic(false),
+                Arguments.of(
+                        "header placements",
+                        classic(false),
                         config("table.fields.additional.placement", "type:header:eventType,aggregatetype:header")),
-                Arguments.of("envelope placement, one aggregate type", classic(true),
+                Arguments.of(
+                        "envelope placement, one aggregate type",
+                        classic(true),
                         config("table.fields.additional.placement", "type:envelope:eventType,aggregatetype:header:at")),
-                Arguments.of("partition placement", rich(), config("table.fields.additional.placement", "part:partition")),
+                Arguments.of(
+                        "partition placement", rich(), config("table.fields.additional.placement", "part:partition")),
                 Arguments.of("Timestamp column", rich(), config("table.field.event.timestamp", "created_ms")),
                 Arguments.of("MicroTimestamp column", rich(), config("table.field.event.timestamp", "created_us")),
                 Arguments.of("NanoTimestamp column", rich(), config("table.field.event.timestamp", "created_ns")),
                 Arguments.of("numeric ids and keys", numericIds(), config()),
-                Arguments.of("custom columns", rich(), config("table.field.event.id", "event_id",
-                        "table.field.event.key", "tenant", "route.by.field", "category",
-                        "table.field.event.payload", "body")),
-                Arguments.of("custom regex and replacement", classic(false), config("route.topic.regex",
-                        "(?<routedByValue>Order|Customer)", "route.topic.replacement", "shop.${routedByValue}.v1")),
-                Arguments.of("tombstone on empty payload", classic(false), config("route.tombstone.on.empty.payload", "true")),
-                Arguments.of("schema version with envelope", rich(), config("table.field.event.schema.version", "version",
-                        "table.fields.additional.placement", "type:envelope,category:envelope:cat")),
-                Arguments.of("missing placed column ignored", classic(false), config("table.field.additional.missing", "ignore",
-                        "table.fields.additional.placement", "tenant:header,type:header:eventType")),
+                Arguments.of(
+                        "custom columns",
+                        rich(),
+                        config(
+                                "table.field.event.id",
+                                "event_id",
+                                "table.field.event.key",
+                                "tenant",
+                                "route.by.field",
+                                "category",
+                                "table.field.event.payload",
+                                "body")),
+                Arguments.of(
+                        "custom regex and replacement",
+                        classic(false),
+                        config(
+                                "route.topic.regex",
+                                "(?<routedByValue>Order|Customer)",
+                                "route.topic.replacement",
+                                "shop.${routedByValue}.v1")),
+                Arguments.of(
+                        "tombstone on empty payload",
+                        classic(false),
+                        config("route.tombstone.on.empty.payload", "true")),
+                Arguments.of(
+                        "schema version with envelope",
+                        rich(),
+                        config(
+                                "table.field.event.schema.version",
+                                "version",
+                                "table.fields.additional.placement",
+                                "type:envelope,category:envelope:cat")),
+                Arguments.of(
+                        "missing placed column ignored",
+                        classic(false),
+                        config(
+                                "table.field.additional.missing",
+                                "ignore",
+                                "table.fields.additional.placement",
+                                "tenant:header,type:header:eventType")),
                 Arguments.of("JSON expansion", classic(false), config("table.expand.json.payload", "true")),
-                Arguments.of("JSON expansion with typed nulls and empty arrays", classic(false),
-                        config("table.expand.json.payload", "true", "table.json.payload.null.behavior", "optional_bytes",
-                                "table.json.payload.empty.array.behavior", "optional_string")),
-                Arguments.of("JSON expansion with header placement", classic(false),
-                        config("table.expand.json.payload", "true", "table.fields.additional.placement", "type:header:eventType")),
-                Arguments.of("update events dropped with warn", classic(false), config("table.op.invalid.behavior", "warn")));
+                Arguments.of(
+                        "JSON expansion with typed nulls and empty arrays",
+                        classic(false),
+                        config(
+                                "table.expand.json.payload",
+                                "true",
+                                "table.json.payload.null.behavior",
+                                "optional_bytes",
+                                "table.json.payload.empty.array.behavior",
+                                "optional_string")),
+                Arguments.of(
+                        "JSON expansion with header placement",
+                        classic(false),
+                        config(
+                                "table.expand.json.payload",
+                                "true",
+                                "table.fields.additional.placement",
+                                "type:header:eventType")),
+                Arguments.of(
+                        "update events dropped with warn",
+                        classic(false),
+                        config("table.op.invalid.behavior", "warn")));
     }
 
     /** Spellings of options a user may have in a working Debezium config: where Debezium starts, ours must too. */
@@ -96,14 +144,27 @@ class DebeziumDifferentialTest {
         ours.configure(config);
         try {
             String payload = "{\"items\":[{\"a\":1},{\"b\":\"x\"}]}";
-            Schema theirs = debezium.apply(ChangeEvents.create(ChangeEvents.outboxRow("ev-1", "Order", "o-1", "T", payload)))
-                    .valueSchema().field("items").schema().valueSchema();
+            Schema theirs = debezium.apply(
+                            ChangeEvents.create(ChangeEvents.outboxRow("ev-1", "Order", "o-1", "T", payload)))
+                    .valueSchema()
+                    .field("items")
+                    .schema()
+                    .valueSchema();
             Schema mine = ours.apply(ChangeEvents.create(ChangeEvents.outboxRow("ev-1", "Order", "o-1", "T", payload)))
-                    .valueSchema().field("items").schema().valueSchema();
+                    .valueSchema()
+                    .field("items")
+                    .schema()
+                    .valueSchema();
 
-            assertThat(theirs.isOptional()).as("Debezium's merged element struct").isFalse();
-            assertThat(mine.isOptional()).as("ours, as Debezium's own for same-shaped arrays").isTrue();
-            assertThat(mine.fields()).extracting(org.apache.kafka.connect.data.Field::name).containsExactly("a", "b");
+            assertThat(theirs.isOptional())
+                    .as("Debezium's merged element struct")
+                    .isFalse();
+            assertThat(mine.isOptional())
+                    .as("ours, as Debezium's own for same-shaped arrays")
+                    .isTrue();
+            assertThat(mine.fields())
+                    .extracting(org.apache.kafka.connect.data.Field::name)
+                    .containsExactly("a", "b");
         } finally {
             debezium.close();
             ours.close();
@@ -124,7 +185,9 @@ class DebeziumDifferentialTest {
                 debezium.close();
             }
         }
-        assertThat(startedByDebezium).as("the spellings Debezium 3.7 starts with").hasSize(LENIENT_SPELLINGS.size() - 1)
+        assertThat(startedByDebezium)
+                .as("the spellings Debezium 3.7 starts with")
+                .hasSize(LENIENT_SPELLINGS.size() - 1)
                 .doesNotContain(config("table.fields.additional.placement", ""));
         for (Map<String, String> config : startedByDebezium) {
             ourOutputEqualsDebeziumsForEveryRecord("lenient " + config, classic(false), config);
@@ -166,8 +229,9 @@ class DebeziumDifferentialTest {
     }
 
     /** Keys Avro rejects, none of which meet another after adjustment (Debezium fails the task when two do). */
-    private static final String[] AVRO_HOSTILE_NAMES = {"orderId", "first-name", "1st", "$id", "prénom", "ship.to", "total",
-        "_meta", "lines"};
+    private static final String[] AVRO_HOSTILE_NAMES = {
+        "orderId", "first-name", "1st", "$id", "prénom", "ship.to", "total", "_meta", "lines"
+    };
 
     /**
      * With {@code field.name.adjustment.mode}, every schema equals Debezium's. Debezium then looks values up by the
@@ -186,7 +250,9 @@ class DebeziumDifferentialTest {
         ours.configure(adjusted);
         dev.outboxkit.router.json.FieldNameAdjustment adjustment =
                 dev.outboxkit.router.json.FieldNameAdjustment.valueOf(mode.toUpperCase(java.util.Locale.ROOT));
-        String[] adjustedNames = java.util.Arrays.stream(AVRO_HOSTILE_NAMES).map(adjustment::adjust).toArray(String[]::new);
+        String[] adjustedNames = java.util.Arrays.stream(AVRO_HOSTILE_NAMES)
+                .map(adjustment::adjust)
+                .toArray(String[]::new);
         int lostByDebezium = 0;
         try {
             Table table = classic(false);
@@ -194,14 +260,18 @@ class DebeziumDifferentialTest {
                 long seed = 1000L * i + mode.length();
                 String original = toJson(randomObject(new Random(seed), 0, AVRO_HOSTILE_NAMES));
                 String withAdjustedKeys = toJson(randomObject(new Random(seed), 0, adjustedNames));
-                SourceRecord theirs = debezium.apply(ChangeEvents.create(table.rowFactory().apply(i).put("payload", original)));
+                SourceRecord theirs = debezium.apply(
+                        ChangeEvents.create(table.rowFactory().apply(i).put("payload", original)));
                 SourceRecord oracle = debeziumOnAdjustedKeys.apply(
                         ChangeEvents.create(table.rowFactory().apply(i).put("payload", withAdjustedKeys)));
-                SourceRecord actual = ours.apply(ChangeEvents.create(table.rowFactory().apply(i).put("payload", original)));
+                SourceRecord actual = ours.apply(
+                        ChangeEvents.create(table.rowFactory().apply(i).put("payload", original)));
 
                 String place = mode + ", event " + i;
                 assertThat(actual.valueSchema()).as(place + ": value schema").isEqualTo(theirs.valueSchema());
-                assertThat(actual.valueSchema()).as(place + ": same schema as for adjusted keys").isEqualTo(oracle.valueSchema());
+                assertThat(actual.valueSchema())
+                        .as(place + ": same schema as for adjusted keys")
+                        .isEqualTo(oracle.valueSchema());
                 assertThat(actual.value()).as(place + ": value").isEqualTo(oracle.value());
                 assertThat(actual.key()).as(place + ": key").isEqualTo(theirs.key());
                 assertThat(headers(actual)).as(place + ": headers").isEqualTo(headers(theirs));
@@ -214,7 +284,9 @@ class DebeziumDifferentialTest {
             debeziumOnAdjustedKeys.close();
             ours.close();
         }
-        assertThat(lostByDebezium).as("events where Debezium stored null for an adjusted key").isGreaterThan(EVENTS_PER_CASE / 2);
+        assertThat(lostByDebezium)
+                .as("events where Debezium stored null for an adjusted key")
+                .isGreaterThan(EVENTS_PER_CASE / 2);
     }
 
     private static void assertSameRecord(String place, SourceRecord actual, SourceRecord expected) {
@@ -241,7 +313,8 @@ class DebeziumDifferentialTest {
     static SourceRecord input(Table table, String op, int i, long seed) {
         Struct row = table.rowFactory().apply(i);
         Random random = new Random(seed);
-        if (row.schema().field("payload") != null && row.schema().field("payload").schema().type() == Schema.Type.STRING) {
+        if (row.schema().field("payload") != null
+                && row.schema().field("payload").schema().type() == Schema.Type.STRING) {
             row.put("payload", randomPayload(random, i));
         }
         if (row.schema().field("body") != null) {
@@ -251,35 +324,55 @@ class DebeziumDifferentialTest {
     }
 
     private static Table classic(boolean oneAggregateType) {
-        Schema schema = ChangeEvents.rowSchema("outbox", SchemaBuilder.struct()
-                .field("id", Schema.STRING_SCHEMA)
-                .field("aggregatetype", Schema.STRING_SCHEMA)
-                .field("aggregateid", Schema.STRING_SCHEMA)
-                .field("type", Schema.STRING_SCHEMA)
-                .field("payload", Schema.OPTIONAL_STRING_SCHEMA));
-        return new Table(schema, i -> new Struct(schema)
-                .put("id", "ev-" + i)
-                .put("aggregatetype", oneAggregateType ? "Order" : AGGREGATE_TYPES.get(i % AGGREGATE_TYPES.size()))
-                .put("aggregateid", "agg-" + (i % 37))
-                .put("type", "Type" + (i % 5)));
+        Schema schema = ChangeEvents.rowSchema(
+                "outbox",
+                SchemaBuilder.struct()
+                        .field("id", Schema.STRING_SCHEMA)
+                        .field("aggregatetype", Schema.STRING_SCHEMA)
+                        .field("aggregateid", Schema.STRING_SCHEMA)
+                        .field("type", Schema.STRING_SCHEMA)
+                        .field("payload", Schema.OPTIONAL_STRING_SCHEMA));
+        return new Table(
+                schema,
+                i -> new Struct(schema)
+                        .put("id", "ev-" + i)
+                        .put(
+                                "aggregatetype",
+                                oneAggregateType ? "Order" : AGGREGATE_TYPES.get(i % AGGREGATE_TYPES.size()))
+                        .put("aggregateid", "agg-" + (i % 37))
+                        .put("type", "Type" + (i % 5)));
     }
 
     private static Table rich() {
-        Schema schema = ChangeEvents.rowSchema("outbox_rich", SchemaBuilder.struct()
-                .field("id", Schema.STRING_SCHEMA)
-                .field("event_id", Schema.STRING_SCHEMA)
-                .field("aggregatetype", Schema.STRING_SCHEMA)
-                .field("category", Schema.STRING_SCHEMA)
-                .field("aggregateid", Schema.STRING_SCHEMA)
-                .field("tenant", Schema.STRING_SCHEMA)
-                .field("type", Schema.STRING_SCHEMA)
-                .field("payload", Schema.OPTIONAL_STRING_SCHEMA)
-                .field("body", Schema.OPTIONAL_STRING_SCHEMA)
-                .field("part", Schema.INT32_SCHEMA)
-                .field("version", Schema.INT32_SCHEMA)
-                .field("created_ms", new SchemaBuilder(Schema.Type.INT64).name("io.debezium.time.Timestamp").build())
-                .field("created_us", new SchemaBuilder(Schema.Type.INT64).name("io.debezium.time.MicroTimestamp").build())
-                .field("created_ns", new SchemaBuilder(Schema.Type.INT64).name("io.debezium.time.NanoTimestamp").build()));
+        Schema schema = ChangeEvents.rowSchema(
+                "outbox_rich",
+                SchemaBuilder.struct()
+                        .field("id", Schema.STRING_SCHEMA)
+                        .field("event_id", Schema.STRING_SCHEMA)
+                        .field("aggregatetype", Schema.STRING_SCHEMA)
+                        .field("category", Schema.STRING_SCHEMA)
+                        .field("aggregateid", Schema.STRING_SCHEMA)
+                        .field("tenant", Schema.STRING_SCHEMA)
+                        .field("type", Schema.STRING_SCHEMA)
+                        .field("payload", Schema.OPTIONAL_STRING_SCHEMA)
+                        .field("body", Schema.OPTIONAL_STRING_SCHEMA)
+                        .field("part", Schema.INT32_SCHEMA)
+                        .field("version", Schema.INT32_SCHEMA)
+                        .field(
+                                "created_ms",
+                                new SchemaBuilder(Schema.Type.INT64)
+                                        .name("io.debezium.time.Timestamp")
+                                        .build())
+                        .field(
+                                "created_us",
+                                new SchemaBuilder(Schema.Type.INT64)
+                                        .name("io.debezium.time.MicroTimestamp")
+                                        .build())
+                        .field(
+                                "created_ns",
+                                new SchemaBuilder(Schema.Type.INT64)
+                                        .name("io.debezium.time.NanoTimestamp")
+                                        .build()));
         return new Table(schema, i -> {
             long ms = 1_700_000_000_000L + i * 1_013L;
             return new Struct(schema)
@@ -301,16 +394,20 @@ class DebeziumDifferentialTest {
     }
 
     private static Table numericIds() {
-        Schema schema = ChangeEvents.rowSchema("outbox_numeric", SchemaBuilder.struct()
-                .field("id", Schema.INT64_SCHEMA)
-                .field("aggregatetype", Schema.STRING_SCHEMA)
-                .field("aggregateid", Schema.INT32_SCHEMA)
-                .field("payload", Schema.OPTIONAL_BYTES_SCHEMA));
-        return new Table(schema, i -> new Struct(schema)
-                .put("id", 10_000L + i)
-                .put("aggregatetype", AGGREGATE_TYPES.get(i % AGGREGATE_TYPES.size()))
-                .put("aggregateid", i % 41)
-                .put("payload", ("{\"n\":" + i + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        Schema schema = ChangeEvents.rowSchema(
+                "outbox_numeric",
+                SchemaBuilder.struct()
+                        .field("id", Schema.INT64_SCHEMA)
+                        .field("aggregatetype", Schema.STRING_SCHEMA)
+                        .field("aggregateid", Schema.INT32_SCHEMA)
+                        .field("payload", Schema.OPTIONAL_BYTES_SCHEMA));
+        return new Table(
+                schema,
+                i -> new Struct(schema)
+                        .put("id", 10_000L + i)
+                        .put("aggregatetype", AGGREGATE_TYPES.get(i % AGGREGATE_TYPES.size()))
+                        .put("aggregateid", i % 41)
+                        .put("payload", ("{\"n\":" + i + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     /** JSON text inside what Debezium expands correctly, with the odd empty or null payload. */
@@ -328,8 +425,21 @@ class DebeziumDifferentialTest {
         return toJson(randomObject(random, 0));
     }
 
-    private static final String[] FIELD_NAMES = {"orderId", "customer", "total", "currency", "paid", "lines", "address",
-        "note", "tags", "discount", "createdAt", "count", "meta"};
+    private static final String[] FIELD_NAMES = {
+        "orderId",
+        "customer",
+        "total",
+        "currency",
+        "paid",
+        "lines",
+        "address",
+        "note",
+        "tags",
+        "discount",
+        "createdAt",
+        "count",
+        "meta"
+    };
 
     private static Map<String, Object> randomObject(Random random, int depth) {
         return randomObject(random, depth, FIELD_NAMES);
@@ -351,16 +461,26 @@ class DebeziumDifferentialTest {
 
     private static Object randomValue(Random random, int depth, String[] names) {
         switch (random.nextInt(depth < 2 ? 11 : 8)) {
-            case 0: return random.nextInt(1000);
-            case 1: return 3_000_000_000L + random.nextInt(1000);
-            case 2: return random.nextInt(10_000) + 0.25;
-            case 3: return "s" + random.nextInt(100);
-            case 4: return random.nextBoolean();
-            case 5: return null;
-            case 6: return List.of();
-            case 7: return List.of("a" + random.nextInt(9), "b");
-            case 8: return List.of(random.nextInt(50), random.nextInt(50), 7);
-            case 9: return randomObject(random, depth + 1, names);
+            case 0:
+                return random.nextInt(1000);
+            case 1:
+                return 3_000_000_000L + random.nextInt(1000);
+            case 2:
+                return random.nextInt(10_000) + 0.25;
+            case 3:
+                return "s" + random.nextInt(100);
+            case 4:
+                return random.nextBoolean();
+            case 5:
+                return null;
+            case 6:
+                return List.of();
+            case 7:
+                return List.of("a" + random.nextInt(9), "b");
+            case 8:
+                return List.of(random.nextInt(50), random.nextInt(50), 7);
+            case 9:
+                return randomObject(random, depth + 1, names);
             default: {
                 // Arrays of objects with one shape and no nulls: Debezium merges differing shapes in hash order.
                 Map<String, Object> line = new LinkedHashMap<>();
@@ -383,7 +503,11 @@ class DebeziumDifferentialTest {
         }
         if (value instanceof Map<?, ?> map) {
             StringBuilder json = new StringBuilder("{");
-            map.forEach((k, v) -> json.append(json.length() > 1 ? "," : "").append('"').append(k).append("\":").append(toJson(v)));
+            map.forEach((k, v) -> json.append(json.length() > 1 ? "," : "")
+                    .append('"')
+                    .append(k)
+                    .append("\":")
+                    .append(toJson(v)));
             return json.append('}').toString();
         }
         if (value instanceof List<?> list) {

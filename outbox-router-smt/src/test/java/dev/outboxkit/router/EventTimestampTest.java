@@ -25,12 +25,20 @@ class EventTimestampTest {
     private static final long EVENT_MS = 1_699_999_999_987L;
 
     private static SourceRecord route(Schema timestampSchema, Object timestamp) {
-        Schema rowSchema = ChangeEvents.rowSchema("outbox", SchemaBuilder.struct()
-                .field("id", Schema.STRING_SCHEMA).field("aggregatetype", Schema.STRING_SCHEMA)
-                .field("aggregateid", Schema.STRING_SCHEMA).field("payload", Schema.OPTIONAL_STRING_SCHEMA)
-                .field("created_at", timestampSchema));
-        Struct row = new Struct(rowSchema).put("id", "ev-1").put("aggregatetype", "Order").put("aggregateid", "o-1")
-                .put("payload", "{}").put("created_at", timestamp);
+        Schema rowSchema = ChangeEvents.rowSchema(
+                "outbox",
+                SchemaBuilder.struct()
+                        .field("id", Schema.STRING_SCHEMA)
+                        .field("aggregatetype", Schema.STRING_SCHEMA)
+                        .field("aggregateid", Schema.STRING_SCHEMA)
+                        .field("payload", Schema.OPTIONAL_STRING_SCHEMA)
+                        .field("created_at", timestampSchema));
+        Struct row = new Struct(rowSchema)
+                .put("id", "ev-1")
+                .put("aggregatetype", "Order")
+                .put("aggregateid", "o-1")
+                .put("payload", "{}")
+                .put("created_at", timestamp);
         OutboxEventRouter<SourceRecord> router = new OutboxEventRouter<>();
         router.configure(config("table.field.event.timestamp", "created_at"));
         return router.apply(create(row));
@@ -43,16 +51,27 @@ class EventTimestampTest {
     static Stream<Arguments> timestampColumns() {
         return Stream.of(
                 Arguments.of("Debezium Timestamp", named(Schema.Type.INT64, "io.debezium.time.Timestamp"), EVENT_MS),
-                Arguments.of("Debezium MicroTimestamp", named(Schema.Type.INT64, "io.debezium.time.MicroTimestamp"),
+                Arguments.of(
+                        "Debezium MicroTimestamp",
+                        named(Schema.Type.INT64, "io.debezium.time.MicroTimestamp"),
                         EVENT_MS * 1_000 + 999),
-                Arguments.of("Debezium NanoTimestamp", named(Schema.Type.INT64, "io.debezium.time.NanoTimestamp"),
+                Arguments.of(
+                        "Debezium NanoTimestamp",
+                        named(Schema.Type.INT64, "io.debezium.time.NanoTimestamp"),
                         EVENT_MS * 1_000_000 + 999_999),
-                Arguments.of("Debezium ZonedTimestamp", named(Schema.Type.STRING, "io.debezium.time.ZonedTimestamp"),
+                Arguments.of(
+                        "Debezium ZonedTimestamp",
+                        named(Schema.Type.STRING, "io.debezium.time.ZonedTimestamp"),
                         "2023-11-14T22:13:19.987Z"),
-                Arguments.of("ZonedTimestamp with offset", named(Schema.Type.STRING, "io.debezium.time.ZonedTimestamp"),
+                Arguments.of(
+                        "ZonedTimestamp with offset",
+                        named(Schema.Type.STRING, "io.debezium.time.ZonedTimestamp"),
                         "2023-11-15T00:13:19.987+02:00"),
                 Arguments.of("plain INT64 epoch millis", Schema.OPTIONAL_INT64_SCHEMA, EVENT_MS),
-                Arguments.of("Connect Timestamp (java.util.Date)", Timestamp.builder().optional().build(), new Date(EVENT_MS)));
+                Arguments.of(
+                        "Connect Timestamp (java.util.Date)",
+                        Timestamp.builder().optional().build(),
+                        new Date(EVENT_MS)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -63,7 +82,9 @@ class EventTimestampTest {
 
     @Test
     void nullTimestampFallsBackToTheChangeEventTime() {
-        assertThat(route(named(Schema.Type.INT64, "io.debezium.time.Timestamp"), null).timestamp()).isEqualTo(TS_MS);
+        assertThat(route(named(Schema.Type.INT64, "io.debezium.time.Timestamp"), null)
+                        .timestamp())
+                .isEqualTo(TS_MS);
     }
 
     @Test

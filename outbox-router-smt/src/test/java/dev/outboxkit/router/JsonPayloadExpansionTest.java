@@ -45,16 +45,25 @@ class JsonPayloadExpansionTest {
         SourceRecord event = expand("{\"id\":7,\"big\":10000000000,\"price\":9.5,\"name\":\"x\",\"ok\":true,"
                 + "\"address\":{\"city\":\"Oslo\"},\"tags\":[\"a\",\"b\"],\"none\":null,\"empty\":[]}");
 
-        Schema address = SchemaBuilder.struct().name("payload.address").optional()
-                .field("city", Schema.OPTIONAL_STRING_SCHEMA).build();
-        Schema expected = SchemaBuilder.struct().name("payload").optional()
+        Schema address = SchemaBuilder.struct()
+                .name("payload.address")
+                .optional()
+                .field("city", Schema.OPTIONAL_STRING_SCHEMA)
+                .build();
+        Schema expected = SchemaBuilder.struct()
+                .name("payload")
+                .optional()
                 .field("id", Schema.OPTIONAL_INT32_SCHEMA)
                 .field("big", Schema.OPTIONAL_INT64_SCHEMA)
                 .field("price", Schema.OPTIONAL_FLOAT64_SCHEMA)
                 .field("name", Schema.OPTIONAL_STRING_SCHEMA)
                 .field("ok", Schema.OPTIONAL_BOOLEAN_SCHEMA)
                 .field("address", address)
-                .field("tags", SchemaBuilder.array(Schema.OPTIONAL_STRING_SCHEMA).optional().build())
+                .field(
+                        "tags",
+                        SchemaBuilder.array(Schema.OPTIONAL_STRING_SCHEMA)
+                                .optional()
+                                .build())
                 .build();
         assertThat(event.valueSchema()).isEqualTo(expected);
         Struct value = (Struct) event.value();
@@ -68,35 +77,59 @@ class JsonPayloadExpansionTest {
 
     @Test
     void nullsAndEmptyArraysAreTypedWhenConfigured() {
-        SourceRecord event = expand("{\"none\":null,\"empty\":[]}",
-                "table.json.payload.null.behavior", "optional_bytes",
-                "table.json.payload.empty.array.behavior", "optional_string");
+        SourceRecord event = expand(
+                "{\"none\":null,\"empty\":[]}",
+                "table.json.payload.null.behavior",
+                "optional_bytes",
+                "table.json.payload.empty.array.behavior",
+                "optional_string");
 
         assertThat(event.valueSchema().field("none").schema()).isEqualTo(Schema.OPTIONAL_BYTES_SCHEMA);
         assertThat(event.valueSchema().field("empty").schema())
-                .isEqualTo(SchemaBuilder.array(Schema.OPTIONAL_STRING_SCHEMA).optional().build());
+                .isEqualTo(SchemaBuilder.array(Schema.OPTIONAL_STRING_SCHEMA)
+                        .optional()
+                        .build());
         assertThat(((Struct) event.value()).getArray("empty")).isEmpty();
         assertValueMatchesSchema(event);
     }
 
     @Test
     void secondPayloadShapeUnderTheSameSchemaVersionGetsItsOwnSchema() {
-        Schema rowSchema = ChangeEvents.rowSchema("outbox", SchemaBuilder.struct()
-                .field("id", Schema.STRING_SCHEMA).field("aggregatetype", Schema.STRING_SCHEMA)
-                .field("aggregateid", Schema.STRING_SCHEMA).field("payload", Schema.OPTIONAL_STRING_SCHEMA)
-                .field("version", Schema.INT32_SCHEMA));
-        OutboxEventRouter<SourceRecord> router = router("table.field.event.schema.version", "version",
-                "table.fields.additional.placement", "aggregatetype:envelope:type");
+        Schema rowSchema = ChangeEvents.rowSchema(
+                "outbox",
+                SchemaBuilder.struct()
+                        .field("id", Schema.STRING_SCHEMA)
+                        .field("aggregatetype", Schema.STRING_SCHEMA)
+                        .field("aggregateid", Schema.STRING_SCHEMA)
+                        .field("payload", Schema.OPTIONAL_STRING_SCHEMA)
+                        .field("version", Schema.INT32_SCHEMA));
+        OutboxEventRouter<SourceRecord> router = router(
+                "table.field.event.schema.version",
+                "version",
+                "table.fields.additional.placement",
+                "aggregatetype:envelope:type");
 
-        SourceRecord first = router.apply(create(new Struct(rowSchema).put("id", "e1").put("aggregatetype", "Order")
-                .put("aggregateid", "o1").put("payload", "{\"a\":1}").put("version", 3)));
-        SourceRecord second = router.apply(create(new Struct(rowSchema).put("id", "e2").put("aggregatetype", "Order")
-                .put("aggregateid", "o1").put("payload", "{\"b\":\"x\"}").put("version", 3)));
+        SourceRecord first = router.apply(create(new Struct(rowSchema)
+                .put("id", "e1")
+                .put("aggregatetype", "Order")
+                .put("aggregateid", "o1")
+                .put("payload", "{\"a\":1}")
+                .put("version", 3)));
+        SourceRecord second = router.apply(create(new Struct(rowSchema)
+                .put("id", "e2")
+                .put("aggregatetype", "Order")
+                .put("aggregateid", "o1")
+                .put("payload", "{\"b\":\"x\"}")
+                .put("version", 3)));
 
         assertThat(first.valueSchema().version()).isEqualTo(3);
         assertThat(second.valueSchema().version()).isEqualTo(3);
-        assertThat(first.valueSchema().field("payload").schema().fields()).extracting(f -> f.name()).containsExactly("a");
-        assertThat(second.valueSchema().field("payload").schema().fields()).extracting(f -> f.name()).containsExactly("b");
+        assertThat(first.valueSchema().field("payload").schema().fields())
+                .extracting(f -> f.name())
+                .containsExactly("a");
+        assertThat(second.valueSchema().field("payload").schema().fields())
+                .extracting(f -> f.name())
+                .containsExactly("b");
         assertThat(((Struct) second.value()).getStruct("payload").get("b")).isEqualTo("x");
         assertValueMatchesSchema(first);
         assertValueMatchesSchema(second);
@@ -106,9 +139,14 @@ class JsonPayloadExpansionTest {
     void topLevelArrayYieldsAnArrayValueWithAnArraySchema() {
         SourceRecord event = expand("[{\"sku\":\"A\",\"qty\":1},{\"sku\":\"B\",\"qty\":2}]");
 
-        Schema item = SchemaBuilder.struct().name("payload").optional()
-                .field("sku", Schema.OPTIONAL_STRING_SCHEMA).field("qty", Schema.OPTIONAL_INT32_SCHEMA).build();
-        assertThat(event.valueSchema()).isEqualTo(SchemaBuilder.array(item).optional().build());
+        Schema item = SchemaBuilder.struct()
+                .name("payload")
+                .optional()
+                .field("sku", Schema.OPTIONAL_STRING_SCHEMA)
+                .field("qty", Schema.OPTIONAL_INT32_SCHEMA)
+                .build();
+        assertThat(event.valueSchema())
+                .isEqualTo(SchemaBuilder.array(item).optional().build());
         @SuppressWarnings("unchecked")
         List<Struct> items = (List<Struct>) event.value();
         assertThat(items).extracting(s -> s.get("sku")).containsExactly("A", "B");
@@ -136,7 +174,8 @@ class JsonPayloadExpansionTest {
         assertThat(value.getArray("mixed")).containsExactly(1.0, 2.5, 3.0);
         assertThat(event.valueSchema().field("wide").schema().valueSchema()).isEqualTo(Schema.OPTIONAL_INT64_SCHEMA);
         assertThat(value.getArray("wide")).containsExactly(1L, 10_000_000_000L);
-        assertThat(event.valueSchema().field("huge").schema().valueSchema().name()).isEqualTo(Decimal.LOGICAL_NAME);
+        assertThat(event.valueSchema().field("huge").schema().valueSchema().name())
+                .isEqualTo(Decimal.LOGICAL_NAME);
         assertThat(value.getArray("huge")).containsExactly(BigDecimal.ONE, new BigDecimal("99999999999999999999"));
         assertValueMatchesSchema(event);
     }
@@ -189,12 +228,14 @@ class JsonPayloadExpansionTest {
                         // 1500 distinct field names per thread: more shapes than any cache holds.
                         String field = "f" + thread + "_" + i;
                         String type = (i % 2 == 0) ? "Order" : "Customer";
-                        SourceRecord event = router.apply(create(outboxRow("e" + i, type, "a" + i, "T" + i,
-                                "{\"" + field + "\":" + i + "}")));
+                        SourceRecord event = router.apply(
+                                create(outboxRow("e" + i, type, "a" + i, "T" + i, "{\"" + field + "\":" + i + "}")));
                         Schema payload = event.valueSchema().field("payload").schema();
                         assertThat(payload.fields()).extracting(f -> f.name()).containsExactly(field);
-                        assertThat(event.valueSchema().name()).isEqualTo("dbserver1.inventory.outbox." + type + ".Value");
-                        assertThat(((Struct) event.value()).getStruct("payload").get(field)).isEqualTo(i);
+                        assertThat(event.valueSchema().name())
+                                .isEqualTo("dbserver1.inventory.outbox." + type + ".Value");
+                        assertThat(((Struct) event.value()).getStruct("payload").get(field))
+                                .isEqualTo(i);
                         assertThat(((Struct) event.value()).get("type")).isEqualTo("T" + i);
                         checked++;
                     }
@@ -213,16 +254,20 @@ class JsonPayloadExpansionTest {
 
     @Test
     void adjustedKeysKeepTheirValuesUnderTheAdjustedNamesAllTheWayDown() {
-        SourceRecord event = expand("{\"first-name\":\"Ada\",\"1st\":{\"$id\":7},\"lines\":[{\"unit.price\":2.5}]}",
-                "field.name.adjustment.mode", "avro");
+        SourceRecord event = expand(
+                "{\"first-name\":\"Ada\",\"1st\":{\"$id\":7},\"lines\":[{\"unit.price\":2.5}]}",
+                "field.name.adjustment.mode",
+                "avro");
 
         Struct value = (Struct) event.value();
-        assertThat(value.schema().fields()).extracting(org.apache.kafka.connect.data.Field::name)
+        assertThat(value.schema().fields())
+                .extracting(org.apache.kafka.connect.data.Field::name)
                 .containsExactly("first_name", "_1st", "lines");
         assertThat(value.getString("first_name")).isEqualTo("Ada");
         assertThat(value.getStruct("_1st").schema().name()).isEqualTo("payload._1st");
         assertThat(value.getStruct("_1st").getInt32("_id")).isEqualTo(7);
-        assertThat(((Struct) value.getArray("lines").get(0)).getFloat64("unit_price")).isEqualTo(2.5);
+        assertThat(((Struct) value.getArray("lines").get(0)).getFloat64("unit_price"))
+                .isEqualTo(2.5);
         assertValueMatchesSchema(event);
     }
 
@@ -240,8 +285,8 @@ class JsonPayloadExpansionTest {
 
     @Test
     void anEnvelopeSchemaNamedAfterAnAggregateTypeIsAValidAvroName() {
-        OutboxEventRouter<SourceRecord> router = router("field.name.adjustment.mode", "avro",
-                "table.fields.additional.placement", "type:envelope");
+        OutboxEventRouter<SourceRecord> router =
+                router("field.name.adjustment.mode", "avro", "table.fields.additional.placement", "type:envelope");
         SourceRecord event = router.apply(create(outboxRow("ev-1", "Order-Line", "o-1", "Created", "{\"n\":1}")));
 
         assertThat(event.topic()).isEqualTo("outbox.event.Order-Line");

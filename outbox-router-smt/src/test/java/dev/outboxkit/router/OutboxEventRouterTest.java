@@ -1,6 +1,5 @@
 package dev.outboxkit.router;
 
-import static dev.outboxkit.router.ChangeEvents.OUTBOX_ROW;
 import static dev.outboxkit.router.ChangeEvents.TS_MS;
 import static dev.outboxkit.router.ChangeEvents.create;
 import static dev.outboxkit.router.ChangeEvents.event;
@@ -83,9 +82,12 @@ class OutboxEventRouterTest {
 
     @Test
     void dropsDeletesTruncatesAndTombstones() {
-        assertThat(apply(event("d", outboxRow("ev-3", "Order", "o-1", "OrderCreated", PAYLOAD)))).isNull();
-        assertThat(apply(event("t", outboxRow("ev-3", "Order", "o-1", "OrderCreated", PAYLOAD)))).isNull();
-        SourceRecord tombstone = new SourceRecord(Map.of(), Map.of(), "dbserver1.inventory.outbox", null, null, null, null);
+        assertThat(apply(event("d", outboxRow("ev-3", "Order", "o-1", "OrderCreated", PAYLOAD))))
+                .isNull();
+        assertThat(apply(event("t", outboxRow("ev-3", "Order", "o-1", "OrderCreated", PAYLOAD))))
+                .isNull();
+        SourceRecord tombstone =
+                new SourceRecord(Map.of(), Map.of(), "dbserver1.inventory.outbox", null, null, null, null);
         assertThat(apply(tombstone)).isNull();
     }
 
@@ -103,12 +105,21 @@ class OutboxEventRouterTest {
 
     @Test
     void passesThroughRecordsThatAreNotOutboxRows() {
-        Schema heartbeatSchema = SchemaBuilder.struct().name("io.debezium.connector.common.Heartbeat")
-                .field("ts_ms", Schema.INT64_SCHEMA).build();
-        SourceRecord heartbeat = new SourceRecord(Map.of(), Map.of(), "__debezium-heartbeat.dbserver1", null, null, null,
-                heartbeatSchema, new Struct(heartbeatSchema).put("ts_ms", 5L));
-        SourceRecord schemaChange = new SourceRecord(Map.of(), Map.of(), "dbserver1", null, null, null,
-                Schema.STRING_SCHEMA, "CREATE TABLE outbox (...)");
+        Schema heartbeatSchema = SchemaBuilder.struct()
+                .name("io.debezium.connector.common.Heartbeat")
+                .field("ts_ms", Schema.INT64_SCHEMA)
+                .build();
+        SourceRecord heartbeat = new SourceRecord(
+                Map.of(),
+                Map.of(),
+                "__debezium-heartbeat.dbserver1",
+                null,
+                null,
+                null,
+                heartbeatSchema,
+                new Struct(heartbeatSchema).put("ts_ms", 5L));
+        SourceRecord schemaChange = new SourceRecord(
+                Map.of(), Map.of(), "dbserver1", null, null, null, Schema.STRING_SCHEMA, "CREATE TABLE outbox (...)");
 
         assertThat(apply(heartbeat)).isSameAs(heartbeat);
         assertThat(apply(schemaChange)).isSameAs(schemaChange);
@@ -131,8 +142,10 @@ class OutboxEventRouterTest {
 
     @Test
     void headerPlacementsCarryColumnsWithTheirSchemaAndAlias() {
-        SourceRecord event = apply(create(outboxRow("ev-6", "Order", "o-6", "OrderShipped", PAYLOAD)),
-                "table.fields.additional.placement", "type:header:eventType,aggregatetype:header");
+        SourceRecord event = apply(
+                create(outboxRow("ev-6", "Order", "o-6", "OrderShipped", PAYLOAD)),
+                "table.fields.additional.placement",
+                "type:header:eventType,aggregatetype:header");
 
         Header eventType = event.headers().lastWithName("eventType");
         assertThat(eventType.value()).isEqualTo("OrderShipped");
@@ -143,8 +156,10 @@ class OutboxEventRouterTest {
 
     @Test
     void envelopePlacementWrapsPayloadInAStructNamedAfterTheAggregateType() {
-        SourceRecord event = apply(create(outboxRow("ev-7", "Order", "o-7", "OrderShipped", PAYLOAD)),
-                "table.fields.additional.placement", "type:envelope:eventType");
+        SourceRecord event = apply(
+                create(outboxRow("ev-7", "Order", "o-7", "OrderShipped", PAYLOAD)),
+                "table.fields.additional.placement",
+                "type:envelope:eventType");
 
         Schema schema = event.valueSchema();
         assertThat(schema.name()).isEqualTo("dbserver1.inventory.outbox.Order.Value");
@@ -171,12 +186,20 @@ class OutboxEventRouterTest {
 
     @Test
     void partitionPlacementSetsThePartitionFromAnIntegerColumn() {
-        Schema rowSchema = ChangeEvents.rowSchema("outbox", SchemaBuilder.struct()
-                .field("id", Schema.STRING_SCHEMA).field("aggregatetype", Schema.STRING_SCHEMA)
-                .field("aggregateid", Schema.STRING_SCHEMA).field("payload", Schema.OPTIONAL_STRING_SCHEMA)
-                .field("part", Schema.INT32_SCHEMA));
-        Struct row = new Struct(rowSchema).put("id", "ev-11").put("aggregatetype", "Order").put("aggregateid", "o-11")
-                .put("payload", PAYLOAD).put("part", 3);
+        Schema rowSchema = ChangeEvents.rowSchema(
+                "outbox",
+                SchemaBuilder.struct()
+                        .field("id", Schema.STRING_SCHEMA)
+                        .field("aggregatetype", Schema.STRING_SCHEMA)
+                        .field("aggregateid", Schema.STRING_SCHEMA)
+                        .field("payload", Schema.OPTIONAL_STRING_SCHEMA)
+                        .field("part", Schema.INT32_SCHEMA));
+        Struct row = new Struct(rowSchema)
+                .put("id", "ev-11")
+                .put("aggregatetype", "Order")
+                .put("aggregateid", "o-11")
+                .put("payload", PAYLOAD)
+                .put("part", 3);
 
         SourceRecord event = apply(create(row), "table.fields.additional.placement", "part:partition");
 
@@ -186,10 +209,18 @@ class OutboxEventRouterTest {
 
     @Test
     void customRegexAndReplacementNameTheTopic() {
-        SourceRecord event = apply(create(outboxRow("ev-12", "Order", "o-12", "Created", PAYLOAD)),
-                "route.topic.regex", "(?<routedByValue>.*)", "route.topic.replacement", "shop.${routedByValue}.events");
-        SourceRecord unmatched = apply(create(outboxRow("ev-13", "Order", "o-13", "Created", PAYLOAD)),
-                "route.topic.regex", "Customer", "route.topic.replacement", "customers");
+        SourceRecord event = apply(
+                create(outboxRow("ev-12", "Order", "o-12", "Created", PAYLOAD)),
+                "route.topic.regex",
+                "(?<routedByValue>.*)",
+                "route.topic.replacement",
+                "shop.${routedByValue}.events");
+        SourceRecord unmatched = apply(
+                create(outboxRow("ev-13", "Order", "o-13", "Created", PAYLOAD)),
+                "route.topic.regex",
+                "Customer",
+                "route.topic.replacement",
+                "customers");
 
         assertThat(event.topic()).isEqualTo("shop.Order.events");
         assertThat(unmatched.topic()).isEqualTo("Order");
@@ -205,7 +236,9 @@ class OutboxEventRouterTest {
         assertThat(tombstone.valueSchema()).isNull();
         assertThat(tombstone.key()).isEqualTo("o-14");
         assertThat(tombstone.headers().lastWithName("id").value()).isEqualTo("ev-14");
-        assertThat(apply(nullPayload, "route.tombstone.on.empty.payload", "true").value()).isNull();
+        assertThat(apply(nullPayload, "route.tombstone.on.empty.payload", "true")
+                        .value())
+                .isNull();
         assertThat(apply(blank).value()).isEqualTo("  ");
     }
 
@@ -217,12 +250,20 @@ class OutboxEventRouterTest {
                 .isInstanceOf(DataException.class)
                 .hasMessageContaining("no column 'tenant'")
                 .hasMessageContaining("table.field.additional.missing=ignore");
-        SourceRecord ignored = apply(input, "table.fields.additional.placement", "tenant:header,tenant:envelope",
-                "table.field.additional.missing", "ignore");
+        SourceRecord ignored = apply(
+                input,
+                "table.fields.additional.placement",
+                "tenant:header,tenant:envelope",
+                "table.field.additional.missing",
+                "ignore");
         assertThat(headerNames(ignored)).containsExactly("traceparent", "id");
         assertThat(ignored.valueSchema().fields()).extracting(f -> f.name()).containsExactly("payload");
-        SourceRecord legacy = apply(input, "table.fields.additional.placement", "tenant:header",
-                "table.fields.additional.error.on.missing", "false");
+        SourceRecord legacy = apply(
+                input,
+                "table.fields.additional.placement",
+                "tenant:header",
+                "table.fields.additional.error.on.missing",
+                "false");
         assertThat(headerNames(legacy)).containsExactly("traceparent", "id");
     }
 
@@ -237,8 +278,10 @@ class OutboxEventRouterTest {
                 .isInstanceOf(DataException.class)
                 .hasMessageContaining("Column 'aggregateid' is null (option table.field.event.key)")
                 .hasMessageNotContaining("4111");
-        assertThatThrownBy(() -> apply(create(outboxRow("ev-19", "Order", "o-19", "Created", secret)),
-                "table.field.event.id", "event_id"))
+        assertThatThrownBy(() -> apply(
+                        create(outboxRow("ev-19", "Order", "o-19", "Created", secret)),
+                        "table.field.event.id",
+                        "event_id"))
                 .isInstanceOf(DataException.class)
                 .hasMessageContaining("no column 'event_id' (option table.field.event.id)")
                 .hasMessageContaining("table inventory.outbox");
@@ -250,10 +293,17 @@ class OutboxEventRouterTest {
 
     @Test
     void routeByColumnMustBeAString() {
-        Schema rowSchema = ChangeEvents.rowSchema("outbox", SchemaBuilder.struct()
-                .field("id", Schema.STRING_SCHEMA).field("aggregatetype", Schema.INT32_SCHEMA)
-                .field("aggregateid", Schema.STRING_SCHEMA).field("payload", Schema.OPTIONAL_STRING_SCHEMA));
-        Struct row = new Struct(rowSchema).put("id", "ev-21").put("aggregatetype", 7).put("aggregateid", "o-21")
+        Schema rowSchema = ChangeEvents.rowSchema(
+                "outbox",
+                SchemaBuilder.struct()
+                        .field("id", Schema.STRING_SCHEMA)
+                        .field("aggregatetype", Schema.INT32_SCHEMA)
+                        .field("aggregateid", Schema.STRING_SCHEMA)
+                        .field("payload", Schema.OPTIONAL_STRING_SCHEMA));
+        Struct row = new Struct(rowSchema)
+                .put("id", "ev-21")
+                .put("aggregatetype", 7)
+                .put("aggregateid", "o-21")
                 .put("payload", PAYLOAD);
 
         assertThatThrownBy(() -> apply(create(row)))
@@ -263,10 +313,17 @@ class OutboxEventRouterTest {
 
     @Test
     void keyKeepsItsColumnSchemaForNumericAggregateIds() {
-        Schema rowSchema = ChangeEvents.rowSchema("outbox", SchemaBuilder.struct()
-                .field("id", Schema.INT64_SCHEMA).field("aggregatetype", Schema.STRING_SCHEMA)
-                .field("aggregateid", Schema.INT64_SCHEMA).field("payload", Schema.OPTIONAL_STRING_SCHEMA));
-        Struct row = new Struct(rowSchema).put("id", 900L).put("aggregatetype", "Order").put("aggregateid", 77L)
+        Schema rowSchema = ChangeEvents.rowSchema(
+                "outbox",
+                SchemaBuilder.struct()
+                        .field("id", Schema.INT64_SCHEMA)
+                        .field("aggregatetype", Schema.STRING_SCHEMA)
+                        .field("aggregateid", Schema.INT64_SCHEMA)
+                        .field("payload", Schema.OPTIONAL_STRING_SCHEMA));
+        Struct row = new Struct(rowSchema)
+                .put("id", 900L)
+                .put("aggregatetype", "Order")
+                .put("aggregateid", 77L)
                 .put("payload", PAYLOAD);
 
         SourceRecord event = apply(create(row));
@@ -279,14 +336,31 @@ class OutboxEventRouterTest {
 
     @Test
     void flatStructRowsFromPollingSourcesAreRouted() {
-        Schema rowSchema = SchemaBuilder.struct().name("outbox")
-                .field("id", Schema.STRING_SCHEMA).field("aggregatetype", Schema.STRING_SCHEMA)
-                .field("aggregateid", Schema.STRING_SCHEMA).field("type", Schema.STRING_SCHEMA)
-                .field("payload", Schema.STRING_SCHEMA).build();
-        Struct row = new Struct(rowSchema).put("id", "ev-22").put("aggregatetype", "Order").put("aggregateid", "o-22")
-                .put("type", "Created").put("payload", PAYLOAD);
-        SourceRecord polled = new SourceRecord(Map.of("table", "shop.outbox"), Map.of("incrementing", 22L), "jdbc-outbox",
-                null, null, null, rowSchema, row, 1234L, new ConnectHeaders());
+        Schema rowSchema = SchemaBuilder.struct()
+                .name("outbox")
+                .field("id", Schema.STRING_SCHEMA)
+                .field("aggregatetype", Schema.STRING_SCHEMA)
+                .field("aggregateid", Schema.STRING_SCHEMA)
+                .field("type", Schema.STRING_SCHEMA)
+                .field("payload", Schema.STRING_SCHEMA)
+                .build();
+        Struct row = new Struct(rowSchema)
+                .put("id", "ev-22")
+                .put("aggregatetype", "Order")
+                .put("aggregateid", "o-22")
+                .put("type", "Created")
+                .put("payload", PAYLOAD);
+        SourceRecord polled = new SourceRecord(
+                Map.of("table", "shop.outbox"),
+                Map.of("incrementing", 22L),
+                "jdbc-outbox",
+                null,
+                null,
+                null,
+                rowSchema,
+                row,
+                1234L,
+                new ConnectHeaders());
 
         SourceRecord event = apply(polled);
 
@@ -308,8 +382,12 @@ class OutboxEventRouterTest {
         row.put("payload", PAYLOAD);
         SourceRecord polled = new SourceRecord(Map.of(), Map.of(), "jdbc-outbox", null, null, null, null, row, 99L);
 
-        SourceRecord event = apply(polled, "table.expand.json.payload", "true",
-                "table.fields.additional.placement", "type:header:eventType");
+        SourceRecord event = apply(
+                polled,
+                "table.expand.json.payload",
+                "true",
+                "table.fields.additional.placement",
+                "type:header:eventType");
 
         assertThat(event.topic()).isEqualTo("outbox.event.Order");
         assertThat(event.keySchema()).isNull();
@@ -330,8 +408,8 @@ class OutboxEventRouterTest {
         row.put("payload", PAYLOAD);
         row.put("part", 1);
         // As the worker hands it over after JsonConverter with schemas.enable=false: a schemaless Map on partition 3.
-        org.apache.kafka.connect.sink.SinkRecord consumed = new org.apache.kafka.connect.sink.SinkRecord("outbox-rows", 3,
-                null, null, null, row, 77L);
+        org.apache.kafka.connect.sink.SinkRecord consumed =
+                new org.apache.kafka.connect.sink.SinkRecord("outbox-rows", 3, null, null, null, row, 77L);
         OutboxEventRouter<org.apache.kafka.connect.sink.SinkRecord> router = new OutboxEventRouter<>();
         router.configure(Map.of());
         OutboxEventRouter<org.apache.kafka.connect.sink.SinkRecord> placing = new OutboxEventRouter<>();
@@ -347,8 +425,10 @@ class OutboxEventRouterTest {
             router.close();
             placing.close();
         }
-        assertThat(apply(create(outboxRow("ev-26", "Order", "o-26", "Created", PAYLOAD))).kafkaPartition())
-                .as("a source record's partition is left to the producer, as Debezium does").isNull();
+        assertThat(apply(create(outboxRow("ev-26", "Order", "o-26", "Created", PAYLOAD)))
+                        .kafkaPartition())
+                .as("a source record's partition is left to the producer, as Debezium does")
+                .isNull();
     }
 
     @Test
@@ -361,24 +441,34 @@ class OutboxEventRouterTest {
                 .isInstanceOf(DataException.class)
                 .hasMessageContaining("no column 'aggregatetype' (option route.by.field)");
         assertThat(apply(create(outboxRow("ev-24", "Order", "o-24", "Created", PAYLOAD)), "input.format", "envelope")
-                .topic()).isEqualTo("outbox.event.Order");
+                        .topic())
+                .isEqualTo("outbox.event.Order");
     }
 
     @Test
     void shardsAndManyOutboxTablesLandOnTheSameTopicsWithProvenanceHeaders() {
-        Schema shardTable = ChangeEvents.rowSchema("outbox_3", SchemaBuilder.struct()
-                .field("id", Schema.STRING_SCHEMA).field("aggregatetype", Schema.STRING_SCHEMA)
-                .field("aggregateid", Schema.STRING_SCHEMA).field("payload", Schema.OPTIONAL_STRING_SCHEMA));
-        Struct row = new Struct(shardTable).put("id", "ev-25").put("aggregatetype", "Order").put("aggregateid", "o-25")
+        Schema shardTable = ChangeEvents.rowSchema(
+                "outbox_3",
+                SchemaBuilder.struct()
+                        .field("id", Schema.STRING_SCHEMA)
+                        .field("aggregatetype", Schema.STRING_SCHEMA)
+                        .field("aggregateid", Schema.STRING_SCHEMA)
+                        .field("payload", Schema.OPTIONAL_STRING_SCHEMA));
+        Struct row = new Struct(shardTable)
+                .put("id", "ev-25")
+                .put("aggregatetype", "Order")
+                .put("aggregateid", "o-25")
                 .put("payload", PAYLOAD);
 
         SourceRecord fromShard = apply(create(row), "provenance.headers", "true");
         SourceRecord fromMain = apply(create(outboxRow("ev-26", "Order", "o-26", "Created", PAYLOAD)));
 
         assertThat(fromShard.topic()).isEqualTo(fromMain.topic()).isEqualTo("outbox.event.Order");
-        assertThat(fromShard.headers().lastWithName("outbox.source.server").value()).isEqualTo("dbserver1");
+        assertThat(fromShard.headers().lastWithName("outbox.source.server").value())
+                .isEqualTo("dbserver1");
         assertThat(fromShard.headers().lastWithName("outbox.source.db").value()).isEqualTo("inventory");
-        assertThat(fromShard.headers().lastWithName("outbox.source.table").value()).isEqualTo("inventory.outbox_3");
+        assertThat(fromShard.headers().lastWithName("outbox.source.table").value())
+                .isEqualTo("inventory.outbox_3");
         assertThat(fromShard.headers().lastWithName("outbox.source.position").value())
                 .isEqualTo("binlog mysql-bin.000003:4321");
         assertThat(fromShard.headers().lastWithName("outbox.source.version").value())
@@ -390,13 +480,19 @@ class OutboxEventRouterTest {
     void postgresProvenanceNamesSchemaTableAndLsn() {
         SourceRecord input = create(outboxRow("ev-27", "Order", "o-27", "Created", PAYLOAD));
         Struct source = ((Struct) input.value()).getStruct("source");
-        source.put("connector", "postgresql").put("schema", "public").put("file", null).put("pos", null).put("lsn", 24023128L);
+        source.put("connector", "postgresql")
+                .put("schema", "public")
+                .put("file", null)
+                .put("pos", null)
+                .put("lsn", 24023128L);
 
         SourceRecord event = apply(input, "provenance.headers", "true");
 
         assertThat(event.headers().lastWithName("outbox.source.table").value()).isEqualTo("public.outbox");
-        assertThat(event.headers().lastWithName("outbox.source.position").value()).isEqualTo("LSN 24023128");
-        assertThat(event.headers().lastWithName("outbox.source.version").value()).isEqualTo("24023128");
+        assertThat(event.headers().lastWithName("outbox.source.position").value())
+                .isEqualTo("LSN 24023128");
+        assertThat(event.headers().lastWithName("outbox.source.version").value())
+                .isEqualTo("24023128");
     }
 
     @Test

@@ -48,22 +48,24 @@ class RouterConfigTest {
     }
 
     @ParameterizedTest(name = "{0}={1}")
-    @CsvSource(delimiter = '|', value = {
-        "table.fields.additional.placement|type:foo|unknown placement 'foo'; expected one of header, envelope, partition",
-        "table.fields.additional.placement|type|each entry must be column:placement or column:placement:alias",
-        "table.fields.additional.placement|type:header:a:b|each entry must be column:placement or column:placement:alias",
-        "table.fields.additional.placement|:header|the column name is empty",
-        "route.topic.regex|(?<routedByValue>.*|is not a valid regular expression",
-        "table.op.invalid.behavior|explode|must be one of [warn, error, fatal]",
-        "table.field.additional.missing|maybe|must be one of [error, ignore]",
-        "table.json.payload.null.behavior|drop|must be one of [ignore, optional_bytes]",
-        "table.json.payload.empty.array.behavior|drop|must be one of [ignore, optional_string]",
-        "input.format|csv|must be one of [auto, envelope, row]",
-        "table.expand.json.payload|yes|Expected value to be either true or false",
-        "route.tombstone.on.empty.payload|1|Expected value to be either true or false",
-        "table.field.event.id|' '|String must be non-empty",
-        "table.field.event.timestamp|' '|must be a column name or left unset",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "table.fields.additional.placement|type:foo|unknown placement 'foo'; expected one of header, envelope, partition",
+                "table.fields.additional.placement|type|each entry must be column:placement or column:placement:alias",
+                "table.fields.additional.placement|type:header:a:b|each entry must be column:placement or column:placement:alias",
+                "table.fields.additional.placement|:header|the column name is empty",
+                "route.topic.regex|(?<routedByValue>.*|is not a valid regular expression",
+                "table.op.invalid.behavior|explode|must be one of [warn, error, fatal]",
+                "table.field.additional.missing|maybe|must be one of [error, ignore]",
+                "table.json.payload.null.behavior|drop|must be one of [ignore, optional_bytes]",
+                "table.json.payload.empty.array.behavior|drop|must be one of [ignore, optional_string]",
+                "input.format|csv|must be one of [auto, envelope, row]",
+                "table.expand.json.payload|yes|Expected value to be either true or false",
+                "route.tombstone.on.empty.payload|1|Expected value to be either true or false",
+                "table.field.event.id|' '|String must be non-empty",
+                "table.field.event.timestamp|' '|must be a column name or left unset",
+            })
     void badOptionIsReportedOnThatOptionByItsValidator(String option, String value, String message) {
         Map<String, List<String>> errors = errors(option, value);
 
@@ -73,14 +75,24 @@ class RouterConfigTest {
 
     @Test
     void validOptionsReportNoErrors() {
-        assertThat(errors("table.fields.additional.placement", "type:header:eventType, tenant:envelope ,part:PARTITION",
-                "table.op.invalid.behavior", "FATAL", "route.topic.regex", "(?<routedByValue>[A-Z].*)")).isEmpty();
+        assertThat(errors(
+                        "table.fields.additional.placement",
+                        "type:header:eventType, tenant:envelope ,part:PARTITION",
+                        "table.op.invalid.behavior",
+                        "FATAL",
+                        "route.topic.regex",
+                        "(?<routedByValue>[A-Z].*)"))
+                .isEmpty();
     }
 
     @Test
     void replacementNamingAGroupTheRegexLacksIsRejectedAtConfigure() {
-        assertThatThrownBy(() -> new OutboxEventRouter<SourceRecord>().configure(config(
-                "route.topic.regex", "(?<type>.*)", "route.topic.replacement", "outbox.event.${routedByValue}")))
+        assertThatThrownBy(() -> new OutboxEventRouter<SourceRecord>()
+                        .configure(config(
+                                "route.topic.regex",
+                                "(?<type>.*)",
+                                "route.topic.replacement",
+                                "outbox.event.${routedByValue}")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("route.topic.replacement")
                 .hasMessageContaining("refers to group 'routedByValue', which 'route.topic.regex' does not define");
@@ -88,15 +100,15 @@ class RouterConfigTest {
 
     @Test
     void aNumberedGroupTheRegexLacksIsRejectedAtConfigureToo() {
-        assertThatThrownBy(() -> new OutboxEventRouter<SourceRecord>().configure(config(
-                "route.topic.regex", "(.*)", "route.topic.replacement", "outbox.$1.$2")))
+        assertThatThrownBy(() -> new OutboxEventRouter<SourceRecord>()
+                        .configure(config("route.topic.regex", "(.*)", "route.topic.replacement", "outbox.$1.$2")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("route.topic.replacement")
                 .hasMessageContaining("refers to group $2, but 'route.topic.regex' has 1 group");
-        new OutboxEventRouter<SourceRecord>().configure(config("route.topic.regex", "(.*)", "route.topic.replacement",
-                "outbox.$1"));
-        new OutboxEventRouter<SourceRecord>().configure(config("route.topic.regex", "(.*)", "route.topic.replacement",
-                "outbox.\\$2.$1"));
+        new OutboxEventRouter<SourceRecord>()
+                .configure(config("route.topic.regex", "(.*)", "route.topic.replacement", "outbox.$1"));
+        new OutboxEventRouter<SourceRecord>()
+                .configure(config("route.topic.regex", "(.*)", "route.topic.replacement", "outbox.\\$2.$1"));
     }
 
     @Test

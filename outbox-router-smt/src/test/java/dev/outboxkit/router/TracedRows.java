@@ -18,21 +18,38 @@ import org.apache.kafka.connect.source.SourceRecord;
 final class TracedRows {
 
     /** What a generated row's tracing column holds. */
-    enum Kind { VALID, VALID_WITH_STATE, UNSAMPLED, FUTURE_VERSION, INVALID_STATE, BAD_TRACEPARENT, NO_TRACEPARENT, EMPTY, NULL }
+    enum Kind {
+        VALID,
+        VALID_WITH_STATE,
+        UNSAMPLED,
+        FUTURE_VERSION,
+        INVALID_STATE,
+        BAD_TRACEPARENT,
+        NO_TRACEPARENT,
+        EMPTY,
+        NULL
+    }
 
-    static final Schema ROW = ChangeEvents.rowSchema("outbox", SchemaBuilder.struct()
-            .field("id", Schema.STRING_SCHEMA)
-            .field("aggregatetype", Schema.STRING_SCHEMA)
-            .field("aggregateid", Schema.STRING_SCHEMA)
-            .field("type", Schema.STRING_SCHEMA)
-            .field("payload", Schema.OPTIONAL_STRING_SCHEMA)
-            .field("tracingspancontext", Schema.OPTIONAL_STRING_SCHEMA));
+    static final Schema ROW = ChangeEvents.rowSchema(
+            "outbox",
+            SchemaBuilder.struct()
+                    .field("id", Schema.STRING_SCHEMA)
+                    .field("aggregatetype", Schema.STRING_SCHEMA)
+                    .field("aggregateid", Schema.STRING_SCHEMA)
+                    .field("type", Schema.STRING_SCHEMA)
+                    .field("payload", Schema.OPTIONAL_STRING_SCHEMA)
+                    .field("tracingspancontext", Schema.OPTIONAL_STRING_SCHEMA));
 
     /** One generated row: its change event, what its column holds, and the context a consumer should continue. */
     record Traced(Kind kind, String stored, String traceId, String spanId, String traceparent, String tracestate) {
         SourceRecord event() {
-            Struct row = new Struct(ROW).put("id", "ev-" + spanId).put("aggregatetype", "Order").put("aggregateid", "o-1")
-                    .put("type", "Created").put("payload", "{\"n\":1}").put("tracingspancontext", stored);
+            Struct row = new Struct(ROW)
+                    .put("id", "ev-" + spanId)
+                    .put("aggregatetype", "Order")
+                    .put("aggregateid", "o-1")
+                    .put("type", "Created")
+                    .put("payload", "{\"n\":1}")
+                    .put("tracingspancontext", stored);
             return ChangeEvents.create(row);
         }
     }
@@ -52,15 +69,28 @@ final class TracedRows {
                 + (kind == Kind.FUTURE_VERSION ? "-extra" : "");
         String tracestate = "vendor=v" + random.nextInt(100) + ",other@sys=x";
         return switch (kind) {
-            case VALID, UNSAMPLED, FUTURE_VERSION -> new Traced(kind, "traceparent=" + traceparent + "\n", traceId, spanId,
-                    traceparent, null);
-            case VALID_WITH_STATE -> new Traced(kind, "# written by the service\ntraceparent=" + traceparent
-                    + "\ntracestate=" + tracestate, traceId, spanId, traceparent, tracestate);
-            case INVALID_STATE -> new Traced(kind, "traceparent=" + traceparent + "\ntracestate=Not Valid==", traceId, spanId,
-                    traceparent, null);
-            case BAD_TRACEPARENT -> new Traced(kind, "traceparent=00-" + traceId + "-" + "0".repeat(16) + "-01", null, null,
-                    null, null);
-            case NO_TRACEPARENT -> new Traced(kind, "uber-trace-id=" + traceId + ":" + spanId + ":0:1", null, null, null, null);
+            case VALID, UNSAMPLED, FUTURE_VERSION ->
+                new Traced(kind, "traceparent=" + traceparent + "\n", traceId, spanId, traceparent, null);
+            case VALID_WITH_STATE ->
+                new Traced(
+                        kind,
+                        "# written by the service\ntraceparent=" + traceparent + "\ntracestate=" + tracestate,
+                        traceId,
+                        spanId,
+                        traceparent,
+                        tracestate);
+            case INVALID_STATE ->
+                new Traced(
+                        kind,
+                        "traceparent=" + traceparent + "\ntracestate=Not Valid==",
+                        traceId,
+                        spanId,
+                        traceparent,
+                        null);
+            case BAD_TRACEPARENT ->
+                new Traced(kind, "traceparent=00-" + traceId + "-" + "0".repeat(16) + "-01", null, null, null, null);
+            case NO_TRACEPARENT ->
+                new Traced(kind, "uber-trace-id=" + traceId + ":" + spanId + ":0:1", null, null, null, null);
             case EMPTY -> new Traced(kind, "", null, null, null, null);
             case NULL -> new Traced(kind, null, null, null, null, null);
         };

@@ -63,7 +63,8 @@ class TracingWithOpenTelemetryTest {
                     public CompletableResultCode shutdown() {
                         return CompletableResultCode.ofSuccess();
                     }
-                })).build();
+                }))
+                .build();
         ContextPropagators propagators = ContextPropagators.create(W3CTraceContextPropagator.getInstance());
         GlobalOpenTelemetry.set(new OpenTelemetry() {
             @Override
@@ -79,8 +80,8 @@ class TracingWithOpenTelemetryTest {
     }
 
     /** A span as a differential comparison sees it: everything but its own random ids and its tracer's name. */
-    private record SpanShape(String name, String kind, String parent, long startNanos, Map<String, String> attributes) {
-    }
+    private record SpanShape(
+            String name, String kind, String parent, long startNanos, Map<String, String> attributes) {}
 
     private static List<SpanData> drain() {
         synchronized (exported) {
@@ -103,7 +104,8 @@ class TracingWithOpenTelemetryTest {
             }
             Map<String, String> attributes = new TreeMap<>();
             span.getAttributes().forEach((key, value) -> attributes.put(key.getKey(), String.valueOf(value)));
-            shapes.add(new SpanShape(span.getName(), span.getKind().name(), parentName, span.getStartEpochNanos(), attributes));
+            shapes.add(new SpanShape(
+                    span.getName(), span.getKind().name(), parentName, span.getStartEpochNanos(), attributes));
         }
         return shapes;
     }
@@ -127,8 +129,13 @@ class TracingWithOpenTelemetryTest {
     @ParameterizedTest(name = "tracing.with.context.field.only={0}")
     @ValueSource(strings = {"true", "false"})
     void oursOpensTheSpansDebeziumOpensAndItsHeadersCarryThemAsDebeziumsDo(String contextOnly) {
-        Map<String, String> config = config("tracing.span.context.field", "tracingspancontext",
-                "tracing.operation.name", "outbox-read", "tracing.with.context.field.only", contextOnly);
+        Map<String, String> config = config(
+                "tracing.span.context.field",
+                "tracingspancontext",
+                "tracing.operation.name",
+                "outbox-read",
+                "tracing.with.context.field.only",
+                contextOnly);
         EventRouter<SourceRecord> debezium = new EventRouter<>();
         OutboxEventRouter<SourceRecord> ours = new OutboxEventRouter<>();
         debezium.configure(config);
@@ -147,11 +154,16 @@ class TracingWithOpenTelemetryTest {
                 String place = "row " + i + " (" + row.kind() + ")";
 
                 assertThat(actual.value()).as(place).isEqualTo(expected.value());
-                assertThat(withoutTraceHeaders(actual)).as(place + ": other headers").isEqualTo(withoutTraceHeaders(expected));
+                assertThat(withoutTraceHeaders(actual))
+                        .as(place + ": other headers")
+                        .isEqualTo(withoutTraceHeaders(expected));
                 assertThat(shapes(ourSpans, row)).as(place + ": spans").isEqualTo(shapes(theirSpans, row));
-                assertThat(symbolic(header(actual, "traceparent"), ourSpans, row)).as(place + ": traceparent")
+                assertThat(symbolic(header(actual, "traceparent"), ourSpans, row))
+                        .as(place + ": traceparent")
                         .isEqualTo(symbolic(header(expected, "traceparent"), theirSpans, row));
-                assertThat(header(actual, "tracestate")).as(place + ": tracestate").isEqualTo(header(expected, "tracestate"));
+                assertThat(header(actual, "tracestate"))
+                        .as(place + ": tracestate")
+                        .isEqualTo(header(expected, "tracestate"));
                 if (!ourSpans.isEmpty()) {
                     traced++;
                 }
@@ -185,7 +197,8 @@ class TracingWithOpenTelemetryTest {
         assertThat(dbLogWrite.getParentSpanId()).isEqualTo(row.spanId());
         assertThat(dbLogWrite.getStartEpochNanos()).isEqualTo((ChangeEvents.TS_MS - 5) * 1_000_000);
         assertThat(spans.get(0).getParentSpanId()).isEqualTo(dbLogWrite.getSpanId());
-        assertThat(header(event, "traceparent")).isEqualTo("00-" + row.traceId() + "-" + dbLogWrite.getSpanId() + "-01");
+        assertThat(header(event, "traceparent"))
+                .isEqualTo("00-" + row.traceId() + "-" + dbLogWrite.getSpanId() + "-01");
         assertThat(header(event, "tracestate")).isEqualTo(row.tracestate());
         ours.close();
     }
@@ -199,7 +212,8 @@ class TracingWithOpenTelemetryTest {
         debezium.configure(config);
         ours.configure(config);
         SourceRecord malformed = TracedRows.eventWithStored("traceparent=\\uZZZZ");
-        assertThatThrownBy(() -> debezium.apply(TracedRows.eventWithStored("traceparent=\\uZZZZ"))).isInstanceOf(RuntimeException.class);
+        assertThatThrownBy(() -> debezium.apply(TracedRows.eventWithStored("traceparent=\\uZZZZ")))
+                .isInstanceOf(RuntimeException.class);
         drain();
         SourceRecord event = ours.apply(malformed);
         assertThat(header(event, "traceparent")).isEqualTo("00-abc-def-01"); // the input's own, copied

@@ -32,8 +32,13 @@ class TracingWithoutOpenTelemetryTest {
     @ParameterizedTest(name = "tracing.with.context.field.only={0}")
     @ValueSource(strings = {"true", "false"})
     void everyEventEqualsDebeziumsPlusTheRowsTraceContext(String contextOnly) {
-        Map<String, String> config = config("tracing.span.context.field", "tracingspancontext",
-                "tracing.operation.name", "outbox-read", "tracing.with.context.field.only", contextOnly);
+        Map<String, String> config = config(
+                "tracing.span.context.field",
+                "tracingspancontext",
+                "tracing.operation.name",
+                "outbox-read",
+                "tracing.with.context.field.only",
+                contextOnly);
         EventRouter<SourceRecord> debezium = new EventRouter<>();
         OutboxEventRouter<SourceRecord> ours = new OutboxEventRouter<>();
         debezium.configure(config);
@@ -53,12 +58,19 @@ class TracingWithoutOpenTelemetryTest {
                 assertThat(actual.value()).as(place).isEqualTo(expected.value());
                 assertThat(actual.timestamp()).as(place).isEqualTo(expected.timestamp());
                 if (row.traceparent() == null) {
-                    assertThat(ChangeEvents.headers(actual)).as(place + ": headers, nothing to carry").isEqualTo(ChangeEvents.headers(expected));
+                    assertThat(ChangeEvents.headers(actual))
+                            .as(place + ": headers, nothing to carry")
+                            .isEqualTo(ChangeEvents.headers(expected));
                 } else {
-                    assertThat(withoutTraceHeaders(actual)).as(place + ": other headers").isEqualTo(withoutTraceHeaders(expected));
+                    assertThat(withoutTraceHeaders(actual))
+                            .as(place + ": other headers")
+                            .isEqualTo(withoutTraceHeaders(expected));
                     assertThat(header(actual, "traceparent")).as(place).isEqualTo(row.traceparent());
                     assertThat(header(actual, "tracestate")).as(place).isEqualTo(row.tracestate());
-                    assertThat(actual.headers().allWithName("traceparent")).as(place + ": one traceparent").toIterable().hasSize(1);
+                    assertThat(actual.headers().allWithName("traceparent"))
+                            .as(place + ": one traceparent")
+                            .toIterable()
+                            .hasSize(1);
                 }
                 seen.merge(row.kind(), 1, Integer::sum);
             }
@@ -73,15 +85,21 @@ class TracingWithoutOpenTelemetryTest {
     void aRowWithoutTheColumnOrWithAMalformedValueGetsNoTraceHeadersAndNeverFails() {
         OutboxEventRouter<SourceRecord> ours = new OutboxEventRouter<>();
         ours.configure(config());
-        for (String stored : new String[] {"traceparent=\\uZZZZ", "traceparent=00-short-01", "tracestate=a=b", " ",
+        for (String stored : new String[] {
+            "traceparent=\\uZZZZ",
+            "traceparent=00-short-01",
+            "tracestate=a=b",
+            " ",
             "traceparent=ff-" + "a".repeat(32) + "-" + "b".repeat(16) + "-01",
-            "traceparent=00-" + "A".repeat(32) + "-" + "b".repeat(16) + "-01"}) {
+            "traceparent=00-" + "A".repeat(32) + "-" + "b".repeat(16) + "-01"
+        }) {
             SourceRecord event = ours.apply(TracedRows.eventWithStored(stored));
 
             assertThat(header(event, "traceparent")).as(stored).isEqualTo("00-abc-def-01"); // the input's own, copied
             assertThat(header(event, "tracestate")).as(stored).isNull();
         }
-        SourceRecord classic = ours.apply(ChangeEvents.create(ChangeEvents.outboxRow("ev-1", "Order", "o-1", "T", "{}")));
+        SourceRecord classic =
+                ours.apply(ChangeEvents.create(ChangeEvents.outboxRow("ev-1", "Order", "o-1", "T", "{}")));
         assertThat(header(classic, "tracestate")).isNull();
         ours.close();
     }
@@ -91,8 +109,8 @@ class TracingWithoutOpenTelemetryTest {
         OutboxEventRouter<SourceRecord> ours = new OutboxEventRouter<>();
         ours.configure(config("tracing.span.context.field", "type"));
         String traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
-        SourceRecord event = ours.apply(ChangeEvents.create(ChangeEvents.outboxRow("ev-1", "Order", "o-1",
-                "traceparent=" + traceparent, "{}")));
+        SourceRecord event = ours.apply(ChangeEvents.create(
+                ChangeEvents.outboxRow("ev-1", "Order", "o-1", "traceparent=" + traceparent, "{}")));
         assertThat(header(event, "traceparent")).isEqualTo(traceparent);
         ours.close();
     }

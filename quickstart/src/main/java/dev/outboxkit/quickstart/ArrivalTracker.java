@@ -71,11 +71,14 @@ final class ArrivalTracker implements AutoCloseable {
         while (running) {
             try {
                 List<String> ids = new ArrayList<>(pending.keySet());
-                List<String> collections = ids.isEmpty() ? List.of() : database.listCollectionNames().into(new ArrayList<>());
+                List<String> collections = ids.isEmpty()
+                        ? List.of()
+                        : database.listCollectionNames().into(new ArrayList<>());
                 for (int from = 0; from < ids.size(); from += CHUNK) {
                     List<String> chunk = ids.subList(from, Math.min(ids.size(), from + CHUNK));
                     for (String collection : collections) {
-                        for (Document doc : database.getCollection(collection).find(Filters.in("_id", chunk))
+                        for (Document doc : database.getCollection(collection)
+                                .find(Filters.in("_id", chunk))
                                 .projection(Projections.include("_id"))) {
                             Long committedAt = pending.remove(String.valueOf(doc.get("_id")));
                             if (committedAt != null) {

@@ -13,8 +13,7 @@ import dev.outboxkit.testkit.db.SqlDatabase;
 /** The connectors of the local pipeline: the shipped configs, pointed at this run's database, broker and secrets. */
 final class Connectors {
 
-    private Connectors() {
-    }
+    private Connectors() {}
 
     /** The shipped polling source config's connection and table, pointed at this run's database. */
     static Map<String, String> pollingOverrides(SqlDatabase db, String database) {
@@ -39,7 +38,8 @@ final class Connectors {
             overrides.put("table.include.list", database + "\\.outbox.*");
             overrides.put("schema.history.internal.kafka.bootstrap.servers", connect.bootstrapServers());
             // Unique among the database's binlog readers (a Debezium the user already runs may use the shipped id).
-            overrides.put("database.server.id", Integer.toString(5_000_000 + new java.util.Random().nextInt(1_000_000)));
+            overrides.put(
+                    "database.server.id", Integer.toString(5_000_000 + new java.util.Random().nextInt(1_000_000)));
         }
         overrides.put("topic.creation.default.partitions", "3");
         // The shipped configs are for a three-broker cluster; the local pipeline runs one broker.
@@ -47,7 +47,6 @@ final class Connectors {
         overrides.put("topic.creation.default.min.insync.replicas", "1");
         return overrides;
     }
-
 
     static Path writeSecrets(Options options, SqlDatabase db, String mongoUri) throws IOException {
         Path file = options.repository().resolve("quickstart/target/secrets/outboxkit.properties");
@@ -61,7 +60,6 @@ final class Connectors {
         }
         return file;
     }
-
 
     static Map<String, String> render(Options options, String file, Path secrets, Map<String, String> overrides) {
         return ShippedConfigs.render(options.repository().resolve("connect-configs"), file, secrets, overrides);

@@ -11,19 +11,16 @@ final class Console {
     /** Set by run-pipeline.sh when the JMX exporter agent runs in this JVM (--metrics). */
     private static final String METRICS_URL = System.getProperty("outboxkit.metrics.url");
 
-    private Console() {
-    }
+    private Console() {}
 
     static void step(String what) {
         OUT.print(String.format("%-52s", what + " ..."));
         OUT.flush();
     }
 
-
     static void done(String what, String where) {
         OUT.println(" " + what + " at " + where);
     }
-
 
     static void keepRunning(LocalConnect connect, String mongoUri, Path rendered, String sourceName, Path secrets)
             throws InterruptedException {
@@ -40,7 +37,8 @@ final class Console {
         OUT.println("Try:");
         OUT.println("  curl -s " + rest + "/connectors?expand=status");
         OUT.println("  curl -s " + rest + "/connectors/mongo-log-sink/status");
-        OUT.println("  curl -s -X POST '" + rest + "/connectors/mongo-log-sink/restart?includeTasks=true&onlyFailed=true'");
+        OUT.println(
+                "  curl -s -X POST '" + rest + "/connectors/mongo-log-sink/restart?includeTasks=true&onlyFailed=true'");
         OUT.println("  curl -s -X PUT " + rest + "/connectors/mongo-log-sink/pause");
         OUT.println("  curl -s -X PUT " + rest + "/connectors/mongo-log-sink/resume");
         OUT.println("  curl -s -X PUT " + rest + "/connectors/mongo-log-sink/stop && curl -s -X DELETE " + rest
@@ -49,10 +47,9 @@ final class Console {
         OUT.println("  connect-configs/register.sh " + rest + " " + rendered.resolve(sourceName + ".json") + " "
                 + rendered.resolve("mongo-log-sink.json") + "   # idempotent");
         OUT.println("  ./reconcile.sh --bootstrap-servers " + connect.bootstrapServers() + " --mongo-uri-file "
-                 + secrets + " --database " + Main.EVENTS_DATABASE);
+                + secrets + " --database " + Main.EVENTS_DATABASE);
         new CountDownLatch(1).await();
     }
-
 
     /** A one-line progress bar on standard output. */
     static final class ProgressBar {
@@ -70,7 +67,8 @@ final class Console {
             int filled = (int) ((long) done * WIDTH / total);
             if (filled != shown || done == total) {
                 shown = filled;
-                OUT.print("\r  [" + "#".repeat(filled) + ".".repeat(WIDTH - filled) + "] " + done + "/" + total + " orders");
+                OUT.print("\r  [" + "#".repeat(filled) + ".".repeat(WIDTH - filled) + "] " + done + "/" + total
+                        + " orders");
                 OUT.flush();
             }
         }

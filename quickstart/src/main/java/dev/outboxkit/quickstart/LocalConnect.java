@@ -22,8 +22,9 @@ final class LocalConnect implements AutoCloseable {
     LocalConnect(Path pluginsDir) {
         if (!Files.isDirectory(pluginsDir.resolve("outboxkit-outbox-router-smt"))
                 || !Files.isDirectory(pluginsDir.resolve("outboxkit-mongo-log-sink"))) {
-            throw new IllegalStateException("The plugin directories are missing under " + pluginsDir + ": build first with"
-                    + " ./mvnw -pl quickstart -am package -DskipTests (run-pipeline.sh does it)");
+            throw new IllegalStateException(
+                    "The plugin directories are missing under " + pluginsDir + ": build first with"
+                            + " ./mvnw -pl quickstart -am package -DskipTests (run-pipeline.sh does it)");
         }
         Map<String, String> worker = new HashMap<>();
         worker.put("plugin.path", pluginsDir.toAbsolutePath().toString());

@@ -1,20 +1,14 @@
 package dev.outboxkit.quickstart;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
 import java.util.regex.Pattern;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.mongodb.client.MongoClient;
@@ -26,15 +20,11 @@ import dev.outboxkit.cli.Commands;
 import dev.outboxkit.quickstart.db.ExternalDatabase;
 import dev.outboxkit.reconcile.Reconciler;
 import dev.outboxkit.testkit.connect.ConnectRest;
-import dev.outboxkit.testkit.connect.ShippedConfigs;
-import dev.outboxkit.testkit.connect.SinkMetricsReader;
-import dev.outboxkit.testkit.db.OutboxDdl;
 import dev.outboxkit.testkit.db.MariaDbServer;
+import dev.outboxkit.testkit.db.OutboxDdl;
 import dev.outboxkit.testkit.db.PostgresServer;
 import dev.outboxkit.testkit.db.SqlDatabase;
 import dev.outboxkit.testkit.workload.OutboxWorkload;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /**
  * The whole pipeline on one machine, without Docker: a source database with change capture, an in-process
@@ -50,13 +40,13 @@ public final class Main {
     static final String EVENTS_DATABASE = "outbox_events";
     /** The read model beside the log: connect-configs/mongo-read-model-sink.json, one document per aggregate. */
     static final String READ_MODEL_DATABASE = "outbox_read_model";
+
     private static final String READ_MODEL_SINK = "mongo-read-model-sink";
     private static final Duration CONNECTOR_TIMEOUT = Duration.ofSeconds(180);
     /** Set by run-pipeline.sh when the JMX exporter agent runs in this JVM (--metrics). */
     private static final String METRICS_URL = System.getProperty("outboxkit.metrics.url");
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         Options options = Options.from(Commands.parseOrExit("run-pipeline.sh", new Options.Arguments(), args));
@@ -87,13 +77,19 @@ public final class Main {
                 // The polling source's table: the shipped DDL, as the README tells users to create it.
                 db.execute(database, OutboxWorkload.ORDERS_TABLE);
                 try (java.sql.Connection connection = db.connect(database)) {
-                    OutboxDdl.create(connection, options.repository().resolve("connect-configs"), db.isPostgres(), "outbox");
+                    OutboxDdl.create(
+                            connection, options.repository().resolve("connect-configs"), db.isPostgres(), "outbox");
                 }
             } else {
-                db.execute(database, OutboxWorkload.ORDERS_TABLE, db.isPostgres()
-                        ? OutboxWorkload.postgresSchema("outbox") : OutboxWorkload.mariaDbSchema("outbox"));
+                db.execute(
+                        database,
+                        OutboxWorkload.ORDERS_TABLE,
+                        db.isPostgres()
+                                ? OutboxWorkload.postgresSchema("outbox")
+                                : OutboxWorkload.mariaDbSchema("outbox"));
             }
-            Console.done(db.isPostgres() ? "PostgreSQL" : "MySQL/MariaDB", db.host() + ":" + db.port() + "/" + database);
+            Console.done(
+                    db.isPostgres() ? "PostgreSQL" : "MySQL/MariaDB", db.host() + ":" + db.port() + "/" + database);
 
             Console.step("Starting MongoDB");
             String mongoUri = options.mongoUri();
@@ -119,20 +115,32 @@ public final class Main {
             Path secrets = Connectors.writeSecrets(options, db, mongoUri);
             Path rendered = options.repository().resolve("quickstart/target/connect-configs");
             Files.createDirectories(rendered);
-            String sourceFile = polling ? (db.isPostgres() ? "postgres-outbox-polling.json" : "mariadb-outbox-polling.json")
+            String sourceFile = polling
+                    ? (db.isPostgres() ? "postgres-outbox-polling.json" : "mariadb-outbox-polling.json")
                     : db.isPostgres() ? "postgres-outbox-source.json" : "mariadb-outbox-source.json";
-            Map<String, String> sourceConfig = Connectors.render(options, sourceFile, secrets, polling
-                    ? Connectors.pollingOverrides(db, database) : Connectors.sourceOverrides(db, database, connect));
-            Map<String, String> sinkConfig = Connectors.render(options, "mongo-log-sink.json", secrets, Map.of(
-                    "database", EVENTS_DATABASE, "errors.deadletterqueue.topic.replication.factor", "1"));
+            Map<String, String> sourceConfig = Connectors.render(
+                    options,
+                    sourceFile,
+                    secrets,
+                    polling
+                            ? Connectors.pollingOverrides(db, database)
+                            : Connectors.sourceOverrides(db, database, connect));
+            Map<String, String> sinkConfig = Connectors.render(
+                    options,
+                    "mongo-log-sink.json",
+                    secrets,
+                    Map.of("database", EVENTS_DATABASE, "errors.deadletterqueue.topic.replication.factor", "1"));
             String sourceName = sourceFile.replace(".json", "");
             Files.writeString(rendered.resolve(sourceName + ".json"), JSON.writeValueAsString(sourceConfig));
             Files.writeString(rendered.resolve("mongo-log-sink.json"), JSON.writeValueAsString(sinkConfig));
             ConnectRest registrar = new ConnectRest(connect.restUrl());
             registrar.register(sourceName, sourceConfig, CONNECTOR_TIMEOUT);
             registrar.register("mongo-log-sink", sinkConfig, CONNECTOR_TIMEOUT);
-            Map<String, String> readModelConfig = Connectors.render(options, READ_MODEL_SINK + ".json", secrets, Map.of(
-                    "database", READ_MODEL_DATABASE, "errors.deadletterqueue.topic.replication.factor", "1"));
+            Map<String, String> readModelConfig = Connectors.render(
+                    options,
+                    READ_MODEL_SINK + ".json",
+                    secrets,
+                    Map.of("database", READ_MODEL_DATABASE, "errors.deadletterqueue.topic.replication.factor", "1"));
             Files.writeString(rendered.resolve(READ_MODEL_SINK + ".json"), JSON.writeValueAsString(readModelConfig));
             registrar.register(READ_MODEL_SINK, readModelConfig, CONNECTOR_TIMEOUT);
             OUT.println(" " + sourceName + ", mongo-log-sink and " + READ_MODEL_SINK + " RUNNING");
@@ -142,8 +150,14 @@ public final class Main {
             String prefix = "run" + Long.toString(System.currentTimeMillis(), 36);
             // One opening event per aggregate type: each creates its topic, which the sink finds at its next metadata
             // refresh. Timed on their own, so that the orders below measure the running pipeline.
-            List<OutboxWorkload.Event> committed = new ArrayList<>(OutboxWorkload.write(db, database, "outbox", prefix, 0,
-                    OutboxWorkload.AGGREGATE_TYPES.size(), (event, at) -> arrivals.committed(event.id(), at)));
+            List<OutboxWorkload.Event> committed = new ArrayList<>(OutboxWorkload.write(
+                    db,
+                    database,
+                    "outbox",
+                    prefix,
+                    0,
+                    OutboxWorkload.AGGREGATE_TYPES.size(),
+                    (event, at) -> arrivals.committed(event.id(), at)));
             long openedAt = System.currentTimeMillis();
             while (arrivals.pendingCount() > 0 && System.currentTimeMillis() < openedAt + 120_000) {
                 Thread.sleep(ArrivalTracker.POLL_MS);
@@ -152,11 +166,12 @@ public final class Main {
             arrivals.clearLatencies();
 
             OUT.println();
-            OUT.println("Writing " + options.orders() + " orders, each a business row and an outbox row in one transaction");
+            OUT.println("Writing " + options.orders()
+                    + " orders, each a business row and an outbox row in one transaction");
             Console.ProgressBar progress = new Console.ProgressBar(options.orders());
             long started = System.currentTimeMillis();
-            committed.addAll(OutboxWorkload.write(db, database, "outbox", prefix, committed.size(), options.orders(),
-                    (event, at) -> {
+            committed.addAll(OutboxWorkload.write(
+                    db, database, "outbox", prefix, committed.size(), options.orders(), (event, at) -> {
                         arrivals.committed(event.id(), at);
                         progress.advance();
                     }));
@@ -170,16 +185,32 @@ public final class Main {
             }
             // This run's events only: a reused MongoDB or database may hold events of earlier runs.
             String runPrefix = prefix + "-";
-            Reconciler.Result check = Reconciler.reconcile(Reconciler.Request.of(connect.bootstrapServers(), EVENTS_DATABASE)
-                    .ids(id -> id.startsWith(runPrefix)).build(), mongo);
+            Reconciler.Result check = Reconciler.reconcile(
+                    Reconciler.Request.of(connect.bootstrapServers(), EVENTS_DATABASE)
+                            .ids(id -> id.startsWith(runPrefix))
+                            .build(),
+                    mongo);
             java.util.Set<String> stored = storedIds(mongo, runPrefix);
             // Missing: committed events (by id) that MongoDB does not hold, whether or not they reached a topic.
-            List<String> missingIds = committed.stream().map(OutboxWorkload.Event::id).filter(id -> !stored.contains(id)).toList();
+            List<String> missingIds = committed.stream()
+                    .map(OutboxWorkload.Event::id)
+                    .filter(id -> !stored.contains(id))
+                    .toList();
             long strays = check.strayCount();
             long missing = missingIds.size();
-            ReadModelCheck readModel = ReadModelCheck.await(mongo, READ_MODEL_DATABASE, committed, Duration.ofSeconds(60));
-            PipelineReport.print(committed.size(), check, stored.size(), missingIds, strays, arrivals, started, committedAt,
-                    newTypesMs, readModel);
+            ReadModelCheck readModel =
+                    ReadModelCheck.await(mongo, READ_MODEL_DATABASE, committed, Duration.ofSeconds(60));
+            PipelineReport.print(
+                    committed.size(),
+                    check,
+                    stored.size(),
+                    missingIds,
+                    strays,
+                    arrivals,
+                    started,
+                    committedAt,
+                    newTypesMs,
+                    readModel);
 
             if (options.keepRunning()) {
                 Console.keepRunning(connect, mongoUri, rendered, sourceName, secrets);
@@ -197,7 +228,8 @@ public final class Main {
         java.util.Set<String> ids = new java.util.HashSet<>();
         var db = mongo.getDatabase(EVENTS_DATABASE);
         for (String collection : db.listCollectionNames()) {
-            db.getCollection(collection).find(com.mongodb.client.model.Filters.regex("_id", "^" + Pattern.quote(idPrefix)))
+            db.getCollection(collection)
+                    .find(com.mongodb.client.model.Filters.regex("_id", "^" + Pattern.quote(idPrefix)))
                     .projection(com.mongodb.client.model.Projections.include("_id"))
                     .forEach(document -> ids.add(String.valueOf(document.get("_id"))));
         }
@@ -221,17 +253,19 @@ public final class Main {
             try {
                 db.checkChangeCapture();
             } catch (java.sql.SQLException e) {
-                throw new IllegalStateException("Cannot connect to " + options.jdbcUrl() + " as " + options.jdbcUser() + ": "
-                        + e.getMessage());
+                throw new IllegalStateException(
+                        "Cannot connect to " + options.jdbcUrl() + " as " + options.jdbcUser() + ": " + e.getMessage());
             }
             return db;
         }
         try {
             return options.source().equals("postgres") ? new PostgresServer() : new MariaDbServer(1);
         } catch (RuntimeException e) {
-            throw new IllegalStateException("The bundled " + options.source() + " did not start (" + rootCause(e) + "). It needs"
-                    + " Linux x86-64; elsewhere use --jdbc-url with a MySQL/MariaDB (binlog ROW) or PostgreSQL"
-                    + " (wal_level=logical) you run" + (options.source().equals("mariadb") ? ", or try --source postgres" : ""));
+            throw new IllegalStateException(
+                    "The bundled " + options.source() + " did not start (" + rootCause(e) + "). It needs"
+                            + " Linux x86-64; elsewhere use --jdbc-url with a MySQL/MariaDB (binlog ROW) or PostgreSQL"
+                            + " (wal_level=logical) you run"
+                            + (options.source().equals("mariadb") ? ", or try --source postgres" : ""));
         }
     }
 
@@ -261,5 +295,4 @@ public final class Main {
             }
         }
     }
-
 }

@@ -7,40 +7,91 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** run-pipeline.sh's options: read by picocli ({@link Arguments}), checked, and kept as one record. */
-record Options(String source, String relay, String jdbcUrl, String jdbcUser, String jdbcPassword, String mongoUri, int orders,
-               boolean keepRunning, Path repository) {
+record Options(
+        String source,
+        String relay,
+        String jdbcUrl,
+        String jdbcUser,
+        String jdbcPassword,
+        String mongoUri,
+        int orders,
+        boolean keepRunning,
+        Path repository) {
 
-    @Command(name = "run-pipeline.sh", sortOptions = false, description = {
-            "The whole pipeline on this machine: a source database with change capture, Kafka and Kafka Connect in one process,",
-            "MongoDB, connect-configs/ registered through the REST API, a workload of orders, and a report of what reached",
-            "MongoDB. Exit status: 0 when every committed event is in MongoDB exactly once, 1 otherwise, 2 on wrong usage."})
+    @Command(
+            name = "run-pipeline.sh",
+            sortOptions = false,
+            description = {
+                "The whole pipeline on this machine: a source database with change capture, Kafka and Kafka Connect in one process,",
+                "MongoDB, connect-configs/ registered through the REST API, a workload of orders, and a report of what reached",
+                "MongoDB. Exit status: 0 when every committed event is in MongoDB exactly once, 1 otherwise, 2 on wrong usage."
+            })
     static final class Arguments implements Commands.Validated {
-        @Option(names = "--orders", paramLabel = "N", defaultValue = "3000",
-                description = "orders to write, each a business row and an outbox row in one transaction (default ${DEFAULT-VALUE})")
+        @Option(
+                names = "--orders",
+                paramLabel = "N",
+                defaultValue = "3000",
+                description =
+                        "orders to write, each a business row and an outbox row in one transaction (default ${DEFAULT-VALUE})")
         int orders;
-        @Option(names = "--source", paramLabel = "mariadb|postgres", defaultValue = "mariadb",
+
+        @Option(
+                names = "--source",
+                paramLabel = "mariadb|postgres",
+                defaultValue = "mariadb",
                 description = "database started from a binary shipped in a Maven artifact (default ${DEFAULT-VALUE})")
         String source;
-        @Option(names = "--relay", paramLabel = "debezium|polling", defaultValue = "debezium",
-                description = {"debezium (default): change data capture from the binlog or WAL; polling: the outbox polling",
-                        "source over JDBC, on the table from connect-configs/polling-*.sql"})
+
+        @Option(
+                names = "--relay",
+                paramLabel = "debezium|polling",
+                defaultValue = "debezium",
+                description = {
+                    "debezium (default): change data capture from the binlog or WAL; polling: the outbox polling",
+                    "source over JDBC, on the table from connect-configs/polling-*.sql"
+                })
         String relay;
-        @Option(names = "--jdbc-url", paramLabel = "URL",
+
+        @Option(
+                names = "--jdbc-url",
+                paramLabel = "URL",
                 description = "use an existing MySQL/MariaDB (binlog ROW) or PostgreSQL (wal_level=logical) instead")
         String jdbcUrl;
+
         @Option(names = "--jdbc-user", paramLabel = "USER", description = "the user for --jdbc-url")
         String jdbcUser;
-        @Option(names = "--jdbc-password", paramLabel = "PASSWORD", defaultValue = "", description = "its password (default empty)")
+
+        @Option(
+                names = "--jdbc-password",
+                paramLabel = "PASSWORD",
+                defaultValue = "",
+                description = "its password (default empty)")
         String jdbcPassword;
-        @Option(names = "--mongo-uri", paramLabel = "URI", description = "use this MongoDB instead of the in-process MongoDB-compatible server")
+
+        @Option(
+                names = "--mongo-uri",
+                paramLabel = "URI",
+                description = "use this MongoDB instead of the in-process MongoDB-compatible server")
         String mongoUri;
+
         @Option(names = "--keep-running", description = "leave everything up after the report, until Ctrl-C")
         boolean keepRunning;
-        @Option(names = "--metrics", description = "run the worker with the Prometheus JMX exporter agent and ops/jmx-exporter.yml")
+
+        @Option(
+                names = "--metrics",
+                description = "run the worker with the Prometheus JMX exporter agent and ops/jmx-exporter.yml")
         boolean metrics;
-        @Option(names = "--metrics-port", paramLabel = "N", description = "the agent's port on 127.0.0.1 (default 9404); implies --metrics")
+
+        @Option(
+                names = "--metrics-port",
+                paramLabel = "N",
+                description = "the agent's port on 127.0.0.1 (default 9404); implies --metrics")
         Integer metricsPort;
-        @Option(names = {"-h", "--help"}, usageHelp = true, description = "this help")
+
+        @Option(
+                names = {"-h", "--help"},
+                usageHelp = true,
+                description = "this help")
         boolean help;
 
         @Override
@@ -68,8 +119,18 @@ record Options(String source, String relay, String jdbcUrl, String jdbcUser, Str
      * the java command line, which run-pipeline.sh builds before this JVM starts.
      */
     static Options from(Arguments arguments) {
-        Path repository = Path.of(System.getProperty("outboxkit.repository", ".")).toAbsolutePath().normalize();
-        return new Options(arguments.source, arguments.relay, arguments.jdbcUrl, arguments.jdbcUser, arguments.jdbcPassword, arguments.mongoUri,
-                arguments.orders, arguments.keepRunning, repository);
+        Path repository = Path.of(System.getProperty("outboxkit.repository", "."))
+                .toAbsolutePath()
+                .normalize();
+        return new Options(
+                arguments.source,
+                arguments.relay,
+                arguments.jdbcUrl,
+                arguments.jdbcUser,
+                arguments.jdbcPassword,
+                arguments.mongoUri,
+                arguments.orders,
+                arguments.keepRunning,
+                repository);
     }
 }

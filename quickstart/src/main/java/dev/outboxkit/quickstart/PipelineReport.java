@@ -14,11 +14,19 @@ final class PipelineReport {
 
     private static final PrintStream OUT = System.out;
 
-    private PipelineReport() {
-    }
+    private PipelineReport() {}
 
-    static void print(int committed, Reconciler.Result check, long storedThisRun, List<String> missingIds, long strays,
-                      ArrivalTracker arrivals, long started, long committedAt, long newTypesMs, ReadModelCheck readModel) {
+    static void print(
+            int committed,
+            Reconciler.Result check,
+            long storedThisRun,
+            List<String> missingIds,
+            long strays,
+            ArrivalTracker arrivals,
+            long started,
+            long committedAt,
+            long newTypesMs,
+            ReadModelCheck readModel) {
         List<Long> latencies = new ArrayList<>(arrivals.latencies());
         latencies.sort(Long::compare);
         long end = Math.max(arrivals.lastArrivalMs(), committedAt);
@@ -32,31 +40,58 @@ final class PipelineReport {
         }
         OUT.println();
         OUT.println("Report");
-        OUT.println(String.format(Locale.ROOT, "  events committed            %,d (%d opening events, one per aggregate type, and"
-                + " %,d orders)", committed, OutboxWorkload.AGGREGATE_TYPES.size(), orders));
+        OUT.println(String.format(
+                Locale.ROOT,
+                "  events committed            %,d (%d opening events, one per aggregate type, and" + " %,d orders)",
+                committed,
+                OutboxWorkload.AGGREGATE_TYPES.size(),
+                orders));
         OUT.println(String.format(Locale.ROOT, "  events on Kafka topics      %,d", check.topicEvents()));
-        OUT.println(String.format(Locale.ROOT, "  events in MongoDB           %,d%s", storedThisRun,
-                check.documents() > storedThisRun ? String.format(Locale.ROOT, " (plus %,d from earlier runs)",
-                        check.documents() - storedThisRun) : ""));
+        OUT.println(String.format(
+                Locale.ROOT,
+                "  events in MongoDB           %,d%s",
+                storedThisRun,
+                check.documents() > storedThisRun
+                        ? String.format(Locale.ROOT, " (plus %,d from earlier runs)", check.documents() - storedThisRun)
+                        : ""));
         OUT.println(String.format(Locale.ROOT, "  duplicates skipped (sink)   %,d", duplicates));
         long missing = missingIds.size();
-        OUT.println(String.format(Locale.ROOT, "  missing in MongoDB          %,d%s", missing,
-                missing == 0 ? "" : "  [" + String.join(", ", missingIds.subList(0, Math.min(5, missingIds.size()))) + "]"));
+        OUT.println(String.format(
+                Locale.ROOT,
+                "  missing in MongoDB          %,d%s",
+                missing,
+                missing == 0
+                        ? ""
+                        : "  [" + String.join(", ", missingIds.subList(0, Math.min(5, missingIds.size()))) + "]"));
         OUT.println(String.format(Locale.ROOT, "  in MongoDB, on no topic     %,d", strays));
-        OUT.println(String.format(Locale.ROOT, "  new aggregate types         first event in MongoDB after %,d ms (a new topic,"
-                + " found at the sink's next metadata refresh)", newTypesMs));
-        OUT.println(String.format(Locale.ROOT, "  throughput                  %,.0f events/s (orders: first commit to last event stored)",
+        OUT.println(String.format(
+                Locale.ROOT,
+                "  new aggregate types         first event in MongoDB after %,d ms (a new topic,"
+                        + " found at the sink's next metadata refresh)",
+                newTypesMs));
+        OUT.println(String.format(
+                Locale.ROOT,
+                "  throughput                  %,.0f events/s (orders: first commit to last event stored)",
                 orders / seconds));
-        OUT.println(String.format(Locale.ROOT, "  commit-to-MongoDB latency   p50 %d ms, p95 %d ms, p99 %d ms (orders; resolution ~%d ms)",
-                ArrivalTracker.percentile(latencies, 50), ArrivalTracker.percentile(latencies, 95),
-                ArrivalTracker.percentile(latencies, 99), ArrivalTracker.POLL_MS));
+        OUT.println(String.format(
+                Locale.ROOT,
+                "  commit-to-MongoDB latency   p50 %d ms, p95 %d ms, p99 %d ms (orders; resolution ~%d ms)",
+                ArrivalTracker.percentile(latencies, 50),
+                ArrivalTracker.percentile(latencies, 95),
+                ArrivalTracker.percentile(latencies, 99),
+                ArrivalTracker.POLL_MS));
         boolean readModelCurrent = readModel.atLatest() == readModel.aggregates();
-        OUT.println(String.format(Locale.ROOT, "  read model                  %d aggregates in %s, %d at their latest event%s",
-                readModel.aggregates(), Main.READ_MODEL_DATABASE, readModel.atLatest(), readModelCurrent ? ""
-                        : "  [behind: " + String.join(", ", readModel.behindSample()) + "]"));
-        OUT.println(missing == 0 && strays == 0 && readModelCurrent
-                ? "  result                      OK: every committed event is in MongoDB exactly once, and the read model"
-                        + " holds each aggregate's latest event"
-                : "  result                      FAILED: see the gaps above");
+        OUT.println(String.format(
+                Locale.ROOT,
+                "  read model                  %d aggregates in %s, %d at their latest event%s",
+                readModel.aggregates(),
+                Main.READ_MODEL_DATABASE,
+                readModel.atLatest(),
+                readModelCurrent ? "" : "  [behind: " + String.join(", ", readModel.behindSample()) + "]"));
+        OUT.println(
+                missing == 0 && strays == 0 && readModelCurrent
+                        ? "  result                      OK: every committed event is in MongoDB exactly once, and the read model"
+                                + " holds each aggregate's latest event"
+                        : "  result                      FAILED: see the gaps above");
     }
 }

@@ -22,7 +22,8 @@ record ReadModelCheck(int aggregates, int atLatest, List<String> behindSample) {
     private static final long POLL_MS = 100;
 
     /** Waits until every aggregate's document holds its latest event, or the timeout; returns what it found. */
-    static ReadModelCheck await(MongoClient mongo, String database, List<OutboxWorkload.Event> committed, Duration timeout)
+    static ReadModelCheck await(
+            MongoClient mongo, String database, List<OutboxWorkload.Event> committed, Duration timeout)
             throws InterruptedException {
         Map<String, OutboxWorkload.Event> latest = new LinkedHashMap<>();
         for (OutboxWorkload.Event event : committed) {
@@ -42,8 +43,10 @@ record ReadModelCheck(int aggregates, int atLatest, List<String> behindSample) {
         int atLatest = 0;
         List<String> behind = new ArrayList<>();
         for (Map.Entry<String, OutboxWorkload.Event> entry : latest.entrySet()) {
-            Document document = mongo.getDatabase(database).getCollection(entry.getValue().aggregateType())
-                    .find(Filters.eq("_id", entry.getKey())).first();
+            Document document = mongo.getDatabase(database)
+                    .getCollection(entry.getValue().aggregateType())
+                    .find(Filters.eq("_id", entry.getKey()))
+                    .first();
             if (document != null && entry.getValue().id().equals(document.getString("eventId"))) {
                 atLatest++;
             } else if (behind.size() < 5) {

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -45,45 +44,104 @@ public final class Reconcile {
     static final String URI_ENV = "MONGODB_URI";
     private static final Pattern RELATIVE = Pattern.compile("(\\d+)([smhd])");
 
-    record Options(String bootstrap, String mongoUri, String database, Pattern topics, List<String> collections,
-                   String idHeader, Instant since, int batchSize, Duration timeout, boolean json) {
-    }
+    record Options(
+            String bootstrap,
+            String mongoUri,
+            String database,
+            Pattern topics,
+            List<String> collections,
+            String idHeader,
+            Instant since,
+            int batchSize,
+            Duration timeout,
+            boolean json) {}
 
-    private Reconcile() {
-    }
+    private Reconcile() {}
 
-    @Command(name = "reconcile.sh", sortOptions = false, description = {
-            "Compares the event ids on the outbox topics with the documents in the MongoDB event log, in constant memory.",
-            "The MongoDB URI: environment variable " + URI_ENV + ", or --mongo-uri-file FILE (the URI alone, or a properties",
-            "file with mongodb.uri, such as the workers' secrets file); never on the command line.",
-            "Exit status: 0 consistent, 1 a gap (or a failure), 2 wrong usage."})
+    @Command(
+            name = "reconcile.sh",
+            sortOptions = false,
+            description = {
+                "Compares the event ids on the outbox topics with the documents in the MongoDB event log, in constant memory.",
+                "The MongoDB URI: environment variable " + URI_ENV
+                        + ", or --mongo-uri-file FILE (the URI alone, or a properties",
+                "file with mongodb.uri, such as the workers' secrets file); never on the command line.",
+                "Exit status: 0 consistent, 1 a gap (or a failure), 2 wrong usage."
+            })
     static final class Arguments {
-        @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT", description = "the Kafka cluster")
+        @Option(
+                names = "--bootstrap-servers",
+                required = true,
+                paramLabel = "HOST:PORT",
+                description = "the Kafka cluster")
         String bootstrap;
-        @Option(names = "--database", required = true, paramLabel = "NAME", description = "the MongoDB database of the event log")
+
+        @Option(
+                names = "--database",
+                required = true,
+                paramLabel = "NAME",
+                description = "the MongoDB database of the event log")
         String database;
-        @Option(names = "--mongo-uri-file", paramLabel = "FILE", description = "the MongoDB URI, or a properties file with mongodb.uri")
+
+        @Option(
+                names = "--mongo-uri-file",
+                paramLabel = "FILE",
+                description = "the MongoDB URI, or a properties file with mongodb.uri")
         Path uriFile;
+
         @Option(names = "--mongo-uri", hidden = true)
         String refusedUri;
-        @Option(names = "--since", paramLabel = "WHEN", description = "only events from then on: 24h, 90m, 7d, or an instant like 2026-11-20T00:00:00Z")
+
+        @Option(
+                names = "--since",
+                paramLabel = "WHEN",
+                description = "only events from then on: 24h, 90m, 7d, or an instant like 2026-11-20T00:00:00Z")
         String since;
-        @Option(names = "--topics-regex", paramLabel = "RE", defaultValue = "outbox\\.event\\..*",
+
+        @Option(
+                names = "--topics-regex",
+                paramLabel = "RE",
+                defaultValue = "outbox\\.event\\..*",
                 description = "topics to read (default ${DEFAULT-VALUE})")
         String topics;
-        @Option(names = "--collections", split = ",", paramLabel = "a,b", description = "collections to read (default: all in the database)")
+
+        @Option(
+                names = "--collections",
+                split = ",",
+                paramLabel = "a,b",
+                description = "collections to read (default: all in the database)")
         List<String> collections = new ArrayList<>();
-        @Option(names = "--id-header", paramLabel = "NAME", defaultValue = "id", description = "the header holding the event id (default ${DEFAULT-VALUE})")
+
+        @Option(
+                names = "--id-header",
+                paramLabel = "NAME",
+                defaultValue = "id",
+                description = "the header holding the event id (default ${DEFAULT-VALUE})")
         String idHeader;
-        @Option(names = "--batch-size", paramLabel = "N", defaultValue = "5000",
+
+        @Option(
+                names = "--batch-size",
+                paramLabel = "N",
+                defaultValue = "5000",
                 description = "ids looked up per MongoDB query, records per poll (default ${DEFAULT-VALUE})")
         int batchSize;
-        @Option(names = "--timeout-seconds", paramLabel = "N", defaultValue = "60",
+
+        @Option(
+                names = "--timeout-seconds",
+                paramLabel = "N",
+                defaultValue = "60",
                 description = "longest wait for Kafka without progress (default ${DEFAULT-VALUE})")
         int timeoutSeconds;
-        @Option(names = "--json", description = "one JSON object on standard output, for a cron job or a Kubernetes CronJob")
+
+        @Option(
+                names = "--json",
+                description = "one JSON object on standard output, for a cron job or a Kubernetes CronJob")
         boolean json;
-        @Option(names = {"-h", "--help"}, usageHelp = true, description = "this help")
+
+        @Option(
+                names = {"-h", "--help"},
+                usageHelp = true,
+                description = "this help")
         boolean help;
     }
 
@@ -114,7 +172,8 @@ public final class Reconcile {
         Arguments command = parsed.command();
         if (command.refusedUri != null) {
             throw new IllegalArgumentException("--mongo-uri is not taken: the URI carries the password"
-                    + " and every user of this machine sees the command line. Set " + URI_ENV + " or use --mongo-uri-file");
+                    + " and every user of this machine sees the command line. Set " + URI_ENV
+                    + " or use --mongo-uri-file");
         }
         positive("--batch-size", command.batchSize);
         positive("--timeout-seconds", command.timeoutSeconds);
@@ -129,8 +188,17 @@ public final class Reconcile {
         } catch (java.util.regex.PatternSyntaxException e) {
             throw new IllegalArgumentException("--topics-regex is not a regular expression: " + e.getDescription());
         }
-        return new Options(command.bootstrap, mongoUri.strip(), command.database, topicPattern, List.copyOf(command.collections),
-                command.idHeader, since, command.batchSize, Duration.ofSeconds(command.timeoutSeconds), command.json);
+        return new Options(
+                command.bootstrap,
+                mongoUri.strip(),
+                command.database,
+                topicPattern,
+                List.copyOf(command.collections),
+                command.idHeader,
+                since,
+                command.batchSize,
+                Duration.ofSeconds(command.timeoutSeconds),
+                command.json);
     }
 
     private static void positive(String option, int value) {
@@ -165,7 +233,8 @@ public final class Reconcile {
         try {
             text = Files.readString(file);
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read --mongo-uri-file " + file + " (" + e.getClass().getSimpleName() + ")");
+            throw new IllegalArgumentException(
+                    "cannot read --mongo-uri-file " + file + " (" + e.getClass().getSimpleName() + ")");
         }
         String trimmed = text.strip();
         if (trimmed.startsWith("mongodb://") || trimmed.startsWith("mongodb+srv://")) {
@@ -175,11 +244,13 @@ public final class Reconcile {
         try {
             properties.load(new StringReader(text));
         } catch (IOException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("--mongo-uri-file " + file + " holds neither a MongoDB URI nor properties");
+            throw new IllegalArgumentException(
+                    "--mongo-uri-file " + file + " holds neither a MongoDB URI nor properties");
         }
         String uri = properties.getProperty("mongodb.uri");
         if (uri == null) {
-            throw new IllegalArgumentException("--mongo-uri-file " + file + " holds neither a MongoDB URI nor a mongodb.uri key");
+            throw new IllegalArgumentException(
+                    "--mongo-uri-file " + file + " holds neither a MongoDB URI nor a mongodb.uri key");
         }
         return uri;
     }
@@ -188,9 +259,16 @@ public final class Reconcile {
         long started = System.nanoTime();
         Reconciler.Result result;
         try (MongoClient mongo = MongoClients.create(options.mongoUri())) {
-            result = Reconciler.reconcile(Reconciler.Request.of(options.bootstrap(), options.database()).topics(options.topics())
-                    .idHeader(options.idHeader()).collections(options.collections()).since(options.since())
-                    .timeout(options.timeout()).batchSize(options.batchSize()).build(), mongo);
+            result = Reconciler.reconcile(
+                    Reconciler.Request.of(options.bootstrap(), options.database())
+                            .topics(options.topics())
+                            .idHeader(options.idHeader())
+                            .collections(options.collections())
+                            .since(options.since())
+                            .timeout(options.timeout())
+                            .batchSize(options.batchSize())
+                            .build(),
+                    mongo);
         } catch (RuntimeException e) {
             // The driver's messages name hosts, never the password; ours name options and partitions.
             err.println("reconcile failed: " + e.getMessage());
@@ -224,15 +302,32 @@ public final class Reconcile {
     }
 
     private static void print(Options options, Reconciler.Result result, long millis, PrintStream out) {
-        out.println(String.format(Locale.ROOT, "events on %d partitions of topics matching %s%s: %,d", result.partitions(),
-                options.topics(), options.since() == null ? "" : " since " + options.since(), result.topicEvents()));
-        out.println(String.format(Locale.ROOT, "documents in MongoDB database %s%s: %,d", options.database(),
-                options.since() == null ? "" : " since " + options.since(), result.documents()));
-        out.println(String.format(Locale.ROOT, "ids missing in MongoDB: %,d%s", result.missingCount(), sample(result.missingSample(),
-                result.missingCount())));
-        out.println(String.format(Locale.ROOT, "ids in MongoDB on no topic: %,d%s", result.strayCount(), sample(result.straySample(),
-                result.strayCount())));
-        out.println(String.format(Locale.ROOT, "documents from offsets the topics no longer retain (not strays): %,d",
+        out.println(String.format(
+                Locale.ROOT,
+                "events on %d partitions of topics matching %s%s: %,d",
+                result.partitions(),
+                options.topics(),
+                options.since() == null ? "" : " since " + options.since(),
+                result.topicEvents()));
+        out.println(String.format(
+                Locale.ROOT,
+                "documents in MongoDB database %s%s: %,d",
+                options.database(),
+                options.since() == null ? "" : " since " + options.since(),
+                result.documents()));
+        out.println(String.format(
+                Locale.ROOT,
+                "ids missing in MongoDB: %,d%s",
+                result.missingCount(),
+                sample(result.missingSample(), result.missingCount())));
+        out.println(String.format(
+                Locale.ROOT,
+                "ids in MongoDB on no topic: %,d%s",
+                result.strayCount(),
+                sample(result.straySample(), result.strayCount())));
+        out.println(String.format(
+                Locale.ROOT,
+                "documents from offsets the topics no longer retain (not strays): %,d",
                 result.olderThanRetention()));
         out.println(String.format(Locale.ROOT, "took %,d ms, peak heap %,d MB", millis, peakHeapBytes() >> 20));
         out.println(result.consistent() ? "CONSISTENT" : "GAP FOUND");

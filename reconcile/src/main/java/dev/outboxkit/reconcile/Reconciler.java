@@ -50,8 +50,16 @@ public final class Reconciler {
      * which event ids count (the local pipeline checks only its own run's). Built with {@link #of}, e.g.
      * {@code Request.of(bootstrap, "outbox_events").since(instant).batchSize(500).build()}.
      */
-    public record Request(String bootstrapServers, Pattern topics, String idHeader, String database, List<String> collections,
-                          Instant since, Duration timeout, int batchSize, Predicate<String> ids) {
+    public record Request(
+            String bootstrapServers,
+            Pattern topics,
+            String idHeader,
+            String database,
+            List<String> collections,
+            Instant since,
+            Duration timeout,
+            int batchSize,
+            Predicate<String> ids) {
 
         /** A request for the outbox topics of a cluster and the event log of a database, with the command's defaults. */
         public static Builder of(String bootstrapServers, String database) {
@@ -113,13 +121,21 @@ public final class Reconciler {
         }
 
         public Request build() {
-            return new Request(bootstrapServers, topics, idHeader, database, collections, since, timeout, batchSize, ids);
+            return new Request(
+                    bootstrapServers, topics, idHeader, database, collections, since, timeout, batchSize, ids);
         }
     }
 
     /** The outcome; a gap either way is a failure. */
-    public record Result(int partitions, long topicEvents, long documents, long missingCount, List<String> missingSample,
-                  long strayCount, List<String> straySample, long olderThanRetention) {
+    public record Result(
+            int partitions,
+            long topicEvents,
+            long documents,
+            long missingCount,
+            List<String> missingSample,
+            long strayCount,
+            List<String> straySample,
+            long olderThanRetention) {
         public boolean consistent() {
             return missingCount == 0 && strayCount == 0;
         }
@@ -145,7 +161,10 @@ public final class Reconciler {
         this.request = request;
         this.db = mongo.getDatabase(request.database());
         this.collections = request.collections().isEmpty()
-                ? db.listCollectionNames().into(new ArrayList<>()).stream().filter(c -> !c.startsWith("system.")).sorted().toList()
+                ? db.listCollectionNames().into(new ArrayList<>()).stream()
+                        .filter(c -> !c.startsWith("system."))
+                        .sorted()
+                        .toList()
                 : request.collections();
     }
 
@@ -156,7 +175,8 @@ public final class Reconciler {
     private Result run() {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig())) {
             List<TopicPartition> partitions = new ArrayList<>();
-            for (Map.Entry<String, List<PartitionInfo>> topic : consumer.listTopics(request.timeout()).entrySet()) {
+            for (Map.Entry<String, List<PartitionInfo>> topic :
+                    consumer.listTopics(request.timeout()).entrySet()) {
                 if (request.topics().matcher(topic.getKey()).matches()) {
                     topic.getValue().forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
                 }
@@ -170,15 +190,26 @@ public final class Reconciler {
                 Map<TopicPartition, Long> query = new HashMap<>();
                 partitions.forEach(p -> query.put(p, request.since().toEpochMilli()));
                 Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(query, request.timeout());
-                partitions.forEach(p -> start.put(p, found.get(p) == null ? end.get(p) : Math.max(found.get(p).offset(),
-                        retainedFrom.get(p))));
+                partitions.forEach(p -> start.put(
+                        p,
+                        found.get(p) == null
+                                ? end.get(p)
+                                : Math.max(found.get(p).offset(), retainedFrom.get(p))));
             }
             for (TopicPartition partition : partitions) {
-                reconcilePartition(consumer, partition, start.get(partition), end.get(partition), retainedFrom.get(partition));
+                reconcilePartition(
+                        consumer, partition, start.get(partition), end.get(partition), retainedFrom.get(partition));
             }
             countDocumentsOnNoPartition(new HashSet<>(partitions));
-            return new Result(partitions.size(), topicEvents, documents, missing, List.copyOf(missingSample), strays,
-                    List.copyOf(straySample), expired);
+            return new Result(
+                    partitions.size(),
+                    topicEvents,
+                    documents,
+                    missing,
+                    List.copyOf(missingSample),
+                    strays,
+                    List.copyOf(straySample),
+                    expired);
         }
     }
 
@@ -195,13 +226,18 @@ public final class Reconciler {
         return config;
     }
 
-    private void reconcilePartition(KafkaConsumer<byte[], byte[]> consumer, TopicPartition partition, long from, long to,
-                                    long retainedFrom) {
-        Bson ofPartition = Filters.and(Filters.eq(TOPIC, partition.topic()), Filters.eq(PARTITION, partition.partition()));
+    private void reconcilePartition(
+            KafkaConsumer<byte[], byte[]> consumer, TopicPartition partition, long from, long to, long retainedFrom) {
+        Bson ofPartition =
+                Filters.and(Filters.eq(TOPIC, partition.topic()), Filters.eq(PARTITION, partition.partition()));
         for (String collection : collections) {
             Bson older = Filters.and(ofPartition, Filters.lt(OFFSET, retainedFrom));
-            expired += db.getCollection(collection).countDocuments(request.since() == null ? older
-                    : Filters.and(older, Filters.gte("timestamp", java.util.Date.from(request.since()))));
+            expired += db.getCollection(collection)
+                    .countDocuments(
+                            request.since() == null
+                                    ? older
+                                    : Filters.and(
+                                            older, Filters.gte("timestamp", java.util.Date.from(request.since()))));
         }
         if (from >= to) {
             return;
@@ -213,8 +249,9 @@ public final class Reconciler {
             long deadline = System.nanoTime() + request.timeout().toNanos();
             while (consumer.position(partition) < to) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("Could not read " + partition + " from offset " + from + " to " + to
-                            + " within " + request.timeout().toSeconds() + " s (at " + consumer.position(partition) + ")");
+                    throw new IllegalStateException(
+                            "Could not read " + partition + " from offset " + from + " to " + to + " within "
+                                    + request.timeout().toSeconds() + " s (at " + consumer.position(partition) + ")");
                 }
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                     if (record.offset() >= to) {
@@ -265,7 +302,8 @@ public final class Reconciler {
         }
         Set<String> found = new HashSet<>();
         for (String collection : collections) {
-            for (Document document : db.getCollection(collection).find(Filters.in("_id", ids)).projection(Projections.include("_id"))) {
+            for (Document document :
+                    db.getCollection(collection).find(Filters.in("_id", ids)).projection(Projections.include("_id"))) {
                 found.add(String.valueOf(document.get("_id")));
             }
         }
@@ -296,24 +334,30 @@ public final class Reconciler {
             if (request.since() != null) {
                 pipeline.add(Aggregates.match(Filters.gte("timestamp", java.util.Date.from(request.since()))));
             }
-            pipeline.add(Aggregates.group(new Document("topic", "$" + TOPIC).append("partition", "$" + PARTITION),
+            pipeline.add(Aggregates.group(
+                    new Document("topic", "$" + TOPIC).append("partition", "$" + PARTITION),
                     Accumulators.sum("count", 1)));
-            for (Document group : db.getCollection(collection).aggregate(pipeline).allowDiskUse(true)) {
+            for (Document group :
+                    db.getCollection(collection).aggregate(pipeline).allowDiskUse(true)) {
                 Document key = group.get("_id", Document.class);
                 Object topic = key.get("topic");
                 Object number = key.get("partition");
                 long count = ((Number) group.get("count")).longValue();
                 documents += count;
-                if (topic instanceof String name && number instanceof Number p
+                if (topic instanceof String name
+                        && number instanceof Number p
                         && partitions.contains(new TopicPartition(name, p.intValue()))) {
                     continue;
                 }
-                Bson where = topic == null ? Filters.exists(TOPIC, false)
+                Bson where = topic == null
+                        ? Filters.exists(TOPIC, false)
                         : Filters.and(Filters.eq(TOPIC, topic), Filters.eq(PARTITION, number));
                 // The ids filter applies to these too; the sample is read from the first few only.
                 long counted = 0;
-                try (MongoCursor<Document> ids = db.getCollection(collection).find(where)
-                        .projection(Projections.include("_id")).cursor()) {
+                try (MongoCursor<Document> ids = db.getCollection(collection)
+                        .find(where)
+                        .projection(Projections.include("_id"))
+                        .cursor()) {
                     while (ids.hasNext()) {
                         String id = String.valueOf(ids.next().get("_id"));
                         if (request.ids().test(id)) {
@@ -327,8 +371,7 @@ public final class Reconciler {
         }
     }
 
-    private record StoredDocument(String id, long offset) {
-    }
+    private record StoredDocument(String id, long offset) {}
 
     /** The documents stored from one partition's offsets [from, to), over all collections, in offset order. */
     private final class StoredDocuments implements AutoCloseable {
@@ -340,9 +383,13 @@ public final class Reconciler {
         StoredDocuments(Bson ofPartition, long from, long to) {
             Bson window = Filters.and(ofPartition, Filters.gte(OFFSET, from), Filters.lt(OFFSET, to));
             for (String collection : collections) {
-                MongoCursor<Document> cursor = db.getCollection(collection).find(window)
-                        .projection(Projections.include("_id", OFFSET)).sort(Sorts.ascending(OFFSET))
-                        .allowDiskUse(true).batchSize(request.batchSize()).cursor();
+                MongoCursor<Document> cursor = db.getCollection(collection)
+                        .find(window)
+                        .projection(Projections.include("_id", OFFSET))
+                        .sort(Sorts.ascending(OFFSET))
+                        .allowDiskUse(true)
+                        .batchSize(request.batchSize())
+                        .cursor();
                 cursors.add(cursor);
                 advance(cursor);
             }

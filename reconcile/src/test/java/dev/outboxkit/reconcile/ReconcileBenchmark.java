@@ -41,18 +41,33 @@ public final class ReconcileBenchmark {
     private static final int PARTITIONS = 3;
     private static final int CHUNK = 20_000;
 
-    private ReconcileBenchmark() {
-    }
+    private ReconcileBenchmark() {}
 
-    @Command(name = "bench-reconcile.sh", description = {
-            "Fills an in-process broker and MongoDB-compatible server with events and known gaps, then runs reconcile.sh --json",
-            "in its own small-heap JVM at a quarter and at the full volume; reports time and peak heap, exits 1 on a wrong count."})
+    @Command(
+            name = "bench-reconcile.sh",
+            description = {
+                "Fills an in-process broker and MongoDB-compatible server with events and known gaps, then runs reconcile.sh --json",
+                "in its own small-heap JVM at a quarter and at the full volume; reports time and peak heap, exits 1 on a wrong count."
+            })
     static final class Arguments implements Commands.Validated {
-        @Option(names = "--events", paramLabel = "N", defaultValue = "2000000", description = "events at full volume (default ${DEFAULT-VALUE})")
+        @Option(
+                names = "--events",
+                paramLabel = "N",
+                defaultValue = "2000000",
+                description = "events at full volume (default ${DEFAULT-VALUE})")
         long events;
-        @Option(names = "--heap", paramLabel = "SIZE", defaultValue = "256m", description = "reconcile's -Xmx (default ${DEFAULT-VALUE})")
+
+        @Option(
+                names = "--heap",
+                paramLabel = "SIZE",
+                defaultValue = "256m",
+                description = "reconcile's -Xmx (default ${DEFAULT-VALUE})")
         String heap;
-        @Option(names = {"-h", "--help"}, usageHelp = true, description = "this help")
+
+        @Option(
+                names = {"-h", "--help"},
+                usageHelp = true,
+                description = "this help")
         boolean help;
 
         @Override
@@ -70,9 +85,15 @@ public final class ReconcileBenchmark {
         Arguments arguments = Commands.parseOrExit("bench-reconcile.sh", new Arguments(), args);
         long events = arguments.events;
         String heap = arguments.heap;
-        Path repository = Path.of(System.getProperty("outboxkit.repository", ".")).toAbsolutePath();
-        System.out.printf(Locale.ROOT, "reconcile benchmark: %,d events, reconcile.sh with -Xmx%s, %d cores, Java %s%n", events,
-                heap, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        Path repository =
+                Path.of(System.getProperty("outboxkit.repository", ".")).toAbsolutePath();
+        System.out.printf(
+                Locale.ROOT,
+                "reconcile benchmark: %,d events, reconcile.sh with -Xmx%s, %d cores, Java %s%n",
+                events,
+                heap,
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"));
         EmbeddedKafkaCluster kafka = new EmbeddedKafkaCluster(1, new Properties());
         kafka.start();
         MongoServer server = new MongoServer(new MemoryBackend());
@@ -94,18 +115,29 @@ public final class ReconcileBenchmark {
             // Numbers divisible by 9 went to outbox.event.Order, partition 0.
             for (int i = 0; i < 5; i++) {
                 long n = 9 * (11 + (events / 9 - 20) * i / 5);
-                if (db.getCollection("outbox.event.Order").deleteOne(Filters.eq("_id", "ev-" + n)).getDeletedCount() != 1) {
+                if (db.getCollection("outbox.event.Order")
+                                .deleteOne(Filters.eq("_id", "ev-" + n))
+                                .getDeletedCount()
+                        != 1) {
                     throw new IllegalStateException("ev-" + n + " was not stored");
                 }
             }
             try (EventLogFixture strays = new EventLogFixture(kafka.bootstrapServers(), db)) {
                 for (int i = 0; i < 3; i++) {
-                    strays.store("outbox.event.Order", "stray-" + i, "outbox.event.Retired", 0, i, System.currentTimeMillis());
+                    strays.store(
+                            "outbox.event.Order",
+                            "stray-" + i,
+                            "outbox.event.Retired",
+                            0,
+                            i,
+                            System.currentTimeMillis());
                 }
             }
             try (Admin admin = kafka.createAdminClient()) {
-                admin.deleteRecords(Map.of(new TopicPartition("outbox.event.Customer", 1), RecordsToDelete.beforeOffset(1000)))
-                        .all().get();
+                admin.deleteRecords(Map.of(
+                                new TopicPartition("outbox.event.Customer", 1), RecordsToDelete.beforeOffset(1000)))
+                        .all()
+                        .get();
             }
             ok &= measure(repository, kafka, uri, heap, filled - 1000, 5, 3, 1000);
         } finally {
@@ -131,8 +163,8 @@ public final class ReconcileBenchmark {
             }
             for (int i = 0; i < byPartition.size(); i++) {
                 String topic = "outbox.event." + TYPES.get(i / PARTITIONS);
-                for (EventLogFixture.Published event : fixture.publish(topic, i % PARTITIONS, byPartition.get(i),
-                        System.currentTimeMillis())) {
+                for (EventLogFixture.Published event :
+                        fixture.publish(topic, i % PARTITIONS, byPartition.get(i), System.currentTimeMillis())) {
                     fixture.store(topic, event);
                 }
             }
@@ -142,11 +174,25 @@ public final class ReconcileBenchmark {
         return end;
     }
 
-    private static boolean measure(Path repository, EmbeddedKafkaCluster kafka, String uri, String heap, long expectedEvents,
-                                   long expectedMissing, long expectedStrays, long expectedExpired)
+    private static boolean measure(
+            Path repository,
+            EmbeddedKafkaCluster kafka,
+            String uri,
+            String heap,
+            long expectedEvents,
+            long expectedMissing,
+            long expectedStrays,
+            long expectedExpired)
             throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder("bash", repository.resolve("reconcile.sh").toString(), "--bootstrap-servers",
-                kafka.bootstrapServers(), "--database", "outbox_events", "--json").directory(repository.toFile());
+        ProcessBuilder builder = new ProcessBuilder(
+                        "bash",
+                        repository.resolve("reconcile.sh").toString(),
+                        "--bootstrap-servers",
+                        kafka.bootstrapServers(),
+                        "--database",
+                        "outbox_events",
+                        "--json")
+                .directory(repository.toFile());
         builder.environment().put("MONGODB_URI", uri);
         builder.environment().put("RECONCILE_JAVA_OPTS", "-Xmx" + heap);
         builder.redirectError(ProcessBuilder.Redirect.INHERIT);
@@ -163,15 +209,34 @@ public final class ReconcileBenchmark {
         long missing = json.at("/missingInMongo/count").asLong();
         long strays = json.at("/notOnAnyTopic/count").asLong();
         long expired = json.get("olderThanRetention").asLong();
-        System.out.printf(Locale.ROOT, "  reconcile of %,d events: %.1f s wall (%,d ms inside; %,.0f events/s), peak heap %,d MB"
-                        + " of -Xmx%s; missing %d, strays %d, older than retention %,d; exit %d%n", topicEvents, seconds,
-                json.get("durationMs").asLong(), topicEvents / seconds, json.get("peakHeapBytes").asLong() >> 20, heap, missing,
-                strays, expired, process.exitValue());
-        boolean right = topicEvents == expectedEvents && missing == expectedMissing && strays == expectedStrays
-                && expired == expectedExpired && process.exitValue() == (missing + strays == 0 ? 0 : 1);
+        System.out.printf(
+                Locale.ROOT,
+                "  reconcile of %,d events: %.1f s wall (%,d ms inside; %,.0f events/s), peak heap %,d MB"
+                        + " of -Xmx%s; missing %d, strays %d, older than retention %,d; exit %d%n",
+                topicEvents,
+                seconds,
+                json.get("durationMs").asLong(),
+                topicEvents / seconds,
+                json.get("peakHeapBytes").asLong() >> 20,
+                heap,
+                missing,
+                strays,
+                expired,
+                process.exitValue());
+        boolean right = topicEvents == expectedEvents
+                && missing == expectedMissing
+                && strays == expectedStrays
+                && expired == expectedExpired
+                && process.exitValue() == (missing + strays == 0 ? 0 : 1);
         if (!right) {
-            System.out.printf(Locale.ROOT, "  EXPECTED events %,d, missing %d, strays %d, older than retention %,d: %s%n",
-                    expectedEvents, expectedMissing, expectedStrays, expectedExpired, output);
+            System.out.printf(
+                    Locale.ROOT,
+                    "  EXPECTED events %,d, missing %d, strays %d, older than retention %,d: %s%n",
+                    expectedEvents,
+                    expectedMissing,
+                    expectedStrays,
+                    expectedExpired,
+                    output);
         }
         return right;
     }

@@ -47,7 +47,8 @@ class ReconcilerTest {
         kafka.start();
         server = new MongoServer(new MemoryBackend());
         server.bind("127.0.0.1", 0);
-        mongo = MongoClients.create("mongodb://127.0.0.1:" + server.getLocalAddress().getPort());
+        mongo = MongoClients.create(
+                "mongodb://127.0.0.1:" + server.getLocalAddress().getPort());
     }
 
     @AfterAll
@@ -76,8 +77,14 @@ class ReconcilerTest {
     }
 
     private static Reconciler.Result reconcile(String database, String topicsRegex, Instant since) {
-        return Reconciler.reconcile(Reconciler.Request.of(kafka.bootstrapServers(), database).topics(Pattern.compile(topicsRegex))
-                .since(since).timeout(Duration.ofSeconds(30)).batchSize(BATCH).build(), mongo);
+        return Reconciler.reconcile(
+                Reconciler.Request.of(kafka.bootstrapServers(), database)
+                        .topics(Pattern.compile(topicsRegex))
+                        .since(since)
+                        .timeout(Duration.ofSeconds(30))
+                        .batchSize(BATCH)
+                        .build(),
+                mongo);
     }
 
     private static String database() {
@@ -107,7 +114,10 @@ class ReconcilerTest {
         String topic = "outbox.event.Gaps";
         try (EventLogFixture fixture = new EventLogFixture(kafka.bootstrapServers(), mongo.getDatabase(db))) {
             List<Published> events = storedTopic(fixture, topic, System.currentTimeMillis());
-            mongo.getDatabase(db).getCollection(topic).deleteMany(Filters.in("_id", events.get(3).id(), events.get(77).id()));
+            mongo.getDatabase(db)
+                    .getCollection(topic)
+                    .deleteMany(
+                            Filters.in("_id", events.get(3).id(), events.get(77).id()));
             long now = System.currentTimeMillis();
             // At the position of a record that holds another id; from a topic that does not exist; past the end of a
             // partition; without any Kafka position.
@@ -120,10 +130,12 @@ class ReconcilerTest {
             Reconciler.Result result = reconcile(db, "outbox\\.event\\.Gaps", null);
             assertThat(result.consistent()).isFalse();
             assertThat(result.missingCount()).isEqualTo(2);
-            assertThat(result.missingSample()).containsExactly(events.get(3).id(), events.get(77).id());
+            assertThat(result.missingSample())
+                    .containsExactly(events.get(3).id(), events.get(77).id());
             assertThat(result.strayCount()).isEqualTo(4);
-            assertThat(result.straySample()).containsExactlyInAnyOrder("stray-wrong-id", "stray-no-topic", "stray-no-partition",
-                    "stray-no-position");
+            assertThat(result.straySample())
+                    .containsExactlyInAnyOrder(
+                            "stray-wrong-id", "stray-no-topic", "stray-no-partition", "stray-no-position");
             // The record at the stray's position is stored too (its own document), so it is not missing.
             assertThat(result.missingSample()).doesNotContain(events.get(10).id());
         }
@@ -134,11 +146,16 @@ class ReconcilerTest {
         String db = database();
         String topic = "outbox.event.Retained";
         try (EventLogFixture fixture = new EventLogFixture(kafka.bootstrapServers(), mongo.getDatabase(db));
-             Admin admin = kafka.createAdminClient()) {
+                Admin admin = kafka.createAdminClient()) {
             storedTopic(fixture, topic, System.currentTimeMillis());
             // Retention removed the oldest 25 records of partition 0 and 12 of partition 2.
-            admin.deleteRecords(Map.of(new TopicPartition(topic, 0), RecordsToDelete.beforeOffset(25),
-                    new TopicPartition(topic, 2), RecordsToDelete.beforeOffset(12))).all().get();
+            admin.deleteRecords(Map.of(
+                            new TopicPartition(topic, 0),
+                            RecordsToDelete.beforeOffset(25),
+                            new TopicPartition(topic, 2),
+                            RecordsToDelete.beforeOffset(12)))
+                    .all()
+                    .get();
 
             Reconciler.Result result = reconcile(db, "outbox\\.event\\.Retained", null);
             assertThat(result.consistent()).isTrue();
@@ -164,16 +181,20 @@ class ReconcilerTest {
             }
             fixture.store(topic, "old-stray", "outbox.event.Gone", 0, 1, twoDaysAgo);
             fixture.flush();
-            mongo.getDatabase(db).getCollection(topic).deleteMany(Filters.in("_id", old.get(0).id(), recent.get(4).id()));
+            mongo.getDatabase(db)
+                    .getCollection(topic)
+                    .deleteMany(Filters.in("_id", old.get(0).id(), recent.get(4).id()));
 
-            Reconciler.Result lastDay = reconcile(db, "outbox\\.event\\.Window", Instant.now().minus(Duration.ofDays(1)));
+            Reconciler.Result lastDay =
+                    reconcile(db, "outbox\\.event\\.Window", Instant.now().minus(Duration.ofDays(1)));
             assertThat(lastDay.topicEvents()).isEqualTo(6);
             assertThat(lastDay.documents()).isEqualTo(5);
             assertThat(lastDay.missingSample()).containsExactly(recent.get(4).id());
             assertThat(lastDay.strayCount()).isZero();
 
             Reconciler.Result all = reconcile(db, "outbox\\.event\\.Window", null);
-            assertThat(all.missingSample()).containsExactlyInAnyOrder(old.get(0).id(), recent.get(4).id());
+            assertThat(all.missingSample())
+                    .containsExactlyInAnyOrder(old.get(0).id(), recent.get(4).id());
             assertThat(all.straySample()).containsExactly("old-stray");
         }
     }
@@ -186,11 +207,25 @@ class ReconcilerTest {
         try (EventLogFixture fixture = new EventLogFixture(kafka.bootstrapServers(), mongo.getDatabase(db))) {
             events = storedTopic(fixture, topic, System.currentTimeMillis());
         }
-        mongo.getDatabase(db).getCollection(topic).deleteOne(Filters.eq("_id", events.get(8).id()));
+        mongo.getDatabase(db)
+                .getCollection(topic)
+                .deleteOne(Filters.eq("_id", events.get(8).id()));
         String uri = "mongodb://127.0.0.1:" + server.getLocalAddress().getPort();
         var out = new java.io.ByteArrayOutputStream();
-        int exit = Reconcile.run(Reconcile.parse(new String[] {"--bootstrap-servers", kafka.bootstrapServers(), "--database", db,
-                "--topics-regex", "outbox\\.event\\.Json", "--json"}, uri, Instant.now()), new java.io.PrintStream(out, true),
+        int exit = Reconcile.run(
+                Reconcile.parse(
+                        new String[] {
+                            "--bootstrap-servers",
+                            kafka.bootstrapServers(),
+                            "--database",
+                            db,
+                            "--topics-regex",
+                            "outbox\\.event\\.Json",
+                            "--json"
+                        },
+                        uri,
+                        Instant.now()),
+                new java.io.PrintStream(out, true),
                 System.err);
         assertThat(exit).isEqualTo(1);
         var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString());
@@ -199,7 +234,8 @@ class ReconcilerTest {
         assertThat(json.get("topicEvents").asLong()).isEqualTo(120);
         assertThat(json.get("documents").asLong()).isEqualTo(119);
         assertThat(json.at("/missingInMongo/count").asLong()).isEqualTo(1);
-        assertThat(json.at("/missingInMongo/sample/0").asText()).isEqualTo(events.get(8).id());
+        assertThat(json.at("/missingInMongo/sample/0").asText())
+                .isEqualTo(events.get(8).id());
         assertThat(json.at("/notOnAnyTopic/count").asLong()).isZero();
         assertThat(json.get("olderThanRetention").asLong()).isZero();
         assertThat(json.get("peakHeapBytes").asLong()).isPositive();

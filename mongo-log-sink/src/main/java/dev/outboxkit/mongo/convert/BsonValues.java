@@ -31,8 +31,7 @@ import org.bson.types.Decimal128;
  */
 public final class BsonValues {
 
-    private BsonValues() {
-    }
+    private BsonValues() {}
 
     /**
      * The JSON text of a payload: a String, or bytes that are valid UTF-8, whose first character after an optional
@@ -48,7 +47,10 @@ public final class BsonValues {
         if (bytes == null) {
             return null;
         }
-        int first = bytes.length >= 3 && (bytes[0] & 0xFF) == 0xEF && (bytes[1] & 0xFF) == 0xBB && (bytes[2] & 0xFF) == 0xBF ? 3 : 0;
+        int first =
+                bytes.length >= 3 && (bytes[0] & 0xFF) == 0xEF && (bytes[1] & 0xFF) == 0xBB && (bytes[2] & 0xFF) == 0xBF
+                        ? 3
+                        : 0;
         while (first < bytes.length && isJsonWhiteSpace((char) bytes[first])) {
             first++;
         }
@@ -110,8 +112,9 @@ public final class BsonValues {
             checkDepth(level, path);
             BsonDocument document = new BsonDocument();
             for (Field field : struct.schema().fields()) {
-                document.put(fieldName(field.name(), path), toBson(struct.get(field), field.schema(),
-                        path + "." + field.name(), level + 1));
+                document.put(
+                        fieldName(field.name(), path),
+                        toBson(struct.get(field), field.schema(), path + "." + field.name(), level + 1));
             }
             return document;
         }
@@ -162,14 +165,15 @@ public final class BsonValues {
         if (value instanceof Date date) {
             return new BsonDateTime(date.getTime());
         }
-        throw new ConversionException("the value at '" + path + "' is a " + value.getClass().getSimpleName()
-                + ", which has no BSON form");
+        throw new ConversionException(
+                "the value at '" + path + "' is a " + value.getClass().getSimpleName() + ", which has no BSON form");
     }
 
     private static void checkDepth(int level, String path) throws ConversionException {
         if (level > EventDocumentConverter.MAX_DEPTH) {
-            throw new ConversionException("the value at '" + abbreviate(path) + "' nests deeper than MongoDB's limit of "
-                    + EventDocumentConverter.MAX_DEPTH + " levels per document");
+            throw new ConversionException(
+                    "the value at '" + abbreviate(path) + "' nests deeper than MongoDB's limit of "
+                            + EventDocumentConverter.MAX_DEPTH + " levels per document");
         }
     }
 

@@ -50,9 +50,11 @@ public final class EventDocumentConverter {
     public static final String KAFKA = "kafka";
     public static final String PAYLOAD = "payload";
     public static final String HEADERS = "headers";
-    public static final Set<String> METADATA_FIELDS = Set.of(ID, AGGREGATE_TYPE, AGGREGATE_ID, EVENT_TYPE, TIMESTAMP, KAFKA);
+    public static final Set<String> METADATA_FIELDS =
+            Set.of(ID, AGGREGATE_TYPE, AGGREGATE_ID, EVENT_TYPE, TIMESTAMP, KAFKA);
     /** Read model only: the event id, the version, and on a tombstone the deletion mark and its time (for the TTL). */
     public static final String EVENT_ID = "eventId";
+
     public static final String VERSION = "version";
     public static final String DELETED = "deleted";
     public static final String DELETED_AT = "deletedAt";
@@ -67,7 +69,9 @@ public final class EventDocumentConverter {
 
     /** The stored document is level 1; a nested payload's own document or array is level 2. */
     private static final int PAYLOAD_LEVEL = 2;
-    private static final EncoderContext ENCODER_CONTEXT = EncoderContext.builder().build();
+
+    private static final EncoderContext ENCODER_CONTEXT =
+            EncoderContext.builder().build();
     private static final BsonValueCodec VALUE_CODEC = new BsonValueCodec();
 
     private final SinkConfig config;
@@ -105,13 +109,16 @@ public final class EventDocumentConverter {
         Object aggregateId = ValueSource.firstOf(config.aggregateIdSources(), record);
         String collection = collection(record, aggregateType, eventType);
 
-        BsonDocument metadata = new BsonDocument(AGGREGATE_TYPE, BsonValues.toBson(aggregateType, null, AGGREGATE_TYPE, PAYLOAD_LEVEL))
+        BsonDocument metadata = new BsonDocument(
+                        AGGREGATE_TYPE, BsonValues.toBson(aggregateType, null, AGGREGATE_TYPE, PAYLOAD_LEVEL))
                 .append(AGGREGATE_ID, BsonValues.toBson(aggregateId, record.keySchema(), AGGREGATE_ID, PAYLOAD_LEVEL))
                 .append(EVENT_TYPE, BsonValues.toBson(eventType, null, EVENT_TYPE, PAYLOAD_LEVEL))
                 .append(TIMESTAMP, record.timestamp() == null ? BsonNull.VALUE : new BsonDateTime(record.timestamp()))
-                .append(KAFKA, new BsonDocument("topic", new BsonString(record.topic()))
-                        .append("partition", new BsonInt32(record.kafkaPartition()))
-                        .append("offset", new BsonInt64(record.kafkaOffset())));
+                .append(
+                        KAFKA,
+                        new BsonDocument("topic", new BsonString(record.topic()))
+                                .append("partition", new BsonInt32(record.kafkaPartition()))
+                                .append("offset", new BsonInt64(record.kafkaOffset())));
         BsonDocument headers = storedHeaders(record);
         if (headers != null) {
             metadata.append(HEADERS, headers);
@@ -125,8 +132,11 @@ public final class EventDocumentConverter {
             deleted = eventType != null && config.deleteEventTypes().contains(eventType.toString());
             metadata.append(EVENT_ID, id).append(VERSION, version);
             if (deleted) {
-                metadata.append(DELETED, BsonBoolean.TRUE).append(DELETED_AT, new BsonDateTime(
-                        record.timestamp() == null ? System.currentTimeMillis() : record.timestamp()));
+                metadata.append(DELETED, BsonBoolean.TRUE)
+                        .append(
+                                DELETED_AT,
+                                new BsonDateTime(
+                                        record.timestamp() == null ? System.currentTimeMillis() : record.timestamp()));
             }
         }
         RawBsonDocument encoded = encode(documentId, metadata, record, !deleted);
@@ -139,7 +149,8 @@ public final class EventDocumentConverter {
     }
 
     /** The read model document's _id, from option latest.id. */
-    private BsonValue readModelId(Object aggregateType, Object aggregateId, SinkRecord record) throws ConversionException {
+    private BsonValue readModelId(Object aggregateType, Object aggregateId, SinkRecord record)
+            throws ConversionException {
         if (aggregateId == null) {
             throw new ConversionException("the record has no aggregate id, which the read model's document id needs"
                     + " (option " + SinkConfig.AGGREGATE_ID_SOURCES + " = " + config.aggregateIdSources() + ")");
@@ -147,8 +158,9 @@ public final class EventDocumentConverter {
         if (config.latestId().isAggregateIdOnly()) {
             BsonValue id = BsonValues.toBson(aggregateId, record.keySchema(), ID, PAYLOAD_LEVEL);
             if (id.isArray() || id.isNull()) {
-                throw new ConversionException("the aggregate id is " + id.getBsonType().name().toLowerCase()
-                        + ", which MongoDB does not take as _id (option " + SinkConfig.LATEST_ID + ")");
+                throw new ConversionException(
+                        "the aggregate id is " + id.getBsonType().name().toLowerCase()
+                                + ", which MongoDB does not take as _id (option " + SinkConfig.LATEST_ID + ")");
             }
             return id;
         }
@@ -195,8 +207,8 @@ public final class EventDocumentConverter {
             }
         }
         if (problem != null) {
-            throw new ConversionException("the collection name made by option " + SinkConfig.COLLECTION + " is invalid: "
-                    + problem);
+            throw new ConversionException(
+                    "the collection name made by option " + SinkConfig.COLLECTION + " is invalid: " + problem);
         }
         return collection;
     }
@@ -220,7 +232,8 @@ public final class EventDocumentConverter {
                 if (json != null) {
                     PlainJson.writeValue(json, writer, PAYLOAD_LEVEL);
                 } else {
-                    VALUE_CODEC.encode(writer, otherPayload(record.value(), record.valueSchema(), PAYLOAD_LEVEL), ENCODER_CONTEXT);
+                    VALUE_CODEC.encode(
+                            writer, otherPayload(record.value(), record.valueSchema(), PAYLOAD_LEVEL), ENCODER_CONTEXT);
                 }
             }
             writer.writeEndDocument();
@@ -228,7 +241,8 @@ public final class EventDocumentConverter {
         return new RawBsonDocument(buffer.getInternalBuffer(), 0, buffer.getPosition());
     }
 
-    private void writeMergedPayload(BsonBinaryWriter writer, String json, SinkRecord record) throws ConversionException {
+    private void writeMergedPayload(BsonBinaryWriter writer, String json, SinkRecord record)
+            throws ConversionException {
         String option = SinkConfig.PAYLOAD_MODE + "=merged";
         if (json != null) {
             PlainJson.writeFields(json, writer, reservedFields, option);
@@ -242,8 +256,8 @@ public final class EventDocumentConverter {
         }
         for (Map.Entry<String, BsonValue> field : fields.entrySet()) {
             if (reservedFields.contains(field.getKey())) {
-                throw new ConversionException("payload field '" + field.getKey() + "' collides with the metadata field of"
-                        + " that name (option " + option + ")");
+                throw new ConversionException("payload field '" + field.getKey()
+                        + "' collides with the metadata field of" + " that name (option " + option + ")");
             }
             writeField(writer, field.getKey(), field.getValue());
         }

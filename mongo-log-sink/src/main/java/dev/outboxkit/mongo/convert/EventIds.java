@@ -41,8 +41,10 @@ final class EventIds {
         if (value instanceof String text) {
             return new BsonString(Text.checked(text, "the event id"));
         }
-        boolean integral = value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte;
-        if (found.source().readsHeader() && !headersKeepText
+        boolean integral =
+                value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte;
+        if (found.source().readsHeader()
+                && !headersKeepText
                 && (value instanceof Number || value instanceof Date || value instanceof Boolean)) {
             throw new ConversionException("the event id from " + found.source() + " arrived as " + kind(value)
                     + ", not as text: the worker's header converter re-typed it (SimpleHeaderConverter, the default, reads"
@@ -56,8 +58,8 @@ final class EventIds {
         if (bytes != null) {
             return new BsonBinary(bytes);
         }
-        throw new ConversionException("the event id from " + found.source() + " is " + kind(value) + "; an event id must be"
-                + " text, an integer or bytes (option " + SinkConfig.EVENT_ID_SOURCES + ")");
+        throw new ConversionException("the event id from " + found.source() + " is " + kind(value)
+                + "; an event id must be" + " text, an integer or bytes (option " + SinkConfig.EVENT_ID_SOURCES + ")");
     }
 
     private static String kind(Object value) {

@@ -44,8 +44,7 @@ final class PlainJson {
                     .build())
             .build();
 
-    private PlainJson() {
-    }
+    private PlainJson() {}
 
     /** Writes the JSON text (an object or an array) as the BSON value being written, at nesting level {@code level}. */
     static void writeValue(String json, BsonWriter writer, int level) throws ConversionException {
@@ -56,7 +55,8 @@ final class PlainJson {
         } catch (JsonProcessingException e) {
             throw notJson(e);
         } catch (IOException e) {
-            throw new ConversionException("the payload could not be read as JSON (" + e.getClass().getSimpleName() + ")");
+            throw new ConversionException(
+                    "the payload could not be read as JSON (" + e.getClass().getSimpleName() + ")");
         }
     }
 
@@ -64,17 +64,19 @@ final class PlainJson {
      * Writes the fields of a JSON object into the BSON document being written (merged payloads), refusing a
      * field named like one in {@code reserved}.
      */
-    static void writeFields(String json, BsonWriter writer, Set<String> reserved, String option) throws ConversionException {
+    static void writeFields(String json, BsonWriter writer, Set<String> reserved, String option)
+            throws ConversionException {
         try (JsonParser parser = FACTORY.createParser(json)) {
             JsonToken first = parser.nextToken();
             if (first != JsonToken.START_OBJECT) {
-                throw new ConversionException("option " + option + " needs a payload that is a JSON object, but it is a JSON array");
+                throw new ConversionException(
+                        "option " + option + " needs a payload that is a JSON object, but it is a JSON array");
             }
             for (JsonToken token = parser.nextToken(); token != JsonToken.END_OBJECT; token = parser.nextToken()) {
                 String name = parser.currentName();
                 if (reserved.contains(name)) {
-                    throw new ConversionException("payload field '" + name + "' collides with the metadata field of that name"
-                            + " (option " + option + ")");
+                    throw new ConversionException("payload field '" + name
+                            + "' collides with the metadata field of that name" + " (option " + option + ")");
                 }
                 writer.writeName(fieldName(name));
                 writeValue(parser, parser.nextToken(), writer, 2);
@@ -83,7 +85,8 @@ final class PlainJson {
         } catch (JsonProcessingException e) {
             throw notJson(e);
         } catch (IOException e) {
-            throw new ConversionException("the payload could not be read as JSON (" + e.getClass().getSimpleName() + ")");
+            throw new ConversionException(
+                    "the payload could not be read as JSON (" + e.getClass().getSimpleName() + ")");
         }
     }
 
@@ -122,22 +125,28 @@ final class PlainJson {
         switch (parser.getNumberType()) {
             case INT -> writer.writeInt32(parser.getIntValue());
             case LONG -> writer.writeInt64(parser.getLongValue());
-            default -> writer.writeDecimal128(decimal128(new BigDecimal(parser.getBigIntegerValue()),
-                    "an integer beyond the int64 range with more than 34 digits", parser));
+            default ->
+                writer.writeDecimal128(decimal128(
+                        new BigDecimal(parser.getBigIntegerValue()),
+                        "an integer beyond the int64 range with more than 34 digits",
+                        parser));
         }
     }
 
     private static void writeFloat(JsonParser parser, BsonWriter writer) throws IOException, ConversionException {
         double value = parser.getDoubleValue();
         if (Double.isInfinite(value) || value == 0.0 && parser.getDecimalValue().signum() != 0) {
-            writer.writeDecimal128(decimal128(parser.getDecimalValue(),
-                    "a number outside the range of a double that a Decimal128 cannot hold exactly either", parser));
+            writer.writeDecimal128(decimal128(
+                    parser.getDecimalValue(),
+                    "a number outside the range of a double that a Decimal128 cannot hold exactly either",
+                    parser));
         } else {
             writer.writeDouble(value);
         }
     }
 
-    private static Decimal128 decimal128(BigDecimal value, String problem, JsonParser parser) throws ConversionException {
+    private static Decimal128 decimal128(BigDecimal value, String problem, JsonParser parser)
+            throws ConversionException {
         try {
             return new Decimal128(value);
         } catch (NumberFormatException e) {
@@ -147,15 +156,16 @@ final class PlainJson {
 
     private static String fieldName(String name) throws ConversionException {
         if (name.indexOf('\u0000') >= 0) {
-            throw new ConversionException("a key in the payload holds a NUL character, which BSON field names cannot hold");
+            throw new ConversionException(
+                    "a key in the payload holds a NUL character, which BSON field names cannot hold");
         }
         return Text.checked(name, "a key in the payload");
     }
 
     private static void checkDepth(int level, JsonParser parser) throws ConversionException {
         if (level > EventDocumentConverter.MAX_DEPTH) {
-            throw new ConversionException("the payload nests deeper than MongoDB's limit of " + EventDocumentConverter.MAX_DEPTH
-                    + " levels per document" + at(parser));
+            throw new ConversionException("the payload nests deeper than MongoDB's limit of "
+                    + EventDocumentConverter.MAX_DEPTH + " levels per document" + at(parser));
         }
     }
 
@@ -170,8 +180,8 @@ final class PlainJson {
         String what = message != null && message.startsWith("Duplicate field")
                 ? "has a key twice in one object (such payloads are not stored; see the README)"
                 : message != null && message.contains("Non-standard token")
-                ? "holds NaN or Infinity, which are not JSON numbers"
-                : "looks like JSON but does not parse";
+                        ? "holds NaN or Infinity, which are not JSON numbers"
+                        : "looks like JSON but does not parse";
         return new ConversionException("the payload " + what + location(e.getLocation()));
     }
 
@@ -180,7 +190,8 @@ final class PlainJson {
     }
 
     private static String location(JsonLocation location) {
-        return location == null || location.getLineNr() < 0 ? ""
+        return location == null || location.getLineNr() < 0
+                ? ""
                 : " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
     }
 }

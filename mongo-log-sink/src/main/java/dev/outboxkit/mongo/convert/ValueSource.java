@@ -73,8 +73,7 @@ public abstract class ValueSource {
     }
 
     /** A value and where it was read. */
-    public record Found(ValueSource source, Object value) {
-    }
+    public record Found(ValueSource source, Object value) {}
 
     /** Whether the value comes from a record header, which the worker's header converter has already typed. */
     public boolean readsHeader() {

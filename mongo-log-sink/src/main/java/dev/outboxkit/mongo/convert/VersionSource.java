@@ -24,6 +24,7 @@ public final class VersionSource {
 
     /** Decimal128 holds 34 decimal digits exactly. */
     public static final int MAX_DIGITS = 34;
+
     private static final BigInteger LONG_MAX = BigInteger.valueOf(Long.MAX_VALUE);
     private static final Pattern DIGITS = Pattern.compile("[0-9]{1," + MAX_DIGITS + "}");
     private static final String KAFKA_OFFSET = "kafka.offset";
@@ -61,10 +62,14 @@ public final class VersionSource {
             if (trimmed.equals(KAFKA_OFFSET)) {
                 sources.add(new VersionSource(trimmed, null));
             } else if (trimmed.equals("topic")) {
-                throw new ConfigException(option, entry, "a topic name is no version; expected header:NAME, value:PATH, key"
-                        + " or " + KAFKA_OFFSET);
+                throw new ConfigException(
+                        option,
+                        entry,
+                        "a topic name is no version; expected header:NAME, value:PATH, key" + " or " + KAFKA_OFFSET);
             } else {
-                sources.add(new VersionSource(trimmed, ValueSource.parseList(option, List.of(trimmed), null).get(0)));
+                sources.add(new VersionSource(
+                        trimmed,
+                        ValueSource.parseList(option, List.of(trimmed), null).get(0)));
             }
         }
         return List.copyOf(sources);
@@ -104,12 +109,17 @@ public final class VersionSource {
         } else if (value instanceof String text) {
             String trimmed = text.trim();
             if (!DIGITS.matcher(trimmed).matches()) {
-                throw notComparable(where, option, trimmed.isEmpty() ? "empty text"
-                        : "text that is not a non-negative integer of at most " + MAX_DIGITS + " digits");
+                throw notComparable(
+                        where,
+                        option,
+                        trimmed.isEmpty()
+                                ? "empty text"
+                                : "text that is not a non-negative integer of at most " + MAX_DIGITS + " digits");
             }
             number = new BigInteger(trimmed);
         } else {
-            throw notComparable(where, option, "a value of type " + value.getClass().getSimpleName());
+            throw notComparable(
+                    where, option, "a value of type " + value.getClass().getSimpleName());
         }
         if (number.signum() < 0) {
             throw notComparable(where, option, "a negative number");

@@ -18,8 +18,7 @@ public final class PluginMetricsBinding {
 
     private static final Logger log = LoggerFactory.getLogger(PluginMetricsBinding.class);
 
-    private PluginMetricsBinding() {
-    }
+    private PluginMetricsBinding() {}
 
     /** @return whether plugin metrics were registered */
     public static boolean bind(SinkTaskContext context, SinkMetrics metrics) {
@@ -41,22 +40,73 @@ public final class PluginMetricsBinding {
             return false;
         }
         try {
-            Method metricName = pluginMetricsType.getMethod("metricName", String.class, String.class, LinkedHashMap.class);
+            Method metricName =
+                    pluginMetricsType.getMethod("metricName", String.class, String.class, LinkedHashMap.class);
             Method addMetric = pluginMetricsType.getMethod("addMetric", metricNameType, providerType);
-            add(pluginMetrics, metricName, addMetric, "records-written-total", "Events stored in MongoDB", m -> m.getRecordsWritten(), metrics);
-            add(pluginMetrics, metricName, addMetric, "duplicates-skipped-total", "Events already stored (first write wins)",
-                    m -> m.getDuplicatesSkipped(), metrics);
-            add(pluginMetrics, metricName, addMetric, "records-dead-lettered-total", "Records sent to the dead letter queue",
-                    m -> m.getRecordsDeadLettered(), metrics);
-            add(pluginMetrics, metricName, addMetric, "retries-total", "Transient MongoDB failures retried", m -> m.getRetries(), metrics);
-            add(pluginMetrics, metricName, addMetric, "retrying-for-ms", "How long the current MongoDB outage has lasted (0: none)",
-                    m -> m.getRetryingForMs(), metrics);
-            add(pluginMetrics, metricName, addMetric, "bulk-write-latency-avg-ms", "Average bulk write time",
-                    SinkMetrics::getBulkWriteLatencyAvgMs, metrics);
-            add(pluginMetrics, metricName, addMetric, "bulk-write-latency-max-ms", "Longest bulk write time",
-                    m -> m.getBulkWriteLatencyMaxMs(), metrics);
-            add(pluginMetrics, metricName, addMetric, "end-to-end-lag-ms", "Now minus the timestamp of the last stored record",
-                    m -> m.getEndToEndLagMs(), metrics);
+            add(
+                    pluginMetrics,
+                    metricName,
+                    addMetric,
+                    "records-written-total",
+                    "Events stored in MongoDB",
+                    m -> m.getRecordsWritten(),
+                    metrics);
+            add(
+                    pluginMetrics,
+                    metricName,
+                    addMetric,
+                    "duplicates-skipped-total",
+                    "Events already stored (first write wins)",
+                    m -> m.getDuplicatesSkipped(),
+                    metrics);
+            add(
+                    pluginMetrics,
+                    metricName,
+                    addMetric,
+                    "records-dead-lettered-total",
+                    "Records sent to the dead letter queue",
+                    m -> m.getRecordsDeadLettered(),
+                    metrics);
+            add(
+                    pluginMetrics,
+                    metricName,
+                    addMetric,
+                    "retries-total",
+                    "Transient MongoDB failures retried",
+                    m -> m.getRetries(),
+                    metrics);
+            add(
+                    pluginMetrics,
+                    metricName,
+                    addMetric,
+                    "retrying-for-ms",
+                    "How long the current MongoDB outage has lasted (0: none)",
+                    m -> m.getRetryingForMs(),
+                    metrics);
+            add(
+                    pluginMetrics,
+                    metricName,
+                    addMetric,
+                    "bulk-write-latency-avg-ms",
+                    "Average bulk write time",
+                    SinkMetrics::getBulkWriteLatencyAvgMs,
+                    metrics);
+            add(
+                    pluginMetrics,
+                    metricName,
+                    addMetric,
+                    "bulk-write-latency-max-ms",
+                    "Longest bulk write time",
+                    m -> m.getBulkWriteLatencyMaxMs(),
+                    metrics);
+            add(
+                    pluginMetrics,
+                    metricName,
+                    addMetric,
+                    "end-to-end-lag-ms",
+                    "Now minus the timestamp of the last stored record",
+                    m -> m.getEndToEndLagMs(),
+                    metrics);
             return true;
         } catch (ReflectiveOperationException | RuntimeException e) {
             log.warn("Could not register plugin metrics ({}); the JMX MBean carries the sink metrics", e.toString());
@@ -64,8 +114,15 @@ public final class PluginMetricsBinding {
         }
     }
 
-    private static void add(Object pluginMetrics, Method metricName, Method addMetric, String name, String description,
-                            ToDoubleFunction<SinkMetrics> value, SinkMetrics metrics) throws ReflectiveOperationException {
+    private static void add(
+            Object pluginMetrics,
+            Method metricName,
+            Method addMetric,
+            String name,
+            String description,
+            ToDoubleFunction<SinkMetrics> value,
+            SinkMetrics metrics)
+            throws ReflectiveOperationException {
         Object metric = metricName.invoke(pluginMetrics, name, description, new LinkedHashMap<String, String>());
         Measurable measurable = (config, now) -> value.applyAsDouble(metrics);
         addMetric.invoke(pluginMetrics, metric, measurable);

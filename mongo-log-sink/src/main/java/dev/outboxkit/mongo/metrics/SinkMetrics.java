@@ -3,7 +3,6 @@ package dev.outboxkit.mongo.metrics;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -34,6 +33,7 @@ public final class SinkMetrics implements SinkMetricsMBean {
     private final AtomicLong retryingSinceMs = new AtomicLong(-1);
     /** Which instance holds each registered name, so that a stopping task never unregisters its successor. */
     private static final java.util.Map<ObjectName, SinkMetrics> REGISTERED = new java.util.HashMap<>();
+
     private ObjectName registeredAs;
 
     public void recordWritten(long count) {
@@ -138,8 +138,8 @@ public final class SinkMetrics implements SinkMetricsMBean {
     public void registerMBean(String connector, String task) {
         try {
             MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-            ObjectName name = new ObjectName("dev.outboxkit:type=mongo-log-sink,connector=" + ObjectName.quote(connector)
-                    + ",task=" + ObjectName.quote(task));
+            ObjectName name = new ObjectName("dev.outboxkit:type=mongo-log-sink,connector="
+                    + ObjectName.quote(connector) + ",task=" + ObjectName.quote(task));
             synchronized (REGISTERED) {
                 if (server.isRegistered(name)) {
                     server.unregisterMBean(name);

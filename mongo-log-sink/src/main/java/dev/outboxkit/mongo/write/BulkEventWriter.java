@@ -55,9 +55,10 @@ final class BulkEventWriter implements CollectionWriter {
         List<EventDocument> unique = mode == WriteMode.INSERT ? firstPerId(events, outcome) : lastPerId(events);
         List<WriteModel<RawBsonDocument>> models = new ArrayList<>(unique.size());
         for (EventDocument event : unique) {
-            models.add(mode == WriteMode.INSERT
-                    ? new InsertOneModel<>(event.document())
-                    : new ReplaceOneModel<>(new BsonDocument("_id", event.id()), event.document(), UPSERT));
+            models.add(
+                    mode == WriteMode.INSERT
+                            ? new InsertOneModel<>(event.document())
+                            : new ReplaceOneModel<>(new BsonDocument("_id", event.id()), event.document(), UPSERT));
         }
         MongoCollection<RawBsonDocument> collection = database.getCollection(collectionName, RawBsonDocument.class);
         try {
@@ -68,11 +69,17 @@ final class BulkEventWriter implements CollectionWriter {
         } catch (MongoException e) {
             String reason = describe(e, collectionName);
             switch (FailureClassifier.ofException(e)) {
-                case REJECT -> unique.forEach(event -> outcome.rejected.add(new WriteOutcome.Rejected(event,
-                        "MongoDB refused the write: " + reason + ": " + FailureClassifier.safeMessage(e.getMessage()))));
+                case REJECT ->
+                    unique.forEach(event -> outcome.rejected.add(new WriteOutcome.Rejected(
+                            event,
+                            "MongoDB refused the write: " + reason + ": "
+                                    + FailureClassifier.safeMessage(e.getMessage()))));
                 case STOP -> throw stop(reason + ": " + FailureClassifier.safeMessage(e.getMessage()), e);
-                default -> throw new TransientWriteException(reason + ": " + FailureClassifier.safeMessage(e.getMessage()),
-                        e, FailureClassifier.retryAfterMs(e.getMessage()).orElse(-1));
+                default ->
+                    throw new TransientWriteException(
+                            reason + ": " + FailureClassifier.safeMessage(e.getMessage()),
+                            e,
+                            FailureClassifier.retryAfterMs(e.getMessage()).orElse(-1));
             }
         }
         return outcome;
@@ -85,13 +92,23 @@ final class BulkEventWriter implements CollectionWriter {
      * server asked for. A write concern error means the documents were applied but not yet as durably as asked:
      * the batch is retried too.
      */
-    private void sortWriteErrors(MongoBulkWriteException e, List<EventDocument> written, WriteOutcome outcome,
-                                 MongoCollection<RawBsonDocument> target, String collection) throws TransientWriteException {
+    private void sortWriteErrors(
+            MongoBulkWriteException e,
+            List<EventDocument> written,
+            WriteOutcome outcome,
+            MongoCollection<RawBsonDocument> target,
+            String collection)
+            throws TransientWriteException {
         if (e.getWriteConcernError() != null) {
-            throw new TransientWriteException("write concern not satisfied on collection " + collection + " (code "
-                    + e.getWriteConcernError().getCode() + " " + e.getWriteConcernError().getCodeName() + ": "
-                    + FailureClassifier.safeMessage(e.getWriteConcernError().getMessage()) + ")", e,
-                    FailureClassifier.retryAfterMs(e.getWriteConcernError().getMessage()).orElse(-1));
+            throw new TransientWriteException(
+                    "write concern not satisfied on collection " + collection + " (code "
+                            + e.getWriteConcernError().getCode() + " "
+                            + e.getWriteConcernError().getCodeName() + ": "
+                            + FailureClassifier.safeMessage(
+                                    e.getWriteConcernError().getMessage()) + ")",
+                    e,
+                    FailureClassifier.retryAfterMs(e.getWriteConcernError().getMessage())
+                            .orElse(-1));
         }
         Set<BsonValue> stored = storedAmong(unnamedDuplicates(e, written), target, collection, e);
         BulkWriteError retried = null;
@@ -100,23 +117,30 @@ final class BulkEventWriter implements CollectionWriter {
         for (BulkWriteError error : e.getWriteErrors()) {
             int code = error.getCode();
             BsonValue id = written.get(error.getIndex()).id();
-            switch (FailureClassifier.ofWriteError(code, error.getMessage(), error.getDetails(), mode,
-                    () -> stored.contains(id))) {
+            switch (FailureClassifier.ofWriteError(
+                    code, error.getMessage(), error.getDetails(), mode, () -> stored.contains(id))) {
                 case DUPLICATE -> outcome.duplicates++;
-                case REJECT -> outcome.rejected.add(new WriteOutcome.Rejected(written.get(error.getIndex()),
-                        "MongoDB rejected the document (collection " + collection + ", error code " + code + ": "
-                                + rejectReason(code, error.getMessage()) + ")"));
+                case REJECT ->
+                    outcome.rejected.add(new WriteOutcome.Rejected(
+                            written.get(error.getIndex()),
+                            "MongoDB rejected the document (collection " + collection + ", error code " + code + ": "
+                                    + rejectReason(code, error.getMessage()) + ")"));
                 default -> {
                     toRetry++;
                     retried = retried == null ? error : retried;
-                    retryAfterMs = Math.max(retryAfterMs, FailureClassifier.retryAfterMs(error.getMessage()).orElse(-1));
+                    retryAfterMs = Math.max(
+                            retryAfterMs,
+                            FailureClassifier.retryAfterMs(error.getMessage()).orElse(-1));
                 }
             }
         }
         if (retried != null) {
-            throw new TransientWriteException(toRetry + " of " + written.size() + " documents not stored on collection "
-                    + collection + " (first: write error code " + retried.getCode() + ": "
-                    + FailureClassifier.safeMessage(retried.getMessage()) + ")", e, retryAfterMs);
+            throw new TransientWriteException(
+                    toRetry + " of " + written.size() + " documents not stored on collection "
+                            + collection + " (first: write error code " + retried.getCode() + ": "
+                            + FailureClassifier.safeMessage(retried.getMessage()) + ")",
+                    e,
+                    retryAfterMs);
         }
         outcome.stored += written.size() - e.getWriteErrors().size();
     }
@@ -138,19 +162,26 @@ final class BulkEventWriter implements CollectionWriter {
     }
 
     /** Which of these ids are stored, read in one query (none asked: none read). */
-    private static Set<BsonValue> storedAmong(List<BsonValue> ids, MongoCollection<RawBsonDocument> target, String collection,
-                                              MongoBulkWriteException cause) throws TransientWriteException {
+    private static Set<BsonValue> storedAmong(
+            List<BsonValue> ids,
+            MongoCollection<RawBsonDocument> target,
+            String collection,
+            MongoBulkWriteException cause)
+            throws TransientWriteException {
         Set<BsonValue> stored = new HashSet<>();
         if (ids.isEmpty()) {
             return stored;
         }
         try {
-            target.find(Filters.in("_id", ids)).projection(Projections.include("_id"))
+            target.find(Filters.in("_id", ids))
+                    .projection(Projections.include("_id"))
                     .forEach(doc -> stored.add(doc.get("_id")));
         } catch (MongoException e) {
             cause.addSuppressed(e);
-            throw new TransientWriteException("cannot tell duplicates from unique-index violations on collection "
-                    + collection + " (" + describe(e, collection) + ")", cause);
+            throw new TransientWriteException(
+                    "cannot tell duplicates from unique-index violations on collection " + collection + " ("
+                            + describe(e, collection) + ")",
+                    cause);
         }
         return stored;
     }
@@ -162,9 +193,11 @@ final class BulkEventWriter implements CollectionWriter {
     }
 
     static ConnectException stop(String reason, MongoException e) {
-        return new ConnectException("MongoDB refused the sink's access, which no retry fixes: " + reason
-                + ". Check the connection string's credentials and the user's roles (readWrite on the database);"
-                + " restarting the task after the fix resumes from the last committed offsets", e);
+        return new ConnectException(
+                "MongoDB refused the sink's access, which no retry fixes: " + reason
+                        + ". Check the connection string's credentials and the user's roles (readWrite on the database);"
+                        + " restarting the task after the fix resumes from the last committed offsets",
+                e);
     }
 
     private static List<EventDocument> firstPerId(List<EventDocument> events, WriteOutcome outcome) {

@@ -48,6 +48,7 @@ final class CollectionSetup implements AutoCloseable {
     static final long MAX_WAIT_MS = 2_000;
     /** Index exists with other options (85) or another key pattern under that name (86). */
     private static final java.util.Set<Integer> INDEX_CONFLICT_CODES = java.util.Set.of(85, 86);
+
     private static final int COMMAND_NOT_FOUND = 59;
 
     private final MongoDatabase database;
@@ -55,13 +56,13 @@ final class CollectionSetup implements AutoCloseable {
     private final long ttlSeconds;
     /** The date field the retention index is on, and the index's name (the log's events, or the read model's tombstones). */
     private final String ttlField;
+
     private final String ttlIndex;
     private final LongSupplier clock;
     private final int maxRemembered;
     private final ExecutorService worker;
     /** One collection's preparation: true when done, false when failed (then tried again after retryAfterMs). */
-    private record Preparation(CompletableFuture<Boolean> result, long retryAfterMs) {
-    }
+    private record Preparation(CompletableFuture<Boolean> result, long retryAfterMs) {}
 
     /** Per collection, its latest preparation; least recently used first. */
     private final Map<String, Preparation> state = new LinkedHashMap<>(256, 0.75f, true) {
@@ -71,19 +72,39 @@ final class CollectionSetup implements AutoCloseable {
         }
     };
 
-    CollectionSetup(MongoDatabase database, boolean createIndexes, long ttlSeconds, String threadName, LongSupplier clock) {
+    CollectionSetup(
+            MongoDatabase database, boolean createIndexes, long ttlSeconds, String threadName, LongSupplier clock) {
         this(database, createIndexes, ttlSeconds, threadName, clock, MAX_REMEMBERED);
     }
 
-    CollectionSetup(MongoDatabase database, boolean createIndexes, long ttlSeconds, String threadName, LongSupplier clock,
-                    int maxRemembered) {
-        this(database, createIndexes, EventDocumentConverter.TIMESTAMP, TTL_INDEX, ttlSeconds, threadName, clock,
+    CollectionSetup(
+            MongoDatabase database,
+            boolean createIndexes,
+            long ttlSeconds,
+            String threadName,
+            LongSupplier clock,
+            int maxRemembered) {
+        this(
+                database,
+                createIndexes,
+                EventDocumentConverter.TIMESTAMP,
+                TTL_INDEX,
+                ttlSeconds,
+                threadName,
+                clock,
                 maxRemembered);
     }
 
     /** With the retention index on another date field under another name (the read model's tombstones). */
-    CollectionSetup(MongoDatabase database, boolean createIndexes, String ttlField, String ttlIndex, long ttlSeconds,
-                    String threadName, LongSupplier clock, int maxRemembered) {
+    CollectionSetup(
+            MongoDatabase database,
+            boolean createIndexes,
+            String ttlField,
+            String ttlIndex,
+            long ttlSeconds,
+            String threadName,
+            LongSupplier clock,
+            int maxRemembered) {
         this.ttlField = ttlField;
         this.ttlIndex = ttlIndex;
         this.maxRemembered = maxRemembered;
@@ -122,7 +143,8 @@ final class CollectionSetup implements AutoCloseable {
         Preparation next;
         synchronized (state) {
             Preparation current = state.get(collection);
-            if (current != null && (!current.result().isDone() || current.result().join() || now < current.retryAfterMs())) {
+            if (current != null
+                    && (!current.result().isDone() || current.result().join() || now < current.retryAfterMs())) {
                 return current.result();
             }
             next = new Preparation(new CompletableFuture<>(), 0);
@@ -146,8 +168,11 @@ final class CollectionSetup implements AutoCloseable {
                     }
                 }
             } catch (MongoException e) {
-                log.warn("Could not list the collections of database {} to update their retention index ({}); collections"
-                        + " are still prepared on their next write", database.getName(), e.getClass().getSimpleName());
+                log.warn(
+                        "Could not list the collections of database {} to update their retention index ({}); collections"
+                                + " are still prepared on their next write",
+                        database.getName(),
+                        e.getClass().getSimpleName());
             }
         });
     }
@@ -156,14 +181,21 @@ final class CollectionSetup implements AutoCloseable {
         MongoCollection<Document> collection = database.getCollection(name);
         try {
             if (createIndexes) {
-                createIndex(collection, Indexes.ascending(EventDocumentConverter.AGGREGATE_ID, EventDocumentConverter.TIMESTAMP),
+                createIndex(
+                        collection,
+                        Indexes.ascending(EventDocumentConverter.AGGREGATE_ID, EventDocumentConverter.TIMESTAMP),
                         new IndexOptions().name(HISTORY_INDEX));
             }
             reconcileRetention(collection);
             result.complete(true);
         } catch (MongoException e) {
-            log.warn("Could not prepare the indexes of collection {} ({}, code {}); writes go on, and it is tried again on"
-                    + " a write after {} ms", name, e.getClass().getSimpleName(), e.getCode(), RETRY_AFTER_MS);
+            log.warn(
+                    "Could not prepare the indexes of collection {} ({}, code {}); writes go on, and it is tried again on"
+                            + " a write after {} ms",
+                    name,
+                    e.getClass().getSimpleName(),
+                    e.getCode(),
+                    RETRY_AFTER_MS);
             synchronized (state) {
                 state.put(name, new Preparation(result, clock.getAsLong() + RETRY_AFTER_MS));
             }
@@ -200,7 +232,11 @@ final class CollectionSetup implements AutoCloseable {
             collection.dropIndex(ttlIndex);
             createIndex(collection, keys, options);
         }
-        log.info("Changed retention index {} of collection {} from {} to {} seconds", ttlIndex, name(collection), current,
+        log.info(
+                "Changed retention index {} of collection {} from {} to {} seconds",
+                ttlIndex,
+                name(collection),
+                current,
                 ttlSeconds);
     }
 
@@ -220,8 +256,12 @@ final class CollectionSetup implements AutoCloseable {
             if (!INDEX_CONFLICT_CODES.contains(e.getErrorCode())) {
                 throw e;
             }
-            log.warn("Index {} on collection {} exists with other options (code {}); keeping the existing one. Drop it to"
-                    + " apply the configured options.", options.getName(), name(collection), e.getErrorCode());
+            log.warn(
+                    "Index {} on collection {} exists with other options (code {}); keeping the existing one. Drop it to"
+                            + " apply the configured options.",
+                    options.getName(),
+                    name(collection),
+                    e.getErrorCode());
         }
     }
 
@@ -233,7 +273,9 @@ final class CollectionSetup implements AutoCloseable {
     boolean isPrepared(String collection) {
         synchronized (state) {
             Preparation current = state.get(collection);
-            return current != null && current.result().isDone() && current.result().join();
+            return current != null
+                    && current.result().isDone()
+                    && current.result().join();
         }
     }
 
@@ -241,7 +283,9 @@ final class CollectionSetup implements AutoCloseable {
     boolean hasFailed(String collection) {
         synchronized (state) {
             Preparation current = state.get(collection);
-            return current != null && current.result().isDone() && !current.result().join();
+            return current != null
+                    && current.result().isDone()
+                    && !current.result().join();
         }
     }
 

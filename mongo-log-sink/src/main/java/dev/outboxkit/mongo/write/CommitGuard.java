@@ -34,8 +34,11 @@ public final class CommitGuard {
 
     /** A put was handed these records and did not complete. */
     public synchronized void failed(Collection<SinkRecord> records) {
-        rangesOf(records).forEach((partition, range) -> unstored.merge(partition, new Unstored(range[0], range[1] + 1),
-                (old, added) -> new Unstored(Math.min(old.from, added.from), Math.max(old.to, added.to))));
+        rangesOf(records)
+                .forEach((partition, range) -> unstored.merge(
+                        partition,
+                        new Unstored(range[0], range[1] + 1),
+                        (old, added) -> new Unstored(Math.min(old.from, added.from), Math.max(old.to, added.to))));
     }
 
     /** A put stored (or dead-lettered) these records. */
@@ -75,7 +78,9 @@ public final class CommitGuard {
         Map<TopicPartition, long[]> ranges = new HashMap<>();
         for (SinkRecord record : records) {
             long offset = record.originalKafkaOffset();
-            ranges.merge(new TopicPartition(record.originalTopic(), record.originalKafkaPartition()), new long[] {offset, offset},
+            ranges.merge(
+                    new TopicPartition(record.originalTopic(), record.originalKafkaPartition()),
+                    new long[] {offset, offset},
                     (old, added) -> new long[] {Math.min(old[0], added[0]), Math.max(old[1], added[1])});
         }
         return ranges;

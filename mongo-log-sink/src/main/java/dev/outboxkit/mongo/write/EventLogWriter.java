@@ -47,26 +47,43 @@ public final class EventLogWriter implements AutoCloseable {
     private final CollectionSetup setup;
     /** The write strategy: the log's insert or replace, or the read model's conditional upsert. */
     private final CollectionWriter bulk;
+
     private final ErrantRecordReporter reporter;
     private final SinkMetrics metrics;
     /** Writes the collections of a batch at the same time; null when write.parallelism is 1. */
     private final ExecutorService pool;
 
-    public EventLogWriter(SinkConfig config, MongoDatabase database, ErrantRecordReporter reporter, SinkMetrics metrics,
-                          String taskLabel) {
+    public EventLogWriter(
+            SinkConfig config,
+            MongoDatabase database,
+            ErrantRecordReporter reporter,
+            SinkMetrics metrics,
+            String taskLabel) {
         this.converter = new EventDocumentConverter(config);
         boolean latest = config.writeMode() == WriteMode.LATEST;
         this.setup = latest
-                ? new CollectionSetup(database, false, EventDocumentConverter.DELETED_AT, CollectionSetup.TOMBSTONE_TTL_INDEX,
-                        config.tombstoneTtlSeconds(), "outboxkit-index-setup-" + taskLabel, System::currentTimeMillis,
+                ? new CollectionSetup(
+                        database,
+                        false,
+                        EventDocumentConverter.DELETED_AT,
+                        CollectionSetup.TOMBSTONE_TTL_INDEX,
+                        config.tombstoneTtlSeconds(),
+                        "outboxkit-index-setup-" + taskLabel,
+                        System::currentTimeMillis,
                         CollectionSetup.MAX_REMEMBERED)
-                : new CollectionSetup(database, config.createIndexes(), config.ttlSeconds(),
-                        "outboxkit-index-setup-" + taskLabel, System::currentTimeMillis);
+                : new CollectionSetup(
+                        database,
+                        config.createIndexes(),
+                        config.ttlSeconds(),
+                        "outboxkit-index-setup-" + taskLabel,
+                        System::currentTimeMillis);
         this.bulk = latest ? new ReadModelWriter(database) : new BulkEventWriter(database, config.writeMode());
         this.reporter = reporter;
         this.metrics = metrics;
-        this.pool = config.writeParallelism() > 1 ? Executors.newFixedThreadPool(config.writeParallelism(), daemonThreads(
-                "outboxkit-writer-" + taskLabel)) : null;
+        this.pool = config.writeParallelism() > 1
+                ? Executors.newFixedThreadPool(
+                        config.writeParallelism(), daemonThreads("outboxkit-writer-" + taskLabel))
+                : null;
     }
 
     private static ThreadFactory daemonThreads(String prefix) {
@@ -124,7 +141,9 @@ public final class EventLogWriter implements AutoCloseable {
                 outcomes.add(awaitUninterruptibly(write));
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof TransientWriteException t) {
-                    transientFailure = transientFailure == null || t.retryAfterMs() > transientFailure.retryAfterMs() ? t : transientFailure;
+                    transientFailure = transientFailure == null || t.retryAfterMs() > transientFailure.retryAfterMs()
+                            ? t
+                            : transientFailure;
                 } else {
                     stop = stop == null ? e.getCause() : stop;
                 }
@@ -176,13 +195,16 @@ public final class EventLogWriter implements AutoCloseable {
         for (SinkRecord record : records) {
             try {
                 EventDocument event = converter.convert(record);
-                batch.byCollection.computeIfAbsent(event.collection(), c -> new ArrayList<>()).add(event);
+                batch.byCollection
+                        .computeIfAbsent(event.collection(), c -> new ArrayList<>())
+                        .add(event);
             } catch (ConversionException e) {
                 batch.failures.add(new RecordFailure(record, e.getMessage()));
             } catch (RuntimeException | StackOverflowError e) {
                 // A failure the converter did not foresee is still this record's alone; its message may quote data.
-                batch.failures.add(new RecordFailure(record, "converting it failed unexpectedly ("
-                        + e.getClass().getName() + ")"));
+                batch.failures.add(new RecordFailure(
+                        record,
+                        "converting it failed unexpectedly (" + e.getClass().getName() + ")"));
             }
         }
         return batch;
@@ -206,8 +228,9 @@ public final class EventLogWriter implements AutoCloseable {
         }
         if (reporter == null) {
             RecordFailure first = failures.get(0);
-            throw new ConnectException(first.describe() + (failures.size() > 1 ? " (and " + (failures.size() - 1)
-                    + " more records in this batch)" : "") + ". Configure errors.tolerance=all with"
+            throw new ConnectException(first.describe()
+                    + (failures.size() > 1 ? " (and " + (failures.size() - 1) + " more records in this batch)" : "")
+                    + ". Configure errors.tolerance=all with"
                     + " errors.deadletterqueue.topic.name to divert such records instead of failing.");
         }
         List<Future<Void>> pending = new ArrayList<>(failures.size());
@@ -222,8 +245,10 @@ public final class EventLogWriter implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new ConnectException("Interrupted while waiting for the dead letter queue", e);
             } catch (ExecutionException e) {
-                throw new ConnectException("The dead letter queue did not take a record (" + failures.get(i).describe()
-                        + "); stopping, so that no offset is committed past it", e.getCause());
+                throw new ConnectException(
+                        "The dead letter queue did not take a record ("
+                                + failures.get(i).describe() + "); stopping, so that no offset is committed past it",
+                        e.getCause());
             }
         }
     }
@@ -240,8 +265,12 @@ public final class EventLogWriter implements AutoCloseable {
             metrics.recordLag(last.timestamp(), System.currentTimeMillis());
         }
         if (log.isDebugEnabled()) {
-            log.debug("Batch of {} records: {} stored, {} duplicates, {} dead-lettered", records.size(), batch.stored,
-                    batch.duplicates, batch.failures.size());
+            log.debug(
+                    "Batch of {} records: {} stored, {} duplicates, {} dead-lettered",
+                    records.size(),
+                    batch.stored,
+                    batch.duplicates,
+                    batch.failures.size());
         }
     }
 

@@ -40,7 +40,12 @@ import dev.outboxkit.mongo.SinkConfig.WriteMode;
 public final class FailureClassifier {
 
     /** What a failure means for the records it concerns. */
-    public enum Verdict { DUPLICATE, REJECT, RETRY, STOP }
+    public enum Verdict {
+        DUPLICATE,
+        REJECT,
+        RETRY,
+        STOP
+    }
 
     static final int DUPLICATE_KEY = 11000;
     private static final String ID_INDEX = "_id_";
@@ -81,8 +86,7 @@ public final class FailureClassifier {
             73, "InvalidNamespace: the collection name resolved for these records is not valid",
             10080, "the collection name resolved for these records is too long (older servers)");
 
-    private FailureClassifier() {
-    }
+    private FailureClassifier() {}
 
     /** One document's error inside an unordered bulk write, where a duplicate key names its index. */
     static Verdict ofWriteError(int code, String message, BsonDocument details, WriteMode mode) {
@@ -94,7 +98,8 @@ public final class FailureClassifier {
      * id is stored; it is asked only for a duplicate key whose error names no index (Azure Cosmos DB's "Failed _id or
      * unique index constraint"), which is then a duplicate when the id is stored and another unique index otherwise.
      */
-    static Verdict ofWriteError(int code, String message, BsonDocument details, WriteMode mode, BooleanSupplier idStored) {
+    static Verdict ofWriteError(
+            int code, String message, BsonDocument details, WriteMode mode, BooleanSupplier idStored) {
         if (code == DUPLICATE_KEY) {
             boolean onId = namesItsIndex(message, details) ? isIdIndex(message, details) : idStored.getAsBoolean();
             if (!onId) {
@@ -103,7 +108,8 @@ public final class FailureClassifier {
                 return Verdict.REJECT;
             }
             // In replace mode an _id clash is a concurrent upsert of the same id; repeating the write settles it. In
-            // latest mode it is the conditional upsert finding a version at least as high (the writer checks once more).
+            // latest mode it is the conditional upsert finding a version at least as high (the writer checks once
+            // more).
             return mode == WriteMode.REPLACE ? Verdict.RETRY : Verdict.DUPLICATE;
         }
         // A namespace code reported per document (some servers do) is the same fault as on the whole write.
@@ -150,7 +156,9 @@ public final class FailureClassifier {
 
     private static boolean causedByNetwork(Throwable e) {
         for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
-            if (cause instanceof MongoSocketException || cause instanceof MongoTimeoutException || cause instanceof IOException) {
+            if (cause instanceof MongoSocketException
+                    || cause instanceof MongoTimeoutException
+                    || cause instanceof IOException) {
                 return true;
             }
         }

@@ -69,8 +69,11 @@ final class ReadModelWriter implements CollectionWriter {
                 String reason = BulkEventWriter.describe(e, collectionName);
                 switch (FailureClassifier.ofException(e)) {
                     case RETRY -> throw new TransientWriteException(reason, e);
-                    case REJECT -> pending.forEach(event -> outcome.rejected.add(new WriteOutcome.Rejected(event,
-                            "MongoDB refused the write: " + reason + ": " + FailureClassifier.safeMessage(e.getMessage()))));
+                    case REJECT ->
+                        pending.forEach(event -> outcome.rejected.add(new WriteOutcome.Rejected(
+                                event,
+                                "MongoDB refused the write: " + reason + ": "
+                                        + FailureClassifier.safeMessage(e.getMessage()))));
                     default -> throw BulkEventWriter.stop(reason, e);
                 }
                 pending = List.of();
@@ -86,18 +89,25 @@ final class ReadModelWriter implements CollectionWriter {
     }
 
     /** Sorts the errors; returns the writes to send once more (a duplicate key on the first attempt). */
-    private static List<EventDocument> sortWriteErrors(MongoBulkWriteException e, List<EventDocument> written,
-                                                       WriteOutcome outcome, String collection, boolean firstAttempt)
+    private static List<EventDocument> sortWriteErrors(
+            MongoBulkWriteException e,
+            List<EventDocument> written,
+            WriteOutcome outcome,
+            String collection,
+            boolean firstAttempt)
             throws TransientWriteException {
         if (e.getWriteConcernError() != null) {
-            throw new TransientWriteException("write concern not satisfied on collection " + collection + " (code "
-                    + e.getWriteConcernError().getCode() + ")", e);
+            throw new TransientWriteException(
+                    "write concern not satisfied on collection " + collection + " (code "
+                            + e.getWriteConcernError().getCode() + ")",
+                    e);
         }
         List<EventDocument> again = new ArrayList<>();
         for (BulkWriteError error : e.getWriteErrors()) {
             int code = error.getCode();
             EventDocument event = written.get(error.getIndex());
-            Verdict verdict = FailureClassifier.ofWriteError(code, error.getMessage(), error.getDetails(), WriteMode.LATEST);
+            Verdict verdict =
+                    FailureClassifier.ofWriteError(code, error.getMessage(), error.getDetails(), WriteMode.LATEST);
             switch (verdict) {
                 case DUPLICATE -> {
                     if (firstAttempt) {
@@ -106,10 +116,13 @@ final class ReadModelWriter implements CollectionWriter {
                         outcome.duplicates++;
                     }
                 }
-                case REJECT -> outcome.rejected.add(new WriteOutcome.Rejected(event,
-                        "MongoDB rejected the document (collection " + collection + ", error code " + code + ": "
-                                + FailureClassifier.safeMessage(error.getMessage()) + ")"));
-                case RETRY -> throw new TransientWriteException("write error code " + code + " on collection " + collection, e);
+                case REJECT ->
+                    outcome.rejected.add(new WriteOutcome.Rejected(
+                            event,
+                            "MongoDB rejected the document (collection " + collection + ", error code " + code + ": "
+                                    + FailureClassifier.safeMessage(error.getMessage()) + ")"));
+                case RETRY ->
+                    throw new TransientWriteException("write error code " + code + " on collection " + collection, e);
                 default -> throw BulkEventWriter.stop("write error code " + code + " on collection " + collection, e);
             }
         }
@@ -143,6 +156,8 @@ final class ReadModelWriter implements CollectionWriter {
     }
 
     private static BigDecimal decimal(BsonValue version) {
-        return version.isInt64() ? BigDecimal.valueOf(version.asInt64().getValue()) : version.asDecimal128().getValue().bigDecimalValue();
+        return version.isInt64()
+                ? BigDecimal.valueOf(version.asInt64().getValue())
+                : version.asDecimal128().getValue().bigDecimalValue();
     }
 }

@@ -9,8 +9,7 @@ import dev.outboxkit.mongo.convert.EventDocument;
 final class WriteOutcome {
 
     /** A document MongoDB will never take, with the reason (never the document). */
-    record Rejected(EventDocument event, String reason) {
-    }
+    record Rejected(EventDocument event, String reason) {}
 
     int stored;
     int duplicates;

@@ -16,8 +16,8 @@ import org.bson.BsonValue;
 import org.junit.jupiter.api.Test;
 
 import dev.outboxkit.mongo.readmodel.ReadModelRecords.Event;
-import dev.outboxkit.testkit.mongo.MongoTestServer;
 import dev.outboxkit.mongo.testing.RunningSink;
+import dev.outboxkit.testkit.mongo.MongoTestServer;
 
 /**
  * Property 1 and 3 of the read model: for generated sequences of several aggregates' events (shuffled, with
@@ -69,8 +69,8 @@ class ReadModelConvergenceTest {
             lastCoordinates.putIfAbsent(event, new long[] {partition, offset});
         }
 
-        try (RunningSink sink = new RunningSink(MONGO, true, "write.mode", "latest",
-                "latest.delete.event.types", "OrderDeleted")) {
+        try (RunningSink sink =
+                new RunningSink(MONGO, true, "write.mode", "latest", "latest.delete.event.types", "OrderDeleted")) {
             int from = 0;
             while (from < records.size()) {
                 int size = 1 + random.nextInt(Math.min(8, records.size() - from));
@@ -82,10 +82,12 @@ class ReadModelConvergenceTest {
             for (Event highest : highestPerAggregate(events)) {
                 // The first delivery of the highest version writes it; its redeliveries change nothing.
                 long[] at = firstDeliveryOf(highest, records);
-                expected.put(new BsonString("Order:" + highest.aggregateId()),
+                expected.put(
+                        new BsonString("Order:" + highest.aggregateId()),
                         highest.expectedDocument(highest.eventType().equals("OrderDeleted"), (int) at[0], at[1]));
             }
-            assertThat(stored).as("seed %d, trial %d: %d aggregates, %d deliveries", seed, trial, aggregates, records.size())
+            assertThat(stored)
+                    .as("seed %d, trial %d: %d aggregates, %d deliveries", seed, trial, aggregates, records.size())
                     .isEqualTo(expected);
             assertThat(sink.deadLettered()).as("seed %d, trial %d", seed, trial).isEmpty();
         }

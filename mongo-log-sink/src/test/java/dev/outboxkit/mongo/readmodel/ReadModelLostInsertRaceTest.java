@@ -50,13 +50,24 @@ class ReadModelLostInsertRaceTest {
                 return super.handleCommand(channel, database, command, query);
             }
             Document older = new Document("_id", id).append("version", 1L).append("eventId", "concurrent-v1");
-            super.handleCommand(channel, database, "insert", new Document("insert", query.get("update"))
-                    .append("documents", List.of(older)));
-            return new Document("n", 0).append("nModified", 0).append("writeErrors", List.of(new Document("index", 0)
-                    .append("code", 11000).append("codeName", "DuplicateKey")
-                    .append("errmsg", "E11000 duplicate key error collection: " + database + "." + query.get("update")
-                            + " index: _id_ dup key: { _id: ... }")
-                    .append("keyPattern", new Document("_id", 1)).append("keyValue", new Document("_id", id))))
+            super.handleCommand(
+                    channel,
+                    database,
+                    "insert",
+                    new Document("insert", query.get("update")).append("documents", List.of(older)));
+            return new Document("n", 0)
+                    .append("nModified", 0)
+                    .append(
+                            "writeErrors",
+                            List.of(new Document("index", 0)
+                                    .append("code", 11000)
+                                    .append("codeName", "DuplicateKey")
+                                    .append(
+                                            "errmsg",
+                                            "E11000 duplicate key error collection: " + database + "."
+                                                    + query.get("update") + " index: _id_ dup key: { _id: ... }")
+                                    .append("keyPattern", new Document("_id", 1))
+                                    .append("keyValue", new Document("_id", id))))
                     .append("ok", 1.0);
         }
     }
@@ -91,8 +102,10 @@ class ReadModelLostInsertRaceTest {
     void aFirstWriteThatLosesTheInsertToAnOlderVersionIsSentAgainAndWins() {
         List<SinkRecord> batch = List.of(new Event("o1", 5, "OrderChanged").at(0, 0));
         task.put(batch);
-        BsonDocument stored = client.getDatabase("race").getCollection(ReadModelRecords.TOPIC, BsonDocument.class)
-                .find().first();
+        BsonDocument stored = client.getDatabase("race")
+                .getCollection(ReadModelRecords.TOPIC, BsonDocument.class)
+                .find()
+                .first();
         assertThat(stored).isEqualTo(new Event("o1", 5, "OrderChanged").expectedDocument(false, 0, 0));
         assertThat(context.reported()).isEmpty();
     }

@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 
 import dev.outboxkit.mongo.MongoLogSinkTask;
 import dev.outboxkit.mongo.readmodel.ReadModelRecords.Event;
+import dev.outboxkit.mongo.testing.TestSinkContext;
 import dev.outboxkit.testkit.mongo.MongoTestServer;
 import dev.outboxkit.testkit.net.TcpProxy;
-import dev.outboxkit.mongo.testing.TestSinkContext;
 
 /**
  * Property 5 of the read model, the log's boundaries: MongoDB cut off through a TCP proxy (its data kept) is retried
@@ -41,8 +41,12 @@ class ReadModelOutageTest {
         mongo = new MongoTestServer();
         proxy = new TcpProxy(mongo.host(), mongo.port());
         Map<String, String> props = new HashMap<>();
-        props.put("connection.uri", mongo.uriVia("127.0.0.1", proxy.port(),
-                "directConnection=true&serverSelectionTimeoutMS=700&connectTimeoutMS=500&socketTimeoutMS=2000"));
+        props.put(
+                "connection.uri",
+                mongo.uriVia(
+                        "127.0.0.1",
+                        proxy.port(),
+                        "directConnection=true&serverSelectionTimeoutMS=700&connectTimeoutMS=500&socketTimeoutMS=2000"));
         props.put("database", database);
         props.put("write.mode", "latest");
         props.put("retry.backoff.initial.ms", "50");
@@ -104,12 +108,18 @@ class ReadModelOutageTest {
         // The batch from before the outage, delivered again, changes nothing.
         task.put(versions(1, 2, 0));
         List<BsonDocument> docs = new ArrayList<>();
-        mongo.client().getDatabase(database).getCollection(ReadModelRecords.TOPIC, BsonDocument.class).find().into(docs);
+        mongo.client()
+                .getDatabase(database)
+                .getCollection(ReadModelRecords.TOPIC, BsonDocument.class)
+                .find()
+                .into(docs);
         assertThat(docs).hasSize(3);
         for (BsonDocument doc : docs) {
             String aggregate = doc.getString("aggregateId").getValue();
-            assertThat(doc).as(aggregate).isEqualTo(new Event(aggregate, 4, "OrderChanged")
-                    .expectedDocument(false, 0, 9 + Integer.parseInt(aggregate.substring(1))));
+            assertThat(doc)
+                    .as(aggregate)
+                    .isEqualTo(new Event(aggregate, 4, "OrderChanged")
+                            .expectedDocument(false, 0, 9 + Integer.parseInt(aggregate.substring(1))));
         }
         assertThat(context.reported()).isEmpty();
     }

@@ -20,8 +20,8 @@ import org.bson.BsonValue;
 import org.junit.jupiter.api.Test;
 
 import dev.outboxkit.mongo.readmodel.ReadModelRecords.Event;
-import dev.outboxkit.testkit.mongo.MongoTestServer;
 import dev.outboxkit.mongo.testing.RunningSink;
+import dev.outboxkit.testkit.mongo.MongoTestServer;
 
 /**
  * Property 4 of the read model: two tasks writing the same aggregates at the same time (one of them a zombie that
@@ -41,10 +41,10 @@ class ReadModelRaceTest {
         String database = MongoTestServer.uniqueDatabase("race");
         ExecutorService threads = Executors.newFixedThreadPool(2);
         Random random = new Random(26_11_2026L);
-        try (RunningSink current = new RunningSink(MONGO, true, "name", "race-current", "database", database,
-                "write.mode", "latest");
-             RunningSink zombie = new RunningSink(MONGO, true, "name", "race-zombie", "database", database,
-                     "write.mode", "latest")) {
+        try (RunningSink current = new RunningSink(
+                        MONGO, true, "name", "race-current", "database", database, "write.mode", "latest");
+                RunningSink zombie = new RunningSink(
+                        MONGO, true, "name", "race-zombie", "database", database, "write.mode", "latest")) {
             List<Event> highest = new ArrayList<>();
             for (int round = 0; round < ROUNDS; round++) {
                 List<SinkRecord> ascending = new ArrayList<>();
@@ -72,7 +72,10 @@ class ReadModelRaceTest {
             }
             // RunningSink's own accessors read its default database; both tasks write the shared one.
             Map<BsonValue, BsonDocument> stored = new java.util.HashMap<>();
-            MONGO.client().getDatabase(database).getCollection(ReadModelRecords.TOPIC, BsonDocument.class).find()
+            MONGO.client()
+                    .getDatabase(database)
+                    .getCollection(ReadModelRecords.TOPIC, BsonDocument.class)
+                    .find()
                     .forEach(doc -> stored.put(doc.get("_id"), doc));
             assertThat(current.deadLettered()).isEmpty();
             assertThat(zombie.deadLettered()).isEmpty();
@@ -80,12 +83,15 @@ class ReadModelRaceTest {
             for (Event event : highest) {
                 BsonDocument doc = stored.get(new BsonString("Order:" + event.aggregateId()));
                 long version = doc == null ? -1 : doc.getInt64("version").getValue();
-                if (version != VERSIONS || !doc.getString("eventId").getValue().equals(event.eventId())
+                if (version != VERSIONS
+                        || !doc.getString("eventId").getValue().equals(event.eventId())
                         || !doc.getDocument("payload").equals(BsonDocument.parse(event.payload()))) {
                     older.add(event.aggregateId() + " at version " + version);
                 }
             }
-            assertThat(older).as("aggregates left older than version " + VERSIONS).isEmpty();
+            assertThat(older)
+                    .as("aggregates left older than version " + VERSIONS)
+                    .isEmpty();
             assertThat(stored).hasSize(ROUNDS * AGGREGATES);
         } finally {
             threads.shutdownNow();

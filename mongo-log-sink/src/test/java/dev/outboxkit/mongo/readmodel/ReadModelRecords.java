@@ -17,8 +17,7 @@ final class ReadModelRecords {
     static final String TOPIC = "outbox.event.Order";
     static final long BASE_TIMESTAMP = 1_763_800_000_000L;
 
-    private ReadModelRecords() {
-    }
+    private ReadModelRecords() {}
 
     /** One event: aggregate id, version, type; its event id and payload follow from them. */
     record Event(String aggregateId, long version, String eventType) {
@@ -35,7 +34,15 @@ final class ReadModelRecords {
         }
 
         SinkRecord at(int partition, long offset) {
-            return record(partition, offset, eventId(), aggregateId, eventType, String.valueOf(version), payload(), timestamp());
+            return record(
+                    partition,
+                    offset,
+                    eventId(),
+                    aggregateId,
+                    eventType,
+                    String.valueOf(version),
+                    payload(),
+                    timestamp());
         }
 
         /** The read model document this event leaves as the latest (its payload, or a tombstone for a deletion). */
@@ -45,8 +52,11 @@ final class ReadModelRecords {
                     .append("aggregateId", new BsonString(aggregateId))
                     .append("eventType", new BsonString(eventType))
                     .append("timestamp", new BsonDateTime(timestamp()))
-                    .append("kafka", new BsonDocument("topic", new BsonString(TOPIC)).append("partition", new BsonInt32(partition))
-                            .append("offset", new BsonInt64(offset)))
+                    .append(
+                            "kafka",
+                            new BsonDocument("topic", new BsonString(TOPIC))
+                                    .append("partition", new BsonInt32(partition))
+                                    .append("offset", new BsonInt64(offset)))
                     .append("eventId", new BsonString(eventId()))
                     .append("version", new BsonInt64(version));
             if (deletion) {
@@ -56,8 +66,15 @@ final class ReadModelRecords {
         }
     }
 
-    static SinkRecord record(int partition, long offset, String eventId, String aggregateId, String eventType,
-                             String version, Object value, long timestamp) {
+    static SinkRecord record(
+            int partition,
+            long offset,
+            String eventId,
+            String aggregateId,
+            String eventType,
+            String version,
+            Object value,
+            long timestamp) {
         ConnectHeaders headers = new ConnectHeaders();
         headers.addString("id", eventId);
         headers.addString("eventType", eventType);
@@ -65,7 +82,16 @@ final class ReadModelRecords {
         if (version != null) {
             headers.addString("aggregateVersion", version);
         }
-        return new SinkRecord(TOPIC, partition, Schema.STRING_SCHEMA, aggregateId, Schema.OPTIONAL_STRING_SCHEMA, value,
-                offset, timestamp, TimestampType.CREATE_TIME, headers);
+        return new SinkRecord(
+                TOPIC,
+                partition,
+                Schema.STRING_SCHEMA,
+                aggregateId,
+                Schema.OPTIONAL_STRING_SCHEMA,
+                value,
+                offset,
+                timestamp,
+                TimestampType.CREATE_TIME,
+                headers);
     }
 }

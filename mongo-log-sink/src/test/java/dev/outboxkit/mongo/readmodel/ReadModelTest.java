@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 
 import dev.outboxkit.mongo.SinkConfig;
 import dev.outboxkit.mongo.readmodel.ReadModelRecords.Event;
-import dev.outboxkit.testkit.mongo.MongoTestServer;
 import dev.outboxkit.mongo.testing.RunningSink;
+import dev.outboxkit.testkit.mongo.MongoTestServer;
 
 /** The read model ({@code write.mode=latest}) at task level: deletes, versions that do not compare, ids, options. */
 class ReadModelTest {
@@ -79,16 +79,20 @@ class ReadModelTest {
             sink.put(batch);
             Map<Long, String> reasons = sink.deadLettered();
             assertThat(reasons).containsOnlyKeys(11L, 12L, 13L, 14L, 15L, 16L);
-            assertThat(reasons.get(11L)).isEqualTo("Record outbox.event.Order-0@11 cannot be stored: the record has no"
-                    + " version (option latest.version.sources = [header:aggregateVersion, header:outbox.source.version])");
-            assertThat(reasons.get(12L)).isEqualTo("Record outbox.event.Order-0@12 cannot be stored: the version from"
-                    + " header:aggregateVersion is text that is not a non-negative integer of at most 34 digits, so it does"
-                    + " not compare (option latest.version.sources; a version is a non-negative integer)");
+            assertThat(reasons.get(11L))
+                    .isEqualTo(
+                            "Record outbox.event.Order-0@11 cannot be stored: the record has no"
+                                    + " version (option latest.version.sources = [header:aggregateVersion, header:outbox.source.version])");
+            assertThat(reasons.get(12L))
+                    .isEqualTo("Record outbox.event.Order-0@12 cannot be stored: the version from"
+                            + " header:aggregateVersion is text that is not a non-negative integer of at most 34 digits, so it does"
+                            + " not compare (option latest.version.sources; a version is a non-negative integer)");
             assertThat(reasons.get(13L)).contains("@13 ").contains("text that is not a non-negative integer");
             assertThat(reasons.get(14L)).contains("@14 ").contains("text that is not a non-negative integer");
             assertThat(reasons.get(15L)).contains("@15 ").contains("at most 34 digits");
             assertThat(reasons.get(16L)).contains("@16 ").contains("is empty text");
-            assertThat(sink.stored(ReadModelRecords.TOPIC).keySet()).containsExactlyInAnyOrder(ORDER_1, new BsonString("Order:o8"));
+            assertThat(sink.stored(ReadModelRecords.TOPIC).keySet())
+                    .containsExactlyInAnyOrder(ORDER_1, new BsonString("Order:o8"));
             assertThat(stored(sink, new BsonString("Order:o8")).get("version"))
                     .isEqualTo(new BsonDecimal128(Decimal128.parse("1".repeat(34))));
         }
@@ -130,7 +134,8 @@ class ReadModelTest {
             long deadline = System.currentTimeMillis() + 10_000;
             Document ttl = null;
             while (ttl == null && System.currentTimeMillis() < deadline) {
-                for (Document index : sink.database().getCollection(ReadModelRecords.TOPIC).listIndexes()) {
+                for (Document index :
+                        sink.database().getCollection(ReadModelRecords.TOPIC).listIndexes()) {
                     if (index.getString("name").equals("deletedAt_ttl")) {
                         ttl = index;
                     }
@@ -143,21 +148,34 @@ class ReadModelTest {
             assertThat(ttl.get("key", Document.class)).isEqualTo(new Document("deletedAt", 1));
             assertThat(((Number) ttl.get("expireAfterSeconds")).longValue()).isEqualTo(86_400L);
             List<String> names = new java.util.ArrayList<>();
-            sink.database().getCollection(ReadModelRecords.TOPIC).listIndexes().forEach(i -> names.add(i.getString("name")));
+            sink.database()
+                    .getCollection(ReadModelRecords.TOPIC)
+                    .listIndexes()
+                    .forEach(i -> names.add(i.getString("name")));
             assertThat(names).containsExactlyInAnyOrder("_id_", "deletedAt_ttl");
         }
     }
 
     @Test
     void logRetentionIsRefusedWithTheReadModelSinceItWouldDeleteCurrentAggregates() {
-        assertThatThrownBy(() -> new SinkConfig(Map.of("connection.uri", "mongodb://h/", "database", "d",
-                "write.mode", "latest", "ttl.seconds", "60")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("latest.tombstone.ttl.seconds");
-        assertThatThrownBy(() -> new SinkConfig(Map.of("connection.uri", "mongodb://h/", "database", "d",
-                "latest.id", "${aggregateType}")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("must contain ${aggregateId}");
-        assertThatThrownBy(() -> new SinkConfig(Map.of("connection.uri", "mongodb://h/", "database", "d",
-                "latest.version.sources", "topic")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("a topic name is no version");
+        assertThatThrownBy(() -> new SinkConfig(Map.of(
+                        "connection.uri",
+                        "mongodb://h/",
+                        "database",
+                        "d",
+                        "write.mode",
+                        "latest",
+                        "ttl.seconds",
+                        "60")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("latest.tombstone.ttl.seconds");
+        assertThatThrownBy(() -> new SinkConfig(
+                        Map.of("connection.uri", "mongodb://h/", "database", "d", "latest.id", "${aggregateType}")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("must contain ${aggregateId}");
+        assertThatThrownBy(() -> new SinkConfig(
+                        Map.of("connection.uri", "mongodb://h/", "database", "d", "latest.version.sources", "topic")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("a topic name is no version");
     }
 }

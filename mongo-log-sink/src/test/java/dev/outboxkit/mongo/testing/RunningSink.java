@@ -61,7 +61,10 @@ public final class RunningSink implements AutoCloseable {
     /** Every stored document of the collection, by _id, as BSON (exact types). */
     public Map<BsonValue, BsonDocument> stored(String collection) {
         Map<BsonValue, BsonDocument> documents = new LinkedHashMap<>();
-        database().getCollection(collection, BsonDocument.class).find().forEach(doc -> documents.put(doc.get("_id"), doc));
+        database()
+                .getCollection(collection, BsonDocument.class)
+                .find()
+                .forEach(doc -> documents.put(doc.get("_id"), doc));
         return documents;
     }
 

@@ -22,8 +22,7 @@ import org.apache.kafka.connect.sink.SinkTaskContext;
 public final class TestSinkContext implements SinkTaskContext {
 
     /** A record sent to the dead letter queue, with the reason given. */
-    public record Reported(SinkRecord record, Throwable error) {
-    }
+    public record Reported(SinkRecord record, Throwable error) {}
 
     private final boolean deadLetterQueue;
     private final List<Reported> reported = new ArrayList<>();
@@ -59,7 +58,8 @@ public final class TestSinkContext implements SinkTaskContext {
         return (record, error) -> {
             reported.add(new Reported(record, error));
             Throwable failure = deadLetterFailure;
-            Future<Void> done = failure == null ? CompletableFuture.completedFuture(null) : CompletableFuture.failedFuture(failure);
+            Future<Void> done =
+                    failure == null ? CompletableFuture.completedFuture(null) : CompletableFuture.failedFuture(failure);
             return done;
         };
     }
@@ -70,12 +70,10 @@ public final class TestSinkContext implements SinkTaskContext {
     }
 
     @Override
-    public void offset(Map<TopicPartition, Long> offsets) {
-    }
+    public void offset(Map<TopicPartition, Long> offsets) {}
 
     @Override
-    public void offset(TopicPartition tp, long offset) {
-    }
+    public void offset(TopicPartition tp, long offset) {}
 
     @Override
     public void timeout(long timeoutMs) {
@@ -88,16 +86,13 @@ public final class TestSinkContext implements SinkTaskContext {
     }
 
     @Override
-    public void pause(TopicPartition... partitions) {
-    }
+    public void pause(TopicPartition... partitions) {}
 
     @Override
-    public void resume(TopicPartition... partitions) {
-    }
+    public void resume(TopicPartition... partitions) {}
 
     @Override
-    public void requestCommit() {
-    }
+    public void requestCommit() {}
 
     public void assign(Collection<TopicPartition> partitions) {
         assignment.addAll(partitions);

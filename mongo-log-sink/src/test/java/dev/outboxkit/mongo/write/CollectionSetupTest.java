@@ -31,7 +31,9 @@ class CollectionSetupTest {
         setup.ensure(collection);
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!setup.isPrepared(collection)) {
-            assertThat(System.nanoTime()).as("collection " + collection + " prepared within 10 s").isLessThan(deadline);
+            assertThat(System.nanoTime())
+                    .as("collection " + collection + " prepared within 10 s")
+                    .isLessThan(deadline);
             Thread.onSpinWait();
         }
     }
@@ -39,8 +41,10 @@ class CollectionSetupTest {
     private static List<String> indexes(MongoDatabase database, String collection) {
         List<String> names = new ArrayList<>();
         for (Document index : database.getCollection(collection).listIndexes()) {
-            names.add(index.getString("name") + (index.containsKey("expireAfterSeconds")
-                    ? "=" + ((Number) index.get("expireAfterSeconds")).longValue() : ""));
+            names.add(index.getString("name")
+                    + (index.containsKey("expireAfterSeconds")
+                            ? "=" + ((Number) index.get("expireAfterSeconds")).longValue()
+                            : ""));
         }
         return names;
     }
@@ -53,12 +57,14 @@ class CollectionSetupTest {
         try (CollectionSetup first = setup(database, 3600)) {
             prepared(first, "events");
         }
-        assertThat(indexes(database, "events")).containsExactlyInAnyOrder("_id_", "aggregateId_timestamp", "timestamp_ttl=3600");
+        assertThat(indexes(database, "events"))
+                .containsExactlyInAnyOrder("_id_", "aggregateId_timestamp", "timestamp_ttl=3600");
 
         try (CollectionSetup changed = setup(database, 60)) {
             prepared(changed, "events");
         }
-        assertThat(indexes(database, "events")).containsExactlyInAnyOrder("_id_", "aggregateId_timestamp", "timestamp_ttl=60");
+        assertThat(indexes(database, "events"))
+                .containsExactlyInAnyOrder("_id_", "aggregateId_timestamp", "timestamp_ttl=60");
 
         try (CollectionSetup removed = setup(database, 0)) {
             prepared(removed, "events");
@@ -76,7 +82,9 @@ class CollectionSetupTest {
             restarted.ensureAtStart(List.of());
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (indexes(database, "quiet").contains("timestamp_ttl=3600")) {
-                assertThat(System.nanoTime()).as("the retention index of 'quiet' removed within 10 s").isLessThan(deadline);
+                assertThat(System.nanoTime())
+                        .as("the retention index of 'quiet' removed within 10 s")
+                        .isLessThan(deadline);
                 Thread.onSpinWait();
             }
         }
@@ -86,9 +94,10 @@ class CollectionSetupTest {
     @Test
     void preparationDoesNotWaitForAnUnreachableMongoDb() throws Exception {
         AtomicLong now = new AtomicLong(1_000);
-        try (var unreachable = com.mongodb.client.MongoClients.create("mongodb://127.0.0.1:" + freePort()
-                + "/?serverSelectionTimeoutMS=60000");
-             CollectionSetup setup = new CollectionSetup(unreachable.getDatabase("db"), true, 0, "test-index-setup", now::get)) {
+        try (var unreachable = com.mongodb.client.MongoClients.create(
+                        "mongodb://127.0.0.1:" + freePort() + "/?serverSelectionTimeoutMS=60000");
+                CollectionSetup setup =
+                        new CollectionSetup(unreachable.getDatabase("db"), true, 0, "test-index-setup", now::get)) {
             long started = System.nanoTime();
             setup.ensureAtStart(List.of("a", "b", "c"));
             setup.ensure("a");
@@ -105,9 +114,12 @@ class CollectionSetupTest {
         AtomicLong now = new AtomicLong(1_000);
         String databaseName = MongoTestServer.uniqueDatabase("retry");
         try (TcpProxy proxy = new TcpProxy(mongo.host(), mongo.port());
-             var client = com.mongodb.client.MongoClients.create(mongo.uriVia("127.0.0.1", proxy.port(),
-                     "directConnection=true&serverSelectionTimeoutMS=1000&connectTimeoutMS=500"));
-             CollectionSetup setup = new CollectionSetup(client.getDatabase(databaseName), true, 0, "test-index-setup", now::get)) {
+                var client = com.mongodb.client.MongoClients.create(mongo.uriVia(
+                        "127.0.0.1",
+                        proxy.port(),
+                        "directConnection=true&serverSelectionTimeoutMS=1000&connectTimeoutMS=500"));
+                CollectionSetup setup =
+                        new CollectionSetup(client.getDatabase(databaseName), true, 0, "test-index-setup", now::get)) {
             proxy.cut();
             setup.ensure("a");
             awaitTrue("the preparation of a failed while MongoDB was cut off", () -> setup.hasFailed("a"));
@@ -123,12 +135,15 @@ class CollectionSetupTest {
 
             now.addAndGet(CollectionSetup.RETRY_AFTER_MS - 1);
             setup.ensure("a");
-            assertThat(setup.hasFailed("a")).as("not tried again before " + CollectionSetup.RETRY_AFTER_MS + " ms").isTrue();
+            assertThat(setup.hasFailed("a"))
+                    .as("not tried again before " + CollectionSetup.RETRY_AFTER_MS + " ms")
+                    .isTrue();
             assertThat(indexes(mongo.client().getDatabase(databaseName), "a")).isEmpty();
 
             now.addAndGet(1);
             prepared(setup, "a");
-            assertThat(indexes(mongo.client().getDatabase(databaseName), "a")).containsExactlyInAnyOrder("_id_", "aggregateId_timestamp");
+            assertThat(indexes(mongo.client().getDatabase(databaseName), "a"))
+                    .containsExactlyInAnyOrder("_id_", "aggregateId_timestamp");
         }
     }
 
@@ -143,7 +158,8 @@ class CollectionSetupTest {
     @Test
     void theMemoryOfPreparedCollectionsIsBounded() {
         MongoDatabase database = mongo.client().getDatabase(MongoTestServer.uniqueDatabase("bounded"));
-        try (CollectionSetup setup = new CollectionSetup(database, false, 0, "test-index-setup", System::currentTimeMillis, 5)) {
+        try (CollectionSetup setup =
+                new CollectionSetup(database, false, 0, "test-index-setup", System::currentTimeMillis, 5)) {
             for (int i = 0; i < 20; i++) {
                 prepared(setup, "c" + i);
             }

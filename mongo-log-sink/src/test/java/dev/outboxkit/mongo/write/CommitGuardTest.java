@@ -48,10 +48,14 @@ class CommitGuardTest {
         guard.stored(records(0, 0, 10));
         guard.failed(records(0, 10, 5));
 
-        assertThat(guard.limit(offsets(15, 3))).as("the worker offers the failed batch's end").isEqualTo(offsets(10, 3));
+        assertThat(guard.limit(offsets(15, 3)))
+                .as("the worker offers the failed batch's end")
+                .isEqualTo(offsets(10, 3));
 
         guard.stored(records(1, 3, 2));
-        assertThat(guard.limit(offsets(15, 5))).as("other partitions' progress changes nothing").isEqualTo(offsets(10, 5));
+        assertThat(guard.limit(offsets(15, 5)))
+                .as("other partitions' progress changes nothing")
+                .isEqualTo(offsets(10, 5));
 
         guard.stored(records(0, 10, 3));
         assertThat(guard.limit(offsets(15, 5))).as("partly stored").isEqualTo(offsets(13, 5));

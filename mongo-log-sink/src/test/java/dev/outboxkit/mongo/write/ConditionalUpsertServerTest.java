@@ -31,12 +31,15 @@ class ConditionalUpsertServerTest {
 
     private static final MongoTestServer MONGO = MongoTestServer.shared();
 
-    private final MongoCollection<BsonDocument> collection = MONGO.client()
-            .getDatabase(MongoTestServer.uniqueDatabase("upsert")).getCollection("c", BsonDocument.class);
+    private final MongoCollection<BsonDocument> collection =
+            MONGO.client().getDatabase(MongoTestServer.uniqueDatabase("upsert")).getCollection("c", BsonDocument.class);
 
     private static ReplaceOneModel<BsonDocument> write(String id, org.bson.BsonValue version, String payload) {
-        return new ReplaceOneModel<>(Filters.and(Filters.eq("_id", id), Filters.lt("version", version)),
-                new BsonDocument("_id", new BsonString(id)).append("version", version).append("p", new BsonString(payload)),
+        return new ReplaceOneModel<>(
+                Filters.and(Filters.eq("_id", id), Filters.lt("version", version)),
+                new BsonDocument("_id", new BsonString(id))
+                        .append("version", version)
+                        .append("p", new BsonString(payload)),
                 new ReplaceOptions().upsert(true));
     }
 
@@ -44,8 +47,9 @@ class ConditionalUpsertServerTest {
     void olderReplacedNewerKeptWithDuplicateKey() {
         collection.bulkWrite(List.of(write("a", new BsonInt64(5), "v5")));
         collection.bulkWrite(List.of(write("a", new BsonInt64(7), "v7")));
-        assertThatThrownBy(() -> collection.bulkWrite(List.of(write("a", new BsonInt64(6), "v6"), write("b", new BsonInt64(1), "b1")),
-                new BulkWriteOptions().ordered(false)))
+        assertThatThrownBy(() -> collection.bulkWrite(
+                        List.of(write("a", new BsonInt64(6), "v6"), write("b", new BsonInt64(1), "b1")),
+                        new BulkWriteOptions().ordered(false)))
                 .isInstanceOfSatisfying(MongoBulkWriteException.class, e -> {
                     assertThat(e.getWriteErrors()).hasSize(1);
                     assertThat(e.getWriteErrors().get(0).getCode()).isEqualTo(11000);
@@ -53,18 +57,40 @@ class ConditionalUpsertServerTest {
                 });
         assertThatThrownBy(() -> collection.bulkWrite(List.of(write("a", new BsonInt64(7), "again"))))
                 .isInstanceOf(MongoBulkWriteException.class);
-        assertThat(collection.find(Filters.eq("_id", "a")).first().getString("p").getValue()).isEqualTo("v7");
-        assertThat(collection.find(Filters.eq("_id", "b")).first().getString("p").getValue()).isEqualTo("b1");
+        assertThat(collection
+                        .find(Filters.eq("_id", "a"))
+                        .first()
+                        .getString("p")
+                        .getValue())
+                .isEqualTo("v7");
+        assertThat(collection
+                        .find(Filters.eq("_id", "b"))
+                        .first()
+                        .getString("p")
+                        .getValue())
+                .isEqualTo("b1");
     }
 
     @Test
     void decimalAndLongVersionsCompareAsNumbers() {
         collection.bulkWrite(List.of(write("a", new BsonInt64(5), "v5")));
-        collection.bulkWrite(List.of(write("a", new BsonDecimal128(Decimal128.parse("100000000000000000000000")), "big")));
+        collection.bulkWrite(
+                List.of(write("a", new BsonDecimal128(Decimal128.parse("100000000000000000000000")), "big")));
         assertThatThrownBy(() -> collection.bulkWrite(List.of(write("a", new BsonInt64(Long.MAX_VALUE), "long"))))
                 .isInstanceOf(MongoBulkWriteException.class);
-        assertThat(collection.find(Filters.eq("_id", "a")).first().getString("p").getValue()).isEqualTo("big");
-        collection.bulkWrite(List.of(write("a", new BsonDecimal128(Decimal128.parse("100000000000000000000001")), "bigger")));
-        assertThat(collection.find(Filters.eq("_id", "a")).first().getString("p").getValue()).isEqualTo("bigger");
+        assertThat(collection
+                        .find(Filters.eq("_id", "a"))
+                        .first()
+                        .getString("p")
+                        .getValue())
+                .isEqualTo("big");
+        collection.bulkWrite(
+                List.of(write("a", new BsonDecimal128(Decimal128.parse("100000000000000000000001")), "bigger")));
+        assertThat(collection
+                        .find(Filters.eq("_id", "a"))
+                        .first()
+                        .getString("p")
+                        .getValue())
+                .isEqualTo("bigger");
     }
 }

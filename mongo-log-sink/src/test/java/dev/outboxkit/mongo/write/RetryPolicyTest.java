@@ -21,10 +21,15 @@ class RetryPolicyTest {
     @Test
     void waitsAtLeastAsLongAsTheServerAskedButNeverPastTheTimeout() {
         RetryPolicy policy = new RetryPolicy(100, 400, 10_000);
-        assertThat(policy.onFailure(0, "throttled", 1_500)).as("the server's RetryAfterMs wins over a shorter back-off")
+        assertThat(policy.onFailure(0, "throttled", 1_500))
+                .as("the server's RetryAfterMs wins over a shorter back-off")
                 .isEqualTo(1_500);
-        assertThat(policy.onFailure(1_500, "throttled", 20)).as("a shorter hint does not shorten the back-off").isEqualTo(200);
-        assertThat(policy.onFailure(9_000, "throttled", 5_000)).as("never past retry.timeout.ms").isEqualTo(1_000);
+        assertThat(policy.onFailure(1_500, "throttled", 20))
+                .as("a shorter hint does not shorten the back-off")
+                .isEqualTo(200);
+        assertThat(policy.onFailure(9_000, "throttled", 5_000))
+                .as("never past retry.timeout.ms")
+                .isEqualTo(1_000);
     }
 
     @Test
@@ -33,7 +38,8 @@ class RetryPolicyTest {
         policy.onFailure(0, "first");
         assertThatThrownBy(() -> policy.onFailure(1_000, "write error code 16500 on collection c"))
                 .isInstanceOf(ConnectException.class)
-                .hasMessageContaining("retry.timeout.ms=1000").hasMessageContaining("last failure: write error code 16500");
+                .hasMessageContaining("retry.timeout.ms=1000")
+                .hasMessageContaining("last failure: write error code 16500");
         RetryPolicy recovering = new RetryPolicy(100, 400, 1_000);
         recovering.onFailure(0, "first");
         recovering.onSuccess();

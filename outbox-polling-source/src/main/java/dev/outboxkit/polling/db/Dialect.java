@@ -92,8 +92,8 @@ public abstract class Dialect {
         }
         Object txid = offset.get(OFFSET_TXID);
         Object position = offset.get(OFFSET_POSITION);
-        return new Cursor(txid instanceof Number n ? n.longValue() : 0L,
-                position instanceof Number n ? n.longValue() : 0L);
+        return new Cursor(
+                txid instanceof Number n ? n.longValue() : 0L, position instanceof Number n ? n.longValue() : 0L);
     }
 
     /** The source partition of a table: its configured name. */

@@ -28,7 +28,8 @@ final class MySqlDialect extends Dialect {
     @Override
     public Connection connect(String url, String user, String password) throws SQLException {
         // The bundled driver is MariaDB's; it reads MySQL servers too under its own scheme.
-        String mariadbUrl = url.startsWith("jdbc:mysql:") ? "jdbc:mariadb:" + url.substring("jdbc:mysql:".length()) : url;
+        String mariadbUrl =
+                url.startsWith("jdbc:mysql:") ? "jdbc:mariadb:" + url.substring("jdbc:mysql:".length()) : url;
         java.util.Properties properties = credentials(user, password);
         properties.setProperty("socketTimeout", Integer.toString(socketTimeoutMs));
         properties.setProperty("connectTimeout", Integer.toString(socketTimeoutMs));
@@ -82,7 +83,8 @@ final class MySqlDialect extends Dialect {
             return null;
         }
         String p = quote(positionColumn);
-        return "SELECT " + quote(createdColumn) + " FROM " + quoted(table) + " WHERE " + p + " > ? ORDER BY " + p + " LIMIT 1";
+        return "SELECT " + quote(createdColumn) + " FROM " + quoted(table) + " WHERE " + p + " > ? ORDER BY " + p
+                + " LIMIT 1";
     }
 
     @Override
@@ -114,8 +116,9 @@ final class MySqlDialect extends Dialect {
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
                     String body = rs.getString(1);
-                    found |= body != null && body.toLowerCase(java.util.Locale.ROOT)
-                            .contains("new." + positionColumn.toLowerCase(java.util.Locale.ROOT));
+                    found |= body != null
+                            && body.toLowerCase(java.util.Locale.ROOT)
+                                    .contains("new." + positionColumn.toLowerCase(java.util.Locale.ROOT));
                 }
             }
             if (!found) {

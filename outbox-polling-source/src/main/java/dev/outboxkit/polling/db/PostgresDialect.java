@@ -112,9 +112,10 @@ final class PostgresDialect extends Dialect {
     @Override
     public List<String> checkTechnique(Connection connection, TableName table) throws SQLException {
         List<String> problems = new ArrayList<>();
-        try (PreparedStatement statement = connection.prepareStatement("SELECT format_type(a.atttypid, a.atttypmod),"
-                + " pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid"
-                + " AND d.adnum = a.attnum WHERE a.attrelid = to_regclass(?) AND a.attname = ? AND NOT a.attisdropped")) {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT format_type(a.atttypid, a.atttypmod),"
+                        + " pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid"
+                        + " AND d.adnum = a.attnum WHERE a.attrelid = to_regclass(?) AND a.attname = ? AND NOT a.attisdropped")) {
             statement.setString(1, quoted(table));
             statement.setString(2, txidColumn);
             try (ResultSet rs = statement.executeQuery()) {
@@ -139,7 +140,8 @@ final class PostgresDialect extends Dialect {
         if (table.schema() != null) {
             return table.schema();
         }
-        try (var statement = connection.createStatement(); ResultSet rs = statement.executeQuery("SELECT current_schema()")) {
+        try (var statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("SELECT current_schema()")) {
             rs.next();
             return rs.getString(1);
         }

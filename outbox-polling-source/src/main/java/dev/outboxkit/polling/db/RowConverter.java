@@ -85,7 +85,9 @@ public final class RowConverter {
 
     private static int normalise(int type, String typeName) {
         // MariaDB reports TINYINT(1) as BIT/BOOLEAN and JSON as a LONGVARCHAR; PostgreSQL's bytea as BINARY.
-        if (type == Types.LONGVARBINARY && typeName != null && typeName.toUpperCase(java.util.Locale.ROOT).contains("TEXT")) {
+        if (type == Types.LONGVARBINARY
+                && typeName != null
+                && typeName.toUpperCase(java.util.Locale.ROOT).contains("TEXT")) {
             return Types.LONGVARCHAR;
         }
         return type;
@@ -93,7 +95,11 @@ public final class RowConverter {
 
     private static Schema fieldSchema(int type) {
         return switch (type) {
-            case Types.BIGINT, Types.INTEGER, Types.SMALLINT, Types.TINYINT, Types.TIMESTAMP,
+            case Types.BIGINT,
+                    Types.INTEGER,
+                    Types.SMALLINT,
+                    Types.TINYINT,
+                    Types.TIMESTAMP,
                     Types.TIMESTAMP_WITH_TIMEZONE -> Schema.OPTIONAL_INT64_SCHEMA;
             case Types.BOOLEAN, Types.BIT -> Schema.OPTIONAL_BOOLEAN_SCHEMA;
             case Types.REAL, Types.FLOAT, Types.DOUBLE -> Schema.OPTIONAL_FLOAT64_SCHEMA;

@@ -37,7 +37,8 @@ public final class SchemaCheck {
         String schema = dialect.schemaOf(connection, table);
         boolean catalogs = dialect instanceof MySqlDialect;
         Set<String> columns = new LinkedHashSet<>();
-        try (ResultSet rs = catalogs ? meta.getColumns(schema, null, table.table(), null)
+        try (ResultSet rs = catalogs
+                ? meta.getColumns(schema, null, table.table(), null)
                 : meta.getColumns(null, schema, table.table(), null)) {
             while (rs.next()) {
                 columns.add(rs.getString("COLUMN_NAME").toLowerCase(Locale.ROOT));
@@ -71,7 +72,8 @@ public final class SchemaCheck {
     private boolean hasCursorIndex(DatabaseMetaData meta, boolean catalogs, String schema, TableName table)
             throws SQLException {
         Map<String, TreeMap<Integer, String>> indexes = new TreeMap<>();
-        try (ResultSet rs = catalogs ? meta.getIndexInfo(schema, null, table.table(), false, false)
+        try (ResultSet rs = catalogs
+                ? meta.getIndexInfo(schema, null, table.table(), false, false)
                 : meta.getIndexInfo(null, schema, table.table(), false, false)) {
             while (rs.next()) {
                 String name = rs.getString("INDEX_NAME");
@@ -79,14 +81,19 @@ public final class SchemaCheck {
                 if (name == null || column == null) {
                     continue;
                 }
-                indexes.computeIfAbsent(name, n -> new TreeMap<>()).put((int) rs.getShort("ORDINAL_POSITION"),
-                        column.toLowerCase(Locale.ROOT).replace("\"", ""));
+                indexes.computeIfAbsent(name, n -> new TreeMap<>())
+                        .put(
+                                (int) rs.getShort("ORDINAL_POSITION"),
+                                column.toLowerCase(Locale.ROOT).replace("\"", ""));
             }
         }
-        List<String> wanted = dialect.cursorColumns().stream().map(c -> c.toLowerCase(Locale.ROOT)).toList();
+        List<String> wanted = dialect.cursorColumns().stream()
+                .map(c -> c.toLowerCase(Locale.ROOT))
+                .toList();
         return indexes.values().stream().anyMatch(index -> {
             List<String> leading = new ArrayList<>(index.values());
-            return leading.size() >= wanted.size() && leading.subList(0, wanted.size()).equals(wanted);
+            return leading.size() >= wanted.size()
+                    && leading.subList(0, wanted.size()).equals(wanted);
         });
     }
 

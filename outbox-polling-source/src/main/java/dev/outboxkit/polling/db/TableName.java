@@ -8,7 +8,8 @@ public record TableName(String schema, String table) {
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]*");
 
     public TableName {
-        if (!IDENTIFIER.matcher(table).matches() || (schema != null && !IDENTIFIER.matcher(schema).matches())) {
+        if (!IDENTIFIER.matcher(table).matches()
+                || (schema != null && !IDENTIFIER.matcher(schema).matches())) {
             throw new IllegalArgumentException("not a plain [schema.]table name");
         }
     }

@@ -3,7 +3,6 @@ package dev.outboxkit.polling.metrics;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -22,6 +21,7 @@ public final class PollingMetrics implements PollingMetricsMBean {
     private final AtomicLong oldestPendingAgeMs = new AtomicLong(-1);
     /** Which instance holds each registered name, so that a stopping task never unregisters its successor's. */
     private static final java.util.Map<ObjectName, PollingMetrics> REGISTERED = new java.util.HashMap<>();
+
     private ObjectName registeredAs;
 
     public void recordEmitted(long rows) {
@@ -61,8 +61,8 @@ public final class PollingMetrics implements PollingMetricsMBean {
     }
 
     public static ObjectName name(String connector, String task) throws JMException {
-        return new ObjectName("dev.outboxkit:type=outbox-polling-source,connector=" + ObjectName.quote(connector)
-                + ",task=" + task);
+        return new ObjectName(
+                "dev.outboxkit:type=outbox-polling-source,connector=" + ObjectName.quote(connector) + ",task=" + task);
     }
 
     public void register(String connector, String task) {

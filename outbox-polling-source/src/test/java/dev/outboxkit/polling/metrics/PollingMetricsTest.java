@@ -16,9 +16,11 @@ class PollingMetricsTest {
         successor.register("polling", "0");
         successor.recordEmitted(3);
         stopping.unregister();
-        assertThat(ManagementFactory.getPlatformMBeanServer().getAttribute(PollingMetrics.name("polling", "0"), "RowsEmitted"))
+        assertThat(ManagementFactory.getPlatformMBeanServer()
+                        .getAttribute(PollingMetrics.name("polling", "0"), "RowsEmitted"))
                 .isEqualTo(3L);
         successor.unregister();
-        assertThat(ManagementFactory.getPlatformMBeanServer().isRegistered(PollingMetrics.name("polling", "0"))).isFalse();
+        assertThat(ManagementFactory.getPlatformMBeanServer().isRegistered(PollingMetrics.name("polling", "0")))
+                .isFalse();
     }
 }

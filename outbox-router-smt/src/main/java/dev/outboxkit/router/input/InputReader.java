@@ -29,7 +29,11 @@ public final class InputReader {
     private static final String TS_MS = "ts_ms";
 
     /** What the transformation does with a record. */
-    public enum Action { ROUTE, DROP, PASS_THROUGH }
+    public enum Action {
+        ROUTE,
+        DROP,
+        PASS_THROUGH
+    }
 
     /** The outcome of reading one record: an action and, for {@link Action#ROUTE}, the row. */
     public record Input(Action action, OutboxRow row) {
@@ -48,10 +52,12 @@ public final class InputReader {
         InputFormat format = config.inputFormat();
         if (format != InputFormat.ROW) {
             if (value instanceof Struct struct && isEnvelopeSchema(record.valueSchema())) {
-                return readChangeEvent(record, struct.getString(OP), struct.get(AFTER), struct.get(SOURCE), struct.getInt64(TS_MS));
+                return readChangeEvent(
+                        record, struct.getString(OP), struct.get(AFTER), struct.get(SOURCE), struct.getInt64(TS_MS));
             }
             if (record.valueSchema() == null && value instanceof Map<?, ?> map && isEnvelopeMap(map)) {
-                return readChangeEvent(record, stringOrNull(map.get(OP)), map.get(AFTER), map.get(SOURCE), longOrNull(map.get(TS_MS)));
+                return readChangeEvent(
+                        record, stringOrNull(map.get(OP)), map.get(AFTER), map.get(SOURCE), longOrNull(map.get(TS_MS)));
             }
             if (format == InputFormat.ENVELOPE) {
                 return Input.PASS_THROUGH;
@@ -59,8 +65,9 @@ public final class InputReader {
         }
         if (!(value instanceof Struct) && !(value instanceof Map)) {
             if (format == InputFormat.ROW) {
-                throw new DataException("Outbox row expected, but the value of the record from topic " + record.topic()
-                        + " is a " + value.getClass().getSimpleName() + " (option " + RouterConfig.INPUT_FORMAT + "=row)");
+                throw new DataException(
+                        "Outbox row expected, but the value of the record from topic " + record.topic() + " is a "
+                                + value.getClass().getSimpleName() + " (option " + RouterConfig.INPUT_FORMAT + "=row)");
             }
             return Input.PASS_THROUGH;
         }
@@ -97,19 +104,27 @@ public final class InputReader {
     private Input unexpectedOperation(ConnectRecord<?> record, String op, Object source) {
         switch (config.invalidOpBehavior()) {
             case WARN:
-                log.warn("Unexpected operation '{}' on an outbox row ignored: {}", op, Provenance.of(record, source).describe());
+                log.warn(
+                        "Unexpected operation '{}' on an outbox row ignored: {}",
+                        op,
+                        Provenance.of(record, source).describe());
                 return Input.DROP;
             case ERROR:
-                log.error("Unexpected operation '{}' on an outbox row ignored: {}", op, Provenance.of(record, source).describe());
+                log.error(
+                        "Unexpected operation '{}' on an outbox row ignored: {}",
+                        op,
+                        Provenance.of(record, source).describe());
                 return Input.DROP;
             default:
-                throw new DataException("Unexpected operation '" + op + "' on an outbox row (option "
-                        + RouterConfig.OP_INVALID_BEHAVIOR + "=fatal): " + Provenance.of(record, source).describe());
+                throw new DataException(
+                        "Unexpected operation '" + op + "' on an outbox row (option " + RouterConfig.OP_INVALID_BEHAVIOR
+                                + "=fatal): " + Provenance.of(record, source).describe());
         }
     }
 
     private boolean looksLikeOutboxRow(OutboxRow row) {
-        return row.hasColumn(config.eventIdColumn()) && row.hasColumn(config.routeByColumn())
+        return row.hasColumn(config.eventIdColumn())
+                && row.hasColumn(config.routeByColumn())
                 && row.hasColumn(config.payloadColumn());
     }
 

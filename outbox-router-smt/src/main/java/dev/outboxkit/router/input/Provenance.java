@@ -26,10 +26,12 @@ public record Provenance(String server, String database, String table, String po
     public static final String HEADER_POSITION = "outbox.source.position";
     /** The log position as a non-negative decimal integer that orders events as the source log does. */
     public static final String HEADER_VERSION = "outbox.source.version";
-    public static final List<String> HEADERS = List.of(HEADER_SERVER, HEADER_DATABASE, HEADER_TABLE, HEADER_POSITION,
-            HEADER_VERSION);
+
+    public static final List<String> HEADERS =
+            List.of(HEADER_SERVER, HEADER_DATABASE, HEADER_TABLE, HEADER_POSITION, HEADER_VERSION);
     /** Binlog order: file index, then position in the file (below 10^19), then row in the event (below 10^5). */
     private static final BigInteger POSITION_SCALE = BigInteger.TEN.pow(24);
+
     private static final BigInteger ROW_SCALE = BigInteger.TEN.pow(5);
     private static final long MAX_ROW = 99_999;
     private static final Pattern BINLOG_INDEX = Pattern.compile(".*\\.([0-9]{1,9})");
@@ -41,16 +43,21 @@ public record Provenance(String server, String database, String table, String po
             String database = text(source, "db");
             String schema = text(source, "schema");
             String table = text(source, "table");
-            String qualifiedTable = table == null ? null : (schema != null ? schema : database) == null
-                    ? table : (schema != null ? schema : database) + "." + table;
-            return new Provenance(server, database, qualifiedTable, logPosition(source), comparablePosition(source),
-                    recordPlace);
+            String qualifiedTable = table == null
+                    ? null
+                    : (schema != null ? schema : database) == null
+                            ? table
+                            : (schema != null ? schema : database) + "." + table;
+            return new Provenance(
+                    server, database, qualifiedTable, logPosition(source), comparablePosition(source), recordPlace);
         }
         if (record instanceof SourceRecord sourceRecord) {
             Map<String, ?> partition = sourceRecord.sourcePartition();
             String table = partition == null ? null : stringOrNull(partition.get("table"));
-            String position = sourceRecord.sourceOffset() == null || sourceRecord.sourceOffset().isEmpty()
-                    ? null : "offset " + new TreeMap<>(sourceRecord.sourceOffset());
+            String position = sourceRecord.sourceOffset() == null
+                            || sourceRecord.sourceOffset().isEmpty()
+                    ? null
+                    : "offset " + new TreeMap<>(sourceRecord.sourceOffset());
             return new Provenance(null, null, table, position, null, recordPlace);
         }
         return new Provenance(null, null, null, null, null, recordPlace);
@@ -102,8 +109,11 @@ public record Provenance(String server, String database, String table, String po
         if (row > MAX_ROW) {
             return null;
         }
-        return new BigInteger(index.group(1)).multiply(POSITION_SCALE)
-                .add(new BigInteger(pos).multiply(ROW_SCALE)).add(BigInteger.valueOf(row)).toString();
+        return new BigInteger(index.group(1))
+                .multiply(POSITION_SCALE)
+                .add(new BigInteger(pos).multiply(ROW_SCALE))
+                .add(BigInteger.valueOf(row))
+                .toString();
     }
 
     private static boolean isDigits(String text) {

@@ -35,8 +35,10 @@ import dev.outboxkit.router.RouterConfig.JsonNullBehavior;
 public final class JsonPayloadExpander {
 
     private static final int SCHEMA_CACHE_SIZE = 1024;
-    private static final Schema BIG_INTEGER_SCHEMA = Decimal.builder(0).optional().build();
-    private static final Schema EMPTY_ARRAY_SCHEMA = SchemaBuilder.array(Schema.OPTIONAL_STRING_SCHEMA).optional().build();
+    private static final Schema BIG_INTEGER_SCHEMA =
+            Decimal.builder(0).optional().build();
+    private static final Schema EMPTY_ARRAY_SCHEMA =
+            SchemaBuilder.array(Schema.OPTIONAL_STRING_SCHEMA).optional().build();
 
     /** Why a text could not be expanded; never holds the text itself. */
     public static final class NotExpandableException extends Exception {
@@ -54,12 +56,14 @@ public final class JsonPayloadExpander {
     private final Cache<Shape, Schema> schemas = new SynchronizedCache<>(new LRUCache<>(SCHEMA_CACHE_SIZE));
     /** The schema last inferred for each hint (the aggregate type): what the fast path tries first. */
     private final Cache<String, Schema> expectedByHint = new SynchronizedCache<>(new LRUCache<>(SCHEMA_CACHE_SIZE));
+
     private final SchemaGuidedParser guidedParser;
 
     /**
      * @param rootName the name of the top-level struct schema (Debezium uses the payload column's name)
      */
-    public JsonPayloadExpander(String rootName, JsonNullBehavior nullBehavior, JsonEmptyArrayBehavior emptyArrayBehavior) {
+    public JsonPayloadExpander(
+            String rootName, JsonNullBehavior nullBehavior, JsonEmptyArrayBehavior emptyArrayBehavior) {
         this(rootName, FieldNameAdjustment.NONE, nullBehavior, emptyArrayBehavior);
     }
 
@@ -67,7 +71,10 @@ public final class JsonPayloadExpander {
      * @param rootName the name of the top-level struct schema (Debezium uses the payload column's name)
      * @param adjustment how JSON keys become field names (and so the names of nested struct schemas)
      */
-    public JsonPayloadExpander(String rootName, FieldNameAdjustment adjustment, JsonNullBehavior nullBehavior,
+    public JsonPayloadExpander(
+            String rootName,
+            FieldNameAdjustment adjustment,
+            JsonNullBehavior nullBehavior,
             JsonEmptyArrayBehavior emptyArrayBehavior) {
         this.rootName = rootName;
         this.adjustment = adjustment;
@@ -159,7 +166,9 @@ public final class JsonPayloadExpander {
     private Schema schemaFor(Shape shape, String name, boolean required) {
         switch (shape.kind()) {
             case NULL:
-                return required || nullBehavior == JsonNullBehavior.OPTIONAL_BYTES ? Schema.OPTIONAL_BYTES_SCHEMA : null;
+                return required || nullBehavior == JsonNullBehavior.OPTIONAL_BYTES
+                        ? Schema.OPTIONAL_BYTES_SCHEMA
+                        : null;
             case BOOLEAN:
                 return Schema.OPTIONAL_BOOLEAN_SCHEMA;
             case INT32:
@@ -175,10 +184,14 @@ public final class JsonPayloadExpander {
             case ARRAY: {
                 Shape element = ((Shape.Array) shape).element;
                 if (element == null) {
-                    return required || emptyArrayBehavior == JsonEmptyArrayBehavior.OPTIONAL_STRING ? EMPTY_ARRAY_SCHEMA : null;
+                    return required || emptyArrayBehavior == JsonEmptyArrayBehavior.OPTIONAL_STRING
+                            ? EMPTY_ARRAY_SCHEMA
+                            : null;
                 }
                 Schema elementSchema = schemaFor(element, name, required);
-                return elementSchema == null ? null : SchemaBuilder.array(elementSchema).optional().build();
+                return elementSchema == null
+                        ? null
+                        : SchemaBuilder.array(elementSchema).optional().build();
             }
             default: {
                 Shape.Struct struct = (Shape.Struct) shape;
@@ -228,7 +241,8 @@ public final class JsonPayloadExpander {
             case FLOAT64:
                 return ((Number) value).doubleValue();
             case BYTES:
-                return value instanceof BigInteger big ? new BigDecimal(big)
+                return value instanceof BigInteger big
+                        ? new BigDecimal(big)
                         : value instanceof Number number ? BigDecimal.valueOf(number.longValue()) : null;
             default:
                 return value;

@@ -111,8 +111,7 @@ final class JsonTree {
         }
     }
 
-    private JsonTree() {
-    }
+    private JsonTree() {}
 
     static JsonParser createParser(String json) throws IOException {
         return FACTORY.createParser(json);

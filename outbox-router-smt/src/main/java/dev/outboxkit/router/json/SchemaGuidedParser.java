@@ -41,7 +41,8 @@ final class SchemaGuidedParser {
     private final JsonNullBehavior nullBehavior;
     private final JsonEmptyArrayBehavior emptyArrayBehavior;
 
-    SchemaGuidedParser(FieldNameAdjustment adjustment, JsonNullBehavior nullBehavior, JsonEmptyArrayBehavior emptyArrayBehavior) {
+    SchemaGuidedParser(
+            FieldNameAdjustment adjustment, JsonNullBehavior nullBehavior, JsonEmptyArrayBehavior emptyArrayBehavior) {
         this.adjustment = adjustment;
         this.nullBehavior = nullBehavior;
         this.emptyArrayBehavior = emptyArrayBehavior;
@@ -99,7 +100,8 @@ final class SchemaGuidedParser {
                 return parser.getDoubleValue();
             case BYTES:
                 if (Decimal.LOGICAL_NAME.equals(schema.name())) {
-                    if (token != JsonToken.VALUE_NUMBER_INT || parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+                    if (token != JsonToken.VALUE_NUMBER_INT
+                            || parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
                         throw Mismatch.INSTANCE;
                     }
                     return new BigDecimal(parser.getBigIntegerValue());
@@ -127,7 +129,9 @@ final class SchemaGuidedParser {
                     throw Mismatch.INSTANCE;
                 }
                 struct.put(field, read(parser, token, field.schema()));
-            } else if (schema.field(name) == null && token == JsonToken.VALUE_NULL && nullBehavior == JsonNullBehavior.IGNORE) {
+            } else if (schema.field(name) == null
+                    && token == JsonToken.VALUE_NULL
+                    && nullBehavior == JsonNullBehavior.IGNORE) {
                 // A null field the general path leaves out of the schema too.
                 continue;
             } else {
@@ -161,7 +165,8 @@ final class SchemaGuidedParser {
     }
 
     private boolean isNullOnly(Schema schema) {
-        return nullBehavior == JsonNullBehavior.OPTIONAL_BYTES && schema.type() == Schema.Type.BYTES
+        return nullBehavior == JsonNullBehavior.OPTIONAL_BYTES
+                && schema.type() == Schema.Type.BYTES
                 && !Decimal.LOGICAL_NAME.equals(schema.name());
     }
 }

@@ -1,8 +1,6 @@
 package dev.outboxkit.router.json;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -13,7 +11,17 @@ import java.util.Objects;
  */
 abstract class Shape {
 
-    enum Kind { NULL, BOOLEAN, INT32, INT64, BIG_INTEGER, FLOAT64, STRING, STRUCT, ARRAY }
+    enum Kind {
+        NULL,
+        BOOLEAN,
+        INT32,
+        INT64,
+        BIG_INTEGER,
+        FLOAT64,
+        STRING,
+        STRUCT,
+        ARRAY
+    }
 
     static final Shape NULL = new Scalar(Kind.NULL);
     static final Shape BOOLEAN = new Scalar(Kind.BOOLEAN);
@@ -137,7 +145,8 @@ abstract class Shape {
 
         Struct union(Struct other) throws ConflictException {
             // Keyed by name, in first-seen order: linear in the number of fields, however many there are.
-            java.util.LinkedHashMap<String, Shape> united = new java.util.LinkedHashMap<>(names.length + other.names.length);
+            java.util.LinkedHashMap<String, Shape> united =
+                    new java.util.LinkedHashMap<>(names.length + other.names.length);
             for (int i = 0; i < names.length; i++) {
                 united.put(names[i], fields[i]);
             }
@@ -145,13 +154,17 @@ abstract class Shape {
                 Shape mine = united.get(other.names[i]);
                 united.put(other.names[i], mine == null ? other.fields[i] : merge(mine, other.fields[i]));
             }
-            return new Struct(united.keySet().toArray(new String[0]), united.values().toArray(new Shape[0]));
+            return new Struct(
+                    united.keySet().toArray(new String[0]), united.values().toArray(new Shape[0]));
         }
 
         @Override
         public boolean equals(Object o) {
-            return this == o || (o instanceof Struct other && hash == other.hash && Arrays.equals(names, other.names)
-                    && Arrays.equals(fields, other.fields));
+            return this == o
+                    || (o instanceof Struct other
+                            && hash == other.hash
+                            && Arrays.equals(names, other.names)
+                            && Arrays.equals(fields, other.fields));
         }
 
         @Override

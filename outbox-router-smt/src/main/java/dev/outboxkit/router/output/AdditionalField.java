@@ -14,7 +14,11 @@ import org.apache.kafka.common.config.ConfigException;
  */
 public record AdditionalField(String column, Placement placement, String alias) {
 
-    public enum Placement { HEADER, ENVELOPE, PARTITION }
+    public enum Placement {
+        HEADER,
+        ENVELOPE,
+        PARTITION
+    }
 
     public static final ConfigDef.Validator VALIDATOR = new ConfigDef.Validator() {
         @Override
@@ -57,7 +61,9 @@ public record AdditionalField(String column, Placement placement, String alias) 
     private static AdditionalField parse(String option, String entry) {
         String[] parts = entry.split(":", -1);
         if (parts.length != 2 && parts.length != 3) {
-            throw new ConfigException(option, entry,
+            throw new ConfigException(
+                    option,
+                    entry,
                     "each entry must be column:placement or column:placement:alias, with placement one of header, envelope, partition");
         }
         String column = parts[0].trim();
@@ -68,8 +74,10 @@ public record AdditionalField(String column, Placement placement, String alias) 
         try {
             placement = Placement.valueOf(parts[1].trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(option, entry, "unknown placement '" + parts[1].trim()
-                    + "'; expected one of header, envelope, partition");
+            throw new ConfigException(
+                    option,
+                    entry,
+                    "unknown placement '" + parts[1].trim() + "'; expected one of header, envelope, partition");
         }
         String alias = parts.length == 3 ? parts[2].trim() : column;
         if (alias.isEmpty()) {

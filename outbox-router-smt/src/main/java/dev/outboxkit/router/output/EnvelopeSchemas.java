@@ -43,7 +43,8 @@ final class EnvelopeSchemas {
      * @param fieldSchemas the schema of each envelope field, in the order of {@code envelopeFields}; null where
      *                     the column is missing and left out
      */
-    Schema schemaFor(Schema rowSchema, Schema payloadSchema, String routedByValue, Integer version, Schema[] fieldSchemas) {
+    Schema schemaFor(
+            Schema rowSchema, Schema payloadSchema, String routedByValue, Integer version, Schema[] fieldSchemas) {
         Key key = new Key(rowSchema, payloadSchema, routedByValue, version, fieldSchemas);
         Schema schema = schemas.get(key);
         if (schema == null) {
@@ -102,9 +103,13 @@ final class EnvelopeSchemas {
 
         @Override
         public boolean equals(Object o) {
-            if (!(o instanceof Key other) || hash != other.hash || rowSchema != other.rowSchema
-                    || payloadSchema != other.payloadSchema || !routedByValue.equals(other.routedByValue)
-                    || !java.util.Objects.equals(version, other.version) || fieldSchemas.length != other.fieldSchemas.length) {
+            if (!(o instanceof Key other)
+                    || hash != other.hash
+                    || rowSchema != other.rowSchema
+                    || payloadSchema != other.payloadSchema
+                    || !routedByValue.equals(other.routedByValue)
+                    || !java.util.Objects.equals(version, other.version)
+                    || fieldSchemas.length != other.fieldSchemas.length) {
                 return false;
             }
             for (int i = 0; i < fieldSchemas.length; i++) {

@@ -52,7 +52,10 @@ public final class EventBuilder {
         this.topicRouter = new TopicRouter(config);
         this.timestamps = new EventTimestamps(config);
         this.expander = config.expandJsonPayload()
-                ? new JsonPayloadExpander(config.payloadColumn(), config.fieldNameAdjustment(), config.jsonNullBehavior(),
+                ? new JsonPayloadExpander(
+                        config.payloadColumn(),
+                        config.fieldNameAdjustment(),
+                        config.jsonNullBehavior(),
                         config.jsonEmptyArrayBehavior())
                 : null;
         for (AdditionalField field : config.additionalFields()) {
@@ -106,7 +109,8 @@ public final class EventBuilder {
 
         Schema valueSchema;
         Object value;
-        if (config.tombstoneOnEmptyPayload() && (payload == null || payload instanceof String s && s.trim().isEmpty())) {
+        if (config.tombstoneOnEmptyPayload()
+                && (payload == null || payload instanceof String s && s.trim().isEmpty())) {
             valueSchema = null;
             value = null;
         } else if (envelopeFields.isEmpty()) {
@@ -119,8 +123,15 @@ public final class EventBuilder {
             valueSchema = envelopeSchema(row, payloadSchema, routedByValue);
             value = envelopeStruct(row, valueSchema, payload);
         }
-        return record.newRecord(topic, partition, row.columnSchema(config.eventKeyColumn()), key, valueSchema, value,
-                timestamp, headers);
+        return record.newRecord(
+                topic,
+                partition,
+                row.columnSchema(config.eventKeyColumn()),
+                key,
+                valueSchema,
+                value,
+                timestamp,
+                headers);
     }
 
     private SchemaAndValue expand(String text, String routedByValue, OutboxRow row) {
@@ -142,14 +153,18 @@ public final class EventBuilder {
     }
 
     private void warnNotExpanded(OutboxRow row, JsonPayloadExpander.NotExpandableException e) {
-        log.warn("Payload column '{}' kept as text, not expanded ({}): {}", config.payloadColumn(), e.getMessage(),
+        log.warn(
+                "Payload column '{}' kept as text, not expanded ({}): {}",
+                config.payloadColumn(),
+                e.getMessage(),
                 row.provenance().describe());
     }
 
     private String routedByValue(OutboxRow row) {
         Object value = requiredValue(row, config.routeByColumn(), RouterConfig.ROUTE_BY_FIELD);
         if (!(value instanceof String text)) {
-            throw new DataException("Column '" + config.routeByColumn() + "' must hold a string to route by, but holds a "
+            throw new DataException("Column '" + config.routeByColumn()
+                    + "' must hold a string to route by, but holds a "
                     + typeName(row, config.routeByColumn(), value) + " (option " + RouterConfig.ROUTE_BY_FIELD + "): "
                     + row.provenance().describe());
         }
@@ -162,7 +177,8 @@ public final class EventBuilder {
             AdditionalField field = envelopeFields.get(i);
             fieldSchemas[i] = placedColumnPresent(row, field) ? row.columnSchema(field.column()) : null;
         }
-        return envelopeSchemas.schemaFor(row.rowSchema(), payloadSchema, routedByValue, schemaVersion(row), fieldSchemas);
+        return envelopeSchemas.schemaFor(
+                row.rowSchema(), payloadSchema, routedByValue, schemaVersion(row), fieldSchemas);
     }
 
     private Struct envelopeStruct(OutboxRow row, Schema schema, Object payload) {
@@ -210,7 +226,8 @@ public final class EventBuilder {
             return null;
         }
         if ((value instanceof Integer || value instanceof Short || value instanceof Byte || value instanceof Long)
-                && ((Number) value).longValue() >= 0 && ((Number) value).longValue() <= Integer.MAX_VALUE) {
+                && ((Number) value).longValue() >= 0
+                && ((Number) value).longValue() <= Integer.MAX_VALUE) {
             return ((Number) value).intValue();
         }
         throw new DataException("Column '" + column + "' must hold a non-negative integer partition, but holds a "
@@ -235,7 +252,8 @@ public final class EventBuilder {
         requireColumn(row, column, option);
         Object value = row.get(column);
         if (value == null) {
-            throw new DataException("Column '" + column + "' is null (option " + option + "): " + row.provenance().describe());
+            throw new DataException("Column '" + column + "' is null (option " + option + "): "
+                    + row.provenance().describe());
         }
         return value;
     }

@@ -33,8 +33,9 @@ final class EventTimestamps {
             return row.changeTimeMs();
         }
         if (!row.hasColumn(column)) {
-            throw new DataException("Outbox row has no column '" + column + "' (option " + RouterConfig.FIELD_EVENT_TIMESTAMP
-                    + "): " + row.provenance().describe());
+            throw new DataException(
+                    "Outbox row has no column '" + column + "' (option " + RouterConfig.FIELD_EVENT_TIMESTAMP + "): "
+                            + row.provenance().describe());
         }
         Object value = row.get(column);
         if (value == null) {
@@ -47,7 +48,9 @@ final class EventTimestamps {
         }
         if (value instanceof Long number) {
             long raw = number;
-            if (logicalName == null || DEBEZIUM_TIMESTAMP.equals(logicalName) || CONNECT_TIMESTAMP.equals(logicalName)) {
+            if (logicalName == null
+                    || DEBEZIUM_TIMESTAMP.equals(logicalName)
+                    || CONNECT_TIMESTAMP.equals(logicalName)) {
                 return raw;
             }
             if (DEBEZIUM_MICRO_TIMESTAMP.equals(logicalName)) {
@@ -62,11 +65,13 @@ final class EventTimestamps {
                 return OffsetDateTime.parse(text).toInstant().toEpochMilli();
             } catch (DateTimeParseException e) {
                 throw new DataException("Column '" + column + "' is not an ISO-8601 timestamp with offset (option "
-                        + RouterConfig.FIELD_EVENT_TIMESTAMP + "): " + row.provenance().describe());
+                        + RouterConfig.FIELD_EVENT_TIMESTAMP + "): "
+                        + row.provenance().describe());
             }
         }
         throw new DataException("Column '" + column + "' has type " + describeType(schema, value)
-                + ", which is not a supported event timestamp (option " + RouterConfig.FIELD_EVENT_TIMESTAMP + "; supported:"
+                + ", which is not a supported event timestamp (option " + RouterConfig.FIELD_EVENT_TIMESTAMP
+                + "; supported:"
                 + " Timestamp, MicroTimestamp, NanoTimestamp, ZonedTimestamp, Connect Timestamp, INT64 epoch millis): "
                 + row.provenance().describe());
     }

@@ -40,9 +40,11 @@ final class TopicRouter {
             topic = matcher.matches() ? matcher.replaceFirst(replacement) : routedByValue;
             String problem = topicNameProblem(topic);
             if (problem != null) {
-                throw new DataException("Column '" + routeByColumn + "' routes to topic name '" + topic + "', which " + problem
-                        + " (options " + RouterConfig.ROUTE_TOPIC_REGEX + ", " + RouterConfig.ROUTE_TOPIC_REPLACEMENT + "): "
-                        + row.provenance().describe());
+                throw new DataException(
+                        "Column '" + routeByColumn + "' routes to topic name '" + topic + "', which " + problem
+                                + " (options " + RouterConfig.ROUTE_TOPIC_REGEX + ", "
+                                + RouterConfig.ROUTE_TOPIC_REPLACEMENT + "): "
+                                + row.provenance().describe());
             }
             topics.put(routedByValue, topic);
         }
@@ -62,8 +64,12 @@ final class TopicRouter {
         }
         for (int i = 0; i < topic.length(); i++) {
             char c = topic.charAt(i);
-            boolean legal = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '.' || c == '_' || c == '-';
+            boolean legal = (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || c == '.'
+                    || c == '_'
+                    || c == '-';
             if (!legal) {
                 return "holds a character other than ASCII letters, digits, '.', '_' and '-'";
             }

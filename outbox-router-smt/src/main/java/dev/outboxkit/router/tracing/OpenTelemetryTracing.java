@@ -48,8 +48,7 @@ final class OpenTelemetryTracing implements Tracing {
     private volatile Instance instance;
 
     /** The global OpenTelemetry and the tracer taken from it; taken again if the global changes. */
-    private record Instance(OpenTelemetry openTelemetry, Tracer tracer) {
-    }
+    private record Instance(OpenTelemetry openTelemetry, Tracer tracer) {}
 
     OpenTelemetryTracing(RouterConfig config, RowContextTracing rowContext) {
         this.rowContext = rowContext;
@@ -87,7 +86,10 @@ final class OpenTelemetryTracing implements Tracing {
         }
 
         InjectingSetter setter = new InjectingSetter();
-        var txLogSpanBuilder = otel.tracer().spanBuilder(TX_LOG_WRITE_SPAN).setSpanKind(SpanKind.INTERNAL).setParent(parent);
+        var txLogSpanBuilder = otel.tracer()
+                .spanBuilder(TX_LOG_WRITE_SPAN)
+                .setSpanKind(SpanKind.INTERNAL)
+                .setParent(parent);
         Long sourceTimeMs = longField(row.source(), "ts_ms");
         if (sourceTimeMs != null) {
             txLogSpanBuilder.setStartTimestamp(sourceTimeMs, TimeUnit.MILLISECONDS);

@@ -63,7 +63,10 @@ final class RowContextTracing implements Tracing {
 
     void debug(OutboxRow row, String problem) {
         if (log.isDebugEnabled()) {
-            log.debug("Tracing column '{}' {}; the event gets no trace headers from it: {}", column, problem,
+            log.debug(
+                    "Tracing column '{}' {}; the event gets no trace headers from it: {}",
+                    column,
+                    problem,
                     row.provenance().describe());
         }
     }

@@ -23,8 +23,8 @@ public record TraceContext(String traceparent, String tracestate) {
     private static final String ZERO_TRACE_ID = "0".repeat(32);
     private static final String ZERO_SPAN_ID = "0".repeat(16);
     private static final int MAX_TRACESTATE_MEMBERS = 32;
-    private static final Pattern TRACESTATE_MEMBER = Pattern.compile(
-            "(?:[a-z][_0-9a-z\\-*/]{0,255}|[a-z0-9][_0-9a-z\\-*/]{0,240}@[a-z][_0-9a-z\\-*/]{0,13})"
+    private static final Pattern TRACESTATE_MEMBER =
+            Pattern.compile("(?:[a-z][_0-9a-z\\-*/]{0,255}|[a-z0-9][_0-9a-z\\-*/]{0,240}@[a-z][_0-9a-z\\-*/]{0,13})"
                     + "=[\\x20-\\x2b\\x2d-\\x3c\\x3e-\\x7e]{0,255}[\\x21-\\x2b\\x2d-\\x3c\\x3e-\\x7e]");
 
     /** The outcome of reading a tracing column: a context, or why there is none. */
@@ -73,7 +73,8 @@ public record TraceContext(String traceparent, String tracestate) {
     }
 
     static boolean validTraceparent(String value) {
-        if (value.length() < 55 || !TRACEPARENT_00.matcher(value.substring(0, 55)).matches()) {
+        if (value.length() < 55
+                || !TRACEPARENT_00.matcher(value.substring(0, 55)).matches()) {
             return false;
         }
         String version = value.substring(0, 2);
@@ -83,7 +84,8 @@ public record TraceContext(String traceparent, String tracestate) {
         if (version.equals("00") ? value.length() != 55 : value.length() > 55 && value.charAt(55) != '-') {
             return false;
         }
-        return !value.substring(3, 35).equals(ZERO_TRACE_ID) && !value.substring(36, 52).equals(ZERO_SPAN_ID);
+        return !value.substring(3, 35).equals(ZERO_TRACE_ID)
+                && !value.substring(36, 52).equals(ZERO_SPAN_ID);
     }
 
     static boolean validTracestate(String value) {
@@ -94,7 +96,8 @@ public record TraceContext(String traceparent, String tracestate) {
             if (trimmed.isEmpty()) {
                 continue;
             }
-            if (++counted > MAX_TRACESTATE_MEMBERS || !TRACESTATE_MEMBER.matcher(trimmed).matches()) {
+            if (++counted > MAX_TRACESTATE_MEMBERS
+                    || !TRACESTATE_MEMBER.matcher(trimmed).matches()) {
                 return false;
             }
         }

@@ -24,8 +24,11 @@ public interface Tracing {
             try {
                 return new OpenTelemetryTracing(config, rowContext);
             } catch (LinkageError e) {
-                LoggerFactory.getLogger(Tracing.class).warn("The OpenTelemetry API is present but could not be used ({});"
-                        + " trace contexts are carried on without spans", e.toString());
+                LoggerFactory.getLogger(Tracing.class)
+                        .warn(
+                                "The OpenTelemetry API is present but could not be used ({});"
+                                        + " trace contexts are carried on without spans",
+                                e.toString());
             }
         }
         return rowContext;
@@ -36,8 +39,7 @@ public interface Tracing {
         private static final Logger log = LoggerFactory.getLogger(OpenTelemetryProbe.class);
         private static final String GLOBAL_OPEN_TELEMETRY = "io.opentelemetry.api.GlobalOpenTelemetry";
 
-        private OpenTelemetryProbe() {
-        }
+        private OpenTelemetryProbe() {}
 
         static boolean apiAvailable() {
             try {

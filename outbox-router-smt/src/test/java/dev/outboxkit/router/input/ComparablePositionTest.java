@@ -46,7 +46,8 @@ class ComparablePositionTest {
         Collections.shuffle(sorted, new Random(1));
         Collections.sort(sorted);
         assertThat(sorted).containsExactlyElementsOf(numbers);
-        assertThat(Provenance.comparablePosition(binlog("mysql-bin.000003", 1234, 0))).isEqualTo("3000000000000000123400000");
+        assertThat(Provenance.comparablePosition(binlog("mysql-bin.000003", 1234, 0)))
+                .isEqualTo("3000000000000000123400000");
         assertThat(Provenance.comparablePosition(binlog("mariadb-bin.999999999", 999_999_999_999_999_999L, 99_999)))
                 .hasSize(33);
     }
@@ -61,8 +62,10 @@ class ComparablePositionTest {
     @Test
     void positionsOutOfRangeOrWithoutAFileIndexGiveNoVersion() {
         assertThat(Provenance.comparablePosition(binlog("binlog", 4, 0))).isNull();
-        assertThat(Provenance.comparablePosition(binlog("mysql-bin.000001", 4, 100_000))).isNull();
-        assertThat(Provenance.comparablePosition(Map.of("file", "mysql-bin.000001"))).isNull();
+        assertThat(Provenance.comparablePosition(binlog("mysql-bin.000001", 4, 100_000)))
+                .isNull();
+        assertThat(Provenance.comparablePosition(Map.of("file", "mysql-bin.000001")))
+                .isNull();
         assertThat(Provenance.comparablePosition(Map.of())).isNull();
     }
 }

@@ -16,22 +16,25 @@ import io.debezium.spi.common.ReplacementFunction;
 class FieldNameAdjustmentTest {
 
     @ParameterizedTest(name = "{0}: ''{1}'' -> ''{2}''")
-    @CsvSource(delimiter = '|', value = {
-        "NONE|first-name|first-name",
-        "AVRO|first-name|first_name",
-        "AVRO|1st|_1st",
-        "AVRO|$id|_id",
-        "AVRO|_meta|_meta",
-        "AVRO|prénom|pr_nom",
-        "AVRO|ship.to|ship_to",
-        "AVRO|orderId|orderId",
-        "AVRO_UNICODE|first-name|first_u002dname",
-        "AVRO_UNICODE|1st|_u0031st",
-        "AVRO_UNICODE|_meta|_u005fmeta",
-        "AVRO_UNICODE|prénom|pr_u00e9nom",
-        "AVRO_UNICODE|αβ|_u3b1_u3b2",
-        "AVRO_UNICODE|名|_u540d",
-        "AVRO_UNICODE|orderId|orderId"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "NONE|first-name|first-name",
+                "AVRO|first-name|first_name",
+                "AVRO|1st|_1st",
+                "AVRO|$id|_id",
+                "AVRO|_meta|_meta",
+                "AVRO|prénom|pr_nom",
+                "AVRO|ship.to|ship_to",
+                "AVRO|orderId|orderId",
+                "AVRO_UNICODE|first-name|first_u002dname",
+                "AVRO_UNICODE|1st|_u0031st",
+                "AVRO_UNICODE|_meta|_u005fmeta",
+                "AVRO_UNICODE|prénom|pr_u00e9nom",
+                "AVRO_UNICODE|αβ|_u3b1_u3b2",
+                "AVRO_UNICODE|名|_u540d",
+                "AVRO_UNICODE|orderId|orderId"
+            })
     void adjustsAsDebeziumDocumentsIt(FieldNameAdjustment mode, String name, String expected) {
         assertThat(mode.adjust(name)).isEqualTo(expected);
     }
@@ -39,8 +42,9 @@ class FieldNameAdjustmentTest {
     /** Debezium's adjusters, without the JVM-wide conflict memory that makes Debezium's own throw across payloads. */
     private static SchemaNameAdjuster debezium(FieldNameAdjustment mode) {
         ReplacementFunction function = mode == FieldNameAdjustment.AVRO
-                ? new FieldNameUnderscoreReplacementFunction() : new FieldNameUnicodeReplacementFunction();
-        return SchemaNameAdjuster.create(function, (original, replacement, conflict) -> { });
+                ? new FieldNameUnderscoreReplacementFunction()
+                : new FieldNameUnicodeReplacementFunction();
+        return SchemaNameAdjuster.create(function, (original, replacement, conflict) -> {});
     }
 
     @ParameterizedTest
@@ -57,7 +61,9 @@ class FieldNameAdjustmentTest {
                 name.append(alphabet.charAt(random.nextInt(alphabet.length())));
             }
             String ours = mode.adjust(name.toString());
-            assertThat(isValidAvroName(ours)).as("'%s' -> '%s' is a valid Avro name", name, ours).isTrue();
+            assertThat(isValidAvroName(ours))
+                    .as("'%s' -> '%s' is a valid Avro name", name, ours)
+                    .isTrue();
             if (Character.isDigit(name.charAt(0)) && name.charAt(0) > 0x7f && mode == FieldNameAdjustment.AVRO) {
                 // The documented difference: Debezium keeps a leading non-ASCII digit, which Avro rejects.
                 assertThat(isValidAvroName(debezium.adjust(name.toString()))).isFalse();
@@ -82,7 +88,8 @@ class FieldNameAdjustmentTest {
                 .isEqualTo("shop.inventory.outbox.Order_Line.Value");
         assertThat(FieldNameAdjustment.AVRO_UNICODE.adjustFullName("shop.db.outbox.1st.Value"))
                 .isEqualTo("shop.db.outbox._u0031st.Value");
-        assertThat(FieldNameAdjustment.AVRO_UNICODE.adjustFullName("__debezium.db.Value")).isEqualTo("__debezium.db.Value");
+        assertThat(FieldNameAdjustment.AVRO_UNICODE.adjustFullName("__debezium.db.Value"))
+                .isEqualTo("__debezium.db.Value");
         assertThat(FieldNameAdjustment.NONE.adjustFullName("a-b.c")).isEqualTo("a-b.c");
     }
 

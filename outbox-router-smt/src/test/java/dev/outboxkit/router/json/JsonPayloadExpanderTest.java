@@ -21,10 +21,11 @@ class JsonPayloadExpanderTest {
             json.append('"').append('k').append(i).append("\":").append(i).append(',');
         }
         json.append("\"k7\":\"last\"}");
-        JsonPayloadExpander expander = new JsonPayloadExpander("payload", JsonNullBehavior.IGNORE, JsonEmptyArrayBehavior.IGNORE);
+        JsonPayloadExpander expander =
+                new JsonPayloadExpander("payload", JsonNullBehavior.IGNORE, JsonEmptyArrayBehavior.IGNORE);
 
-        SchemaAndValue expanded = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
-                () -> expander.expand(json.toString()));
+        SchemaAndValue expanded = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                java.time.Duration.ofSeconds(30), () -> expander.expand(json.toString()));
 
         org.apache.kafka.connect.data.Struct struct = (org.apache.kafka.connect.data.Struct) expanded.value();
         assertThat(struct.schema().fields()).hasSize(200_000);
@@ -38,14 +39,21 @@ class JsonPayloadExpanderTest {
      * path gives, for documents that fit and documents that almost fit, under every name adjustment.
      */
     @ParameterizedTest(name = "nulls={0}, empty arrays={1}, names={2}")
-    @CsvSource({"IGNORE,IGNORE,NONE", "OPTIONAL_BYTES,OPTIONAL_STRING,NONE", "IGNORE,OPTIONAL_STRING,NONE",
-        "OPTIONAL_BYTES,IGNORE,NONE", "IGNORE,IGNORE,AVRO", "OPTIONAL_BYTES,OPTIONAL_STRING,AVRO_UNICODE"})
-    void hintedFastPathAlwaysAgreesWithTheGeneralPath(JsonNullBehavior nulls, JsonEmptyArrayBehavior emptyArrays,
-            FieldNameAdjustment adjustment) throws Exception {
+    @CsvSource({
+        "IGNORE,IGNORE,NONE",
+        "OPTIONAL_BYTES,OPTIONAL_STRING,NONE",
+        "IGNORE,OPTIONAL_STRING,NONE",
+        "OPTIONAL_BYTES,IGNORE,NONE",
+        "IGNORE,IGNORE,AVRO",
+        "OPTIONAL_BYTES,OPTIONAL_STRING,AVRO_UNICODE"
+    })
+    void hintedFastPathAlwaysAgreesWithTheGeneralPath(
+            JsonNullBehavior nulls, JsonEmptyArrayBehavior emptyArrays, FieldNameAdjustment adjustment)
+            throws Exception {
         JsonPayloadExpander hinted = new JsonPayloadExpander("payload", adjustment, nulls, emptyArrays);
         JsonPayloadExpander general = new JsonPayloadExpander("payload", adjustment, nulls, emptyArrays);
-        RandomJson documents = new RandomJson(42, adjustment == FieldNameAdjustment.NONE
-                ? RandomJson.PLAIN_NAMES : RandomJson.HOSTILE_NAMES);
+        RandomJson documents = new RandomJson(
+                42, adjustment == FieldNameAdjustment.NONE ? RandomJson.PLAIN_NAMES : RandomJson.HOSTILE_NAMES);
         Random hints = new Random(7);
         int expanded = 0;
         for (int i = 0; i < 20_000; i++) {

@@ -16,8 +16,22 @@ public final class RandomJson {
      * Keys Avro does not accept as names, next to plain ones: punctuation, a leading digit or dollar sign, dots,
      * blanks, non-ASCII letters and digits, a character outside the BMP, and the empty key.
      */
-    public static final String[] HOSTILE_NAMES = {"id", "first-name", "1st", "$id", "prénom", "ship.to", "_meta", "名前",
-        "a b", "", "\uD83D\uDE00", "\u0663x", "x\u0000y", "total"};
+    public static final String[] HOSTILE_NAMES = {
+        "id",
+        "first-name",
+        "1st",
+        "$id",
+        "prénom",
+        "ship.to",
+        "_meta",
+        "名前",
+        "a b",
+        "",
+        "\uD83D\uDE00",
+        "\u0663x",
+        "x\u0000y",
+        "total"
+    };
 
     private final Random random;
     private final String[] names;
@@ -59,17 +73,28 @@ public final class RandomJson {
 
     private String value(int depth) {
         switch (random.nextInt(depth < 2 ? 12 : 9)) {
-            case 0: return Integer.toString(random.nextInt(100));
-            case 1: return Long.toString(5_000_000_000L + random.nextInt(100));
-            case 2: return "123456789012345678901234" + random.nextInt(10);
-            case 3: return random.nextInt(100) + ".5";
-            case 4: return "\"s" + random.nextInt(10) + "\"";
-            case 5: return random.nextBoolean() ? "true" : "false";
-            case 6: return "null";
-            case 7: return "[]";
-            case 8: return "[1,2]";
-            case 9: return array(depth + 1);
-            default: return object(depth + 1);
+            case 0:
+                return Integer.toString(random.nextInt(100));
+            case 1:
+                return Long.toString(5_000_000_000L + random.nextInt(100));
+            case 2:
+                return "123456789012345678901234" + random.nextInt(10);
+            case 3:
+                return random.nextInt(100) + ".5";
+            case 4:
+                return "\"s" + random.nextInt(10) + "\"";
+            case 5:
+                return random.nextBoolean() ? "true" : "false";
+            case 6:
+                return "null";
+            case 7:
+                return "[]";
+            case 8:
+                return "[1,2]";
+            case 9:
+                return array(depth + 1);
+            default:
+                return object(depth + 1);
         }
     }
 

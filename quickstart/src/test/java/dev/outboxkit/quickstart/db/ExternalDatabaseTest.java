@@ -10,9 +10,10 @@ class ExternalDatabaseTest {
 
     @Test
     void aMysqlUrlIsGivenToTheShippedMariaDbDriverWithItsOptions() {
-        ExternalDatabase db = new ExternalDatabase("jdbc:mysql://db.example:3307/shop?sslMode=disable&connectTimeout=5000",
-                "app", "secret");
-        assertThat(db.jdbcUrl("shop")).isEqualTo("jdbc:mariadb://db.example:3307/shop?sslMode=disable&connectTimeout=5000");
+        ExternalDatabase db = new ExternalDatabase(
+                "jdbc:mysql://db.example:3307/shop?sslMode=disable&connectTimeout=5000", "app", "secret");
+        assertThat(db.jdbcUrl("shop"))
+                .isEqualTo("jdbc:mariadb://db.example:3307/shop?sslMode=disable&connectTimeout=5000");
         assertThat(db.database()).isEqualTo("shop");
         assertThat(db.host()).isEqualTo("db.example");
         assertThat(db.port()).isEqualTo(3307);
@@ -27,8 +28,10 @@ class ExternalDatabaseTest {
         ExternalDatabase postgres = new ExternalDatabase("jdbc:postgresql://pg:6543/shop?sslmode=require", "u", "");
         assertThat(postgres.isPostgres()).isTrue();
         assertThat(postgres.jdbcUrl("postgres")).isEqualTo("jdbc:postgresql://pg:6543/postgres?sslmode=require");
-        assertThat(new ExternalDatabase("jdbc:postgresql://pg/shop", "u", "").port()).isEqualTo(5432);
-        assertThat(new ExternalDatabase("jdbc:mariadb://m:3310/shop", "u", "").jdbcUrl("shop")).isEqualTo("jdbc:mariadb://m:3310/shop");
+        assertThat(new ExternalDatabase("jdbc:postgresql://pg/shop", "u", "").port())
+                .isEqualTo(5432);
+        assertThat(new ExternalDatabase("jdbc:mariadb://m:3310/shop", "u", "").jdbcUrl("shop"))
+                .isEqualTo("jdbc:mariadb://m:3310/shop");
     }
 
     @Test

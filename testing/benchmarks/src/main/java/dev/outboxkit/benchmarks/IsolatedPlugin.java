@@ -27,7 +27,8 @@ final class IsolatedPlugin extends URLClassLoader {
         }
         List<URL> jars = new ArrayList<>();
         try (Stream<Path> files = Files.list(directory)) {
-            for (Path jar : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".jar")).sorted()::iterator) {
+            for (Path jar : (Iterable<Path>)
+                    files.filter(f -> f.toString().endsWith(".jar")).sorted()::iterator) {
                 jars.add(jar.toUri().toURL());
             }
         }
@@ -35,14 +36,17 @@ final class IsolatedPlugin extends URLClassLoader {
     }
 
     static Path defaultDirectory(String name) {
-        String base = System.getProperty("outboxkit.bench.plugins",
+        String base = System.getProperty(
+                "outboxkit.bench.plugins",
                 "testing" + File.separator + "benchmarks" + File.separator + "target" + File.separator + "plugins");
         return Path.of(base, name);
     }
 
     @Override
     protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-        if (name.startsWith("java.") || name.startsWith("javax.") || name.startsWith("org.apache.kafka.")
+        if (name.startsWith("java.")
+                || name.startsWith("javax.")
+                || name.startsWith("org.apache.kafka.")
                 || name.startsWith("org.slf4j.")) {
             return super.loadClass(name, resolve);
         }

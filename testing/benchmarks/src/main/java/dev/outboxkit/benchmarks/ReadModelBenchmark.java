@@ -87,12 +87,17 @@ public class ReadModelBenchmark {
             props.put("write.mode", "latest");
             task = new MongoLogSinkTask();
         } else {
-            props.put("document.id.strategy", "com.mongodb.kafka.connect.sink.processor.id.strategy.ProvidedInValueStrategy");
-            props.put("writemodel.strategy", "com.mongodb.kafka.connect.sink.writemodel.strategy.ReplaceOneDefaultStrategy");
+            props.put(
+                    "document.id.strategy",
+                    "com.mongodb.kafka.connect.sink.processor.id.strategy.ProvidedInValueStrategy");
+            props.put(
+                    "writemodel.strategy",
+                    "com.mongodb.kafka.connect.sink.writemodel.strategy.ReplaceOneDefaultStrategy");
             props.put("bulk.write.ordered", "false");
             plugin = IsolatedPlugin.fromDirectory(IsolatedPlugin.defaultDirectory("mongo-kafka-connect"));
             task = (SinkTask) plugin.loadClass("com.mongodb.kafka.connect.sink.MongoSinkTask")
-                    .getDeclaredConstructor().newInstance();
+                    .getDeclaredConstructor()
+                    .newInstance();
         }
         task.initialize(new BenchSinkContext());
         task.start(props);
@@ -126,8 +131,17 @@ public class ReadModelBenchmark {
             headers.addString("aggregateVersion", Long.toString(version));
             String payload = Payloads.orderJson((int) (event % PAYLOADS));
             String value = official ? fullDocumentJson(aggregate, event, version, offset, payload) : payload;
-            records.add(new SinkRecord(TOPIC, 0, Schema.STRING_SCHEMA, aggregate, Schema.STRING_SCHEMA, value, offset,
-                    1_763_800_000_000L + offset, TimestampType.CREATE_TIME, headers));
+            records.add(new SinkRecord(
+                    TOPIC,
+                    0,
+                    Schema.STRING_SCHEMA,
+                    aggregate,
+                    Schema.STRING_SCHEMA,
+                    value,
+                    offset,
+                    1_763_800_000_000L + offset,
+                    TimestampType.CREATE_TIME,
+                    headers));
         }
         task.put(records);
     }

@@ -69,20 +69,32 @@ public class RouterBenchmark {
         transformation = "debezium".equals(router) ? new EventRouter<>() : new OutboxEventRouter<>();
         transformation.configure(config);
 
-        Schema rowSchema = SchemaBuilder.struct().name("dbserver1.inventory.outbox.Value").optional()
+        Schema rowSchema = SchemaBuilder.struct()
+                .name("dbserver1.inventory.outbox.Value")
+                .optional()
                 .field("id", Schema.STRING_SCHEMA)
                 .field("aggregatetype", Schema.STRING_SCHEMA)
                 .field("aggregateid", Schema.STRING_SCHEMA)
                 .field("type", Schema.STRING_SCHEMA)
                 .field("payload", Schema.OPTIONAL_STRING_SCHEMA)
                 .build();
-        Schema sourceSchema = SchemaBuilder.struct().name("io.debezium.connector.mysql.Source")
-                .field("connector", Schema.STRING_SCHEMA).field("name", Schema.STRING_SCHEMA)
-                .field("db", Schema.STRING_SCHEMA).field("table", Schema.STRING_SCHEMA)
-                .field("file", Schema.STRING_SCHEMA).field("pos", Schema.INT64_SCHEMA).build();
-        envelopeSchema = SchemaBuilder.struct().name("dbserver1.inventory.outbox.Envelope")
-                .field("before", rowSchema).field("after", rowSchema).field("source", sourceSchema)
-                .field("op", Schema.STRING_SCHEMA).field("ts_ms", Schema.OPTIONAL_INT64_SCHEMA).build();
+        Schema sourceSchema = SchemaBuilder.struct()
+                .name("io.debezium.connector.mysql.Source")
+                .field("connector", Schema.STRING_SCHEMA)
+                .field("name", Schema.STRING_SCHEMA)
+                .field("db", Schema.STRING_SCHEMA)
+                .field("table", Schema.STRING_SCHEMA)
+                .field("file", Schema.STRING_SCHEMA)
+                .field("pos", Schema.INT64_SCHEMA)
+                .build();
+        envelopeSchema = SchemaBuilder.struct()
+                .name("dbserver1.inventory.outbox.Envelope")
+                .field("before", rowSchema)
+                .field("after", rowSchema)
+                .field("source", sourceSchema)
+                .field("op", Schema.STRING_SCHEMA)
+                .field("ts_ms", Schema.OPTIONAL_INT64_SCHEMA)
+                .build();
         envelopes = new Struct[INPUTS];
         for (int i = 0; i < INPUTS; i++) {
             String type = AGGREGATE_TYPES[i % AGGREGATE_TYPES.length];
@@ -92,9 +104,17 @@ public class RouterBenchmark {
                     .put("aggregateid", type.toLowerCase() + "-" + (i % 97))
                     .put("type", type + "Created")
                     .put("payload", Payloads.orderJson(i));
-            Struct source = new Struct(sourceSchema).put("connector", "mysql").put("name", "dbserver1")
-                    .put("db", "inventory").put("table", "outbox").put("file", "mysql-bin.000003").put("pos", 4321L + i);
-            envelopes[i] = new Struct(envelopeSchema).put("after", row).put("source", source).put("op", "c")
+            Struct source = new Struct(sourceSchema)
+                    .put("connector", "mysql")
+                    .put("name", "dbserver1")
+                    .put("db", "inventory")
+                    .put("table", "outbox")
+                    .put("file", "mysql-bin.000003")
+                    .put("pos", 4321L + i);
+            envelopes[i] = new Struct(envelopeSchema)
+                    .put("after", row)
+                    .put("source", source)
+                    .put("op", "c")
                     .put("ts_ms", 1_700_000_000_000L + i);
         }
     }
@@ -107,8 +127,17 @@ public class RouterBenchmark {
     @Benchmark
     public SourceRecord route() {
         Struct envelope = envelopes[next++ & (INPUTS - 1)];
-        SourceRecord input = new SourceRecord(SOURCE_PARTITION, SOURCE_OFFSET, "dbserver1.inventory.outbox", null,
-                null, null, envelopeSchema, envelope, 1_700_000_000_000L, new ConnectHeaders());
+        SourceRecord input = new SourceRecord(
+                SOURCE_PARTITION,
+                SOURCE_OFFSET,
+                "dbserver1.inventory.outbox",
+                null,
+                null,
+                null,
+                envelopeSchema,
+                envelope,
+                1_700_000_000_000L,
+                new ConnectHeaders());
         return transformation.apply(input);
     }
 }

@@ -23,8 +23,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  */
 public final class SideBySide {
 
-    private SideBySide() {
-    }
+    private SideBySide() {}
 
     public static void main(String[] args) throws RunnerException {
         boolean quick = false;
@@ -41,7 +40,8 @@ public final class SideBySide {
             System.exit(2);
         }
         boolean router = suite.equals("router");
-        Class<?> benchmark = router ? RouterBenchmark.class : suite.equals("sink") ? SinkBenchmark.class : ReadModelBenchmark.class;
+        Class<?> benchmark =
+                router ? RouterBenchmark.class : suite.equals("sink") ? SinkBenchmark.class : ReadModelBenchmark.class;
         Options options = new OptionsBuilder()
                 .include(benchmark.getSimpleName() + "\\.")
                 .forks(1)
@@ -67,11 +67,13 @@ public final class SideBySide {
         for (RunResult result : results) {
             int batch = Integer.parseInt(result.getParams().getParam("batch"));
             String sink = result.getParams().getParam("sink");
-            byBatch.computeIfAbsent(batch, b -> new LinkedHashMap<>()).put(sink, result.getPrimaryResult().getScore() * batch);
+            byBatch.computeIfAbsent(batch, b -> new LinkedHashMap<>())
+                    .put(sink, result.getPrimaryResult().getScore() * batch);
         }
         System.out.println();
-        System.out.println("| batch | outboxkit (docs/s) | official, replace-one upsert | official, insert-one unordered"
-                + " | raw insertMany unordered | outboxkit / best official | outboxkit / raw |");
+        System.out.println(
+                "| batch | outboxkit (docs/s) | official, replace-one upsert | official, insert-one unordered"
+                        + " | raw insertMany unordered | outboxkit / best official | outboxkit / raw |");
         System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (Map.Entry<Integer, Map<String, Double>> entry : byBatch.entrySet()) {
             Map<String, Double> docs = entry.getValue();
@@ -79,8 +81,16 @@ public final class SideBySide {
             double replace = docs.getOrDefault("mongo-kafka-replace", Double.NaN);
             double insert = docs.getOrDefault("mongo-kafka-insert", Double.NaN);
             double raw = docs.getOrDefault("raw-insertMany", Double.NaN);
-            System.out.println(String.format(Locale.ROOT, "| %d | %,.0f | %,.0f | %,.0f | %,.0f | %.2fx | %.0f%% |",
-                    entry.getKey(), ours, replace, insert, raw, ours / Math.max(replace, insert), 100 * ours / raw));
+            System.out.println(String.format(
+                    Locale.ROOT,
+                    "| %d | %,.0f | %,.0f | %,.0f | %,.0f | %.2fx | %.0f%% |",
+                    entry.getKey(),
+                    ours,
+                    replace,
+                    insert,
+                    raw,
+                    ours / Math.max(replace, insert),
+                    100 * ours / raw));
         }
     }
 
@@ -88,20 +98,33 @@ public final class SideBySide {
         Map<String, Map<String, double[]>> byScenario = new TreeMap<>();
         for (RunResult result : results) {
             int batch = Integer.parseInt(result.getParams().getParam("batch"));
-            String scenario = String.format(Locale.ROOT, "%5d | %6s", batch, result.getParams().getParam("aggregates"));
+            String scenario = String.format(
+                    Locale.ROOT, "%5d | %6s", batch, result.getParams().getParam("aggregates"));
             Result<?> primary = result.getPrimaryResult();
-            byScenario.computeIfAbsent(scenario, b -> new LinkedHashMap<>()).put(result.getParams().getParam("sink"),
-                    new double[] {primary.getScore() * batch, primary.getScoreError() * batch});
+            byScenario
+                    .computeIfAbsent(scenario, b -> new LinkedHashMap<>())
+                    .put(
+                            result.getParams().getParam("sink"),
+                            new double[] {primary.getScore() * batch, primary.getScoreError() * batch});
         }
         System.out.println();
-        System.out.println("| batch | aggregates | outboxkit write.mode=latest (events/s) | official, replace-one upsert by"
-                + " aggregate id (events/s) | outboxkit / official |");
+        System.out.println(
+                "| batch | aggregates | outboxkit write.mode=latest (events/s) | official, replace-one upsert by"
+                        + " aggregate id (events/s) | outboxkit / official |");
         System.out.println("| ---: | ---: | ---: | ---: | ---: |");
         for (Map.Entry<String, Map<String, double[]>> entry : byScenario.entrySet()) {
             double[] ours = entry.getValue().getOrDefault("outboxkit-latest", new double[] {Double.NaN, Double.NaN});
-            double[] official = entry.getValue().getOrDefault("mongo-kafka-replace", new double[] {Double.NaN, Double.NaN});
-            System.out.println(String.format(Locale.ROOT, "| %s | %,.0f ± %,.0f | %,.0f ± %,.0f | %.2fx |", entry.getKey().trim(),
-                    ours[0], ours[1], official[0], official[1], ours[0] / official[0]));
+            double[] official =
+                    entry.getValue().getOrDefault("mongo-kafka-replace", new double[] {Double.NaN, Double.NaN});
+            System.out.println(String.format(
+                    Locale.ROOT,
+                    "| %s | %,.0f ± %,.0f | %,.0f ± %,.0f | %.2fx |",
+                    entry.getKey().trim(),
+                    ours[0],
+                    ours[1],
+                    official[0],
+                    official[1],
+                    ours[0] / official[0]));
         }
     }
 
@@ -116,11 +139,13 @@ public final class SideBySide {
             String impl = params.getOrDefault("router", "-");
             Result<?> primary = result.getPrimaryResult();
             Result<?> alloc = result.getSecondaryResults().get("gc.alloc.rate.norm");
-            byScenario.computeIfAbsent(scenario, s -> new LinkedHashMap<>())
-                    .put(impl, new double[] {primary.getScore(), primary.getScoreError(), alloc == null ? Double.NaN : alloc.getScore()});
+            byScenario.computeIfAbsent(scenario, s -> new LinkedHashMap<>()).put(impl, new double[] {
+                primary.getScore(), primary.getScoreError(), alloc == null ? Double.NaN : alloc.getScore()
+            });
         }
         System.out.println();
-        System.out.println("| scenario | Debezium EventRouter (records/s) | outboxkit (records/s) | speed-up | Debezium B/record | outboxkit B/record |");
+        System.out.println(
+                "| scenario | Debezium EventRouter (records/s) | outboxkit (records/s) | speed-up | Debezium B/record | outboxkit B/record |");
         System.out.println("| --- | ---: | ---: | ---: | ---: | ---: |");
         for (Map.Entry<String, Map<String, double[]>> entry : byScenario.entrySet()) {
             double[] debezium = entry.getValue().get("debezium");
@@ -128,8 +153,17 @@ public final class SideBySide {
             if (debezium == null || ours == null) {
                 continue;
             }
-            System.out.println(String.format(Locale.ROOT, "| %s | %,.0f ± %,.0f | %,.0f ± %,.0f | %.2fx | %,.0f | %,.0f |",
-                    entry.getKey(), debezium[0], debezium[1], ours[0], ours[1], ours[0] / debezium[0], debezium[2], ours[2]));
+            System.out.println(String.format(
+                    Locale.ROOT,
+                    "| %s | %,.0f ± %,.0f | %,.0f ± %,.0f | %.2fx | %,.0f | %,.0f |",
+                    entry.getKey(),
+                    debezium[0],
+                    debezium[1],
+                    ours[0],
+                    ours[1],
+                    ours[0] / debezium[0],
+                    debezium[2],
+                    ours[2]));
         }
     }
 }

@@ -63,6 +63,7 @@ public class SinkBenchmark {
     private static final int PAYLOADS = 4096;
     /** For the raw limit, payloads are parsed ahead: it inserts ready documents and does no conversion at all. */
     private final Document[] parsedPayloads = new Document[PAYLOADS];
+
     private long nextId;
     private long nextOffset;
 
@@ -94,14 +95,19 @@ public class SinkBenchmark {
             case "mongo-kafka-replace":
             case "mongo-kafka-insert":
                 props.put("collection", TOPIC);
-                props.put("document.id.strategy", "com.mongodb.kafka.connect.sink.processor.id.strategy.ProvidedInValueStrategy");
-                props.put("writemodel.strategy", sink.endsWith("replace")
-                        ? "com.mongodb.kafka.connect.sink.writemodel.strategy.ReplaceOneDefaultStrategy"
-                        : "com.mongodb.kafka.connect.sink.writemodel.strategy.InsertOneDefaultStrategy");
+                props.put(
+                        "document.id.strategy",
+                        "com.mongodb.kafka.connect.sink.processor.id.strategy.ProvidedInValueStrategy");
+                props.put(
+                        "writemodel.strategy",
+                        sink.endsWith("replace")
+                                ? "com.mongodb.kafka.connect.sink.writemodel.strategy.ReplaceOneDefaultStrategy"
+                                : "com.mongodb.kafka.connect.sink.writemodel.strategy.InsertOneDefaultStrategy");
                 props.put("bulk.write.ordered", "false");
                 plugin = IsolatedPlugin.fromDirectory(IsolatedPlugin.defaultDirectory("mongo-kafka-connect"));
                 task = (SinkTask) plugin.loadClass("com.mongodb.kafka.connect.sink.MongoSinkTask")
-                        .getDeclaredConstructor().newInstance();
+                        .getDeclaredConstructor()
+                        .newInstance();
                 break;
             default:
                 break;
@@ -138,10 +144,16 @@ public class SinkBenchmark {
             for (int i = 0; i < batch; i++) {
                 long id = nextId++;
                 long offset = nextOffset++;
-                documents.add(new Document("_id", eventId(id)).append("aggregateType", "Order")
-                        .append("aggregateId", aggregateId(id)).append("eventType", "OrderCreated")
+                documents.add(new Document("_id", eventId(id))
+                        .append("aggregateType", "Order")
+                        .append("aggregateId", aggregateId(id))
+                        .append("eventType", "OrderCreated")
                         .append("timestamp", new java.util.Date(1_763_800_000_000L + offset))
-                        .append("kafka", new Document("topic", TOPIC).append("partition", 0).append("offset", offset))
+                        .append(
+                                "kafka",
+                                new Document("topic", TOPIC)
+                                        .append("partition", 0)
+                                        .append("offset", offset))
                         .append("payload", parsedPayloads[(int) (id % PAYLOADS)]));
             }
             collection.insertMany(documents, new InsertManyOptions().ordered(false));
@@ -156,8 +168,17 @@ public class SinkBenchmark {
             headers.addString("id", eventId(id));
             headers.addString("eventType", "OrderCreated");
             String value = idInValue ? fullDocumentJson(id, offset) : Payloads.orderJson((int) (id % PAYLOADS));
-            records.add(new SinkRecord(TOPIC, 0, Schema.STRING_SCHEMA, aggregateId(id), Schema.STRING_SCHEMA, value, offset,
-                    1_763_800_000_000L + offset, TimestampType.CREATE_TIME, headers));
+            records.add(new SinkRecord(
+                    TOPIC,
+                    0,
+                    Schema.STRING_SCHEMA,
+                    aggregateId(id),
+                    Schema.STRING_SCHEMA,
+                    value,
+                    offset,
+                    1_763_800_000_000L + offset,
+                    TimestampType.CREATE_TIME,
+                    headers));
         }
         task.put(records);
     }

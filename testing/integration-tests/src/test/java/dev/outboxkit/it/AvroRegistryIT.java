@@ -16,12 +16,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.outboxkit.it.support.ConnectStack;
-import dev.outboxkit.it.support.PipelineConfigs;
 import dev.outboxkit.it.support.EventLog;
 import dev.outboxkit.it.support.MiniRegistry;
+import dev.outboxkit.it.support.PipelineConfigs;
 import dev.outboxkit.it.support.Resources;
-import dev.outboxkit.testkit.mongo.MongoTestServer;
 import dev.outboxkit.testkit.db.MariaDbServer;
+import dev.outboxkit.testkit.mongo.MongoTestServer;
 
 /**
  * Avro with a schema registry, end to end: the MariaDB source writes its events with Apicurio's AvroConverter
@@ -48,16 +48,21 @@ class AvroRegistryIT {
         registry = new MiniRegistry();
         mariadb = new MariaDbServer(1);
         mariadb.createDatabase(DATABASE);
-        mariadb.execute(DATABASE, "CREATE TABLE outbox (id VARCHAR(64) PRIMARY KEY, aggregatetype VARCHAR(255) NOT NULL,"
-                + " aggregateid VARCHAR(255) NOT NULL, type VARCHAR(255) NOT NULL, payload LONGTEXT)");
+        mariadb.execute(
+                DATABASE,
+                "CREATE TABLE outbox (id VARCHAR(64) PRIMARY KEY, aggregatetype VARCHAR(255) NOT NULL,"
+                        + " aggregateid VARCHAR(255) NOT NULL, type VARCHAR(255) NOT NULL, payload LONGTEXT)");
         for (int i = 0; i < 20; i++) {
-            payloads.put("ev-" + i, i < 10
-                    ? "{\"orderId\":\"o-" + i + "\",\"first-name\":\"Ada\",\"1st\":true,\"total\":" + (i + 0.5) + "}"
-                    : "{\"orderId\":\"o-" + i + "\",\"first-name\":\"Bo\",\"1st\":false,\"total\":" + (i + 0.5)
-                            + ",\"lines\":[{\"sku\":\"s-" + i + "\",\"$qty\":" + i + "}]}");
+            payloads.put(
+                    "ev-" + i,
+                    i < 10
+                            ? "{\"orderId\":\"o-" + i + "\",\"first-name\":\"Ada\",\"1st\":true,\"total\":" + (i + 0.5)
+                                    + "}"
+                            : "{\"orderId\":\"o-" + i + "\",\"first-name\":\"Bo\",\"1st\":false,\"total\":" + (i + 0.5)
+                                    + ",\"lines\":[{\"sku\":\"s-" + i + "\",\"$qty\":" + i + "}]}");
         }
         try (Connection connection = mariadb.connect(DATABASE);
-             PreparedStatement insert = connection.prepareStatement("INSERT INTO outbox VALUES (?,?,?,?,?)")) {
+                PreparedStatement insert = connection.prepareStatement("INSERT INTO outbox VALUES (?,?,?,?,?)")) {
             for (Map.Entry<String, String> payload : payloads.entrySet()) {
                 insert.setString(1, payload.getKey());
                 insert.setString(2, "Order");
@@ -78,7 +83,9 @@ class AvroRegistryIT {
     void avroEventsThroughARegistryAreStoredWithAdjustedNamesAndCompatibleSchemas() throws Exception {
         // The converter jar has no META-INF/services manifest, so this worker scans for plugins (hybrid_warn);
         // users run Kafka's connect-plugin-path.sh sync-manifests instead.
-        try (ConnectStack stack = new ConnectStack(1, Map.of("mariadb.password", "", "mongodb.uri", mongo.uri()),
+        try (ConnectStack stack = new ConnectStack(
+                1,
+                Map.of("mariadb.password", "", "mongodb.uri", mongo.uri()),
                 Map.of("plugin.discovery", "hybrid_warn"))) {
             Map<String, String> source = new LinkedHashMap<>();
             source.put("value.converter", CONVERTER);
@@ -88,8 +95,17 @@ class AvroRegistryIT {
             source.put("transforms.outbox.field.name.adjustment.mode", "avro");
             stack.put("source", PipelineConfigs.sourceConfig(stack, mariadb, DATABASE, "avro", source));
             stack.awaitRunning("source", 1, TIMEOUT);
-            stack.put("sink", PipelineConfigs.sinkConfig(stack, "events_avro", "outbox\\.event\\..*",
-                    Map.of("value.converter", CONVERTER, "value.converter.apicurio.registry.url", registry.url())));
+            stack.put(
+                    "sink",
+                    PipelineConfigs.sinkConfig(
+                            stack,
+                            "events_avro",
+                            "outbox\\.event\\..*",
+                            Map.of(
+                                    "value.converter",
+                                    CONVERTER,
+                                    "value.converter.apicurio.registry.url",
+                                    registry.url())));
             stack.awaitRunning("sink", 2, TIMEOUT);
             EventLog.awaitDocuments(mongo.client(), "events_avro", payloads.size(), TIMEOUT);
 
@@ -112,7 +128,8 @@ class AvroRegistryIT {
         Schema first = new Schema.Parser().parse(schemas.get(1L));
         Schema second = new Schema.Parser().parse(schemas.get(2L));
         assertThat(schemas).as("one value schema per payload shape").hasSize(2);
-        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(second, first).getType())
+        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(second, first)
+                        .getType())
                 .isEqualTo(SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
     }
 }

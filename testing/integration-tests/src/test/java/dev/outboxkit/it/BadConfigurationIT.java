@@ -67,44 +67,97 @@ class BadConfigurationIT {
     static Stream<Arguments> mistakes() {
         int closedPort = Ports.free();
         return Stream.of(
-                Arguments.of("unknown placement", "source", "transforms.outbox.table.fields.additional.placement", "type:foo",
+                Arguments.of(
+                        "unknown placement",
+                        "source",
+                        "transforms.outbox.table.fields.additional.placement",
+                        "type:foo",
                         "unknown placement 'foo'"),
-                Arguments.of("placement without placement", "source", "transforms.outbox.table.fields.additional.placement", "type",
+                Arguments.of(
+                        "placement without placement",
+                        "source",
+                        "transforms.outbox.table.fields.additional.placement",
+                        "type",
                         "each entry must be column:placement"),
-                Arguments.of("bad route regex", "source", "transforms.outbox.route.topic.regex", "(?<routedByValue>.*",
+                Arguments.of(
+                        "bad route regex",
+                        "source",
+                        "transforms.outbox.route.topic.regex",
+                        "(?<routedByValue>.*",
                         "is not a valid regular expression"),
-                Arguments.of("unknown op behaviour", "source", "transforms.outbox.table.op.invalid.behavior", "explode",
+                Arguments.of(
+                        "unknown op behaviour",
+                        "source",
+                        "transforms.outbox.table.op.invalid.behavior",
+                        "explode",
                         "must be one of [warn, error, fatal]"),
-                Arguments.of("boolean that is not", "source", "transforms.outbox.table.expand.json.payload", "maybe",
+                Arguments.of(
+                        "boolean that is not",
+                        "source",
+                        "transforms.outbox.table.expand.json.payload",
+                        "maybe",
                         "Expected value to be either true or false"),
-                Arguments.of("unknown JSON null behaviour", "source", "transforms.outbox.table.json.payload.null.behavior", "drop",
+                Arguments.of(
+                        "unknown JSON null behaviour",
+                        "source",
+                        "transforms.outbox.table.json.payload.null.behavior",
+                        "drop",
                         "must be one of [ignore, optional_bytes]"),
-                Arguments.of("unknown input format", "source", "transforms.outbox.input.format", "csv",
+                Arguments.of(
+                        "unknown input format",
+                        "source",
+                        "transforms.outbox.input.format",
+                        "csv",
                         "must be one of [auto, envelope, row]"),
-                Arguments.of("blank event id column", "source", "transforms.outbox.table.field.event.id", " ",
+                Arguments.of(
+                        "blank event id column",
+                        "source",
+                        "transforms.outbox.table.field.event.id",
+                        " ",
                         "String must be non-empty"),
-                Arguments.of("URI that is not MongoDB's", "sink", "connection.uri", "http://mongo:27017",
+                Arguments.of(
+                        "URI that is not MongoDB's",
+                        "sink",
+                        "connection.uri",
+                        "http://mongo:27017",
                         "is not a valid MongoDB connection string"),
-                Arguments.of("unacknowledged writes", "sink", "connection.uri",
+                Arguments.of(
+                        "unacknowledged writes",
+                        "sink",
+                        "connection.uri",
                         "mongodb://app:s3cret@127.0.0.1:" + closedPort + "/?w=0",
                         "asks for unacknowledged writes (w=0)"),
-                Arguments.of("missing database", "sink", "database", null, "Missing required configuration \"database\""),
+                Arguments.of(
+                        "missing database", "sink", "database", null, "Missing required configuration \"database\""),
                 Arguments.of("illegal database name", "sink", "database", "events.prod", "may not contain any of"),
-                Arguments.of("unknown collection placeholder", "sink", "collection", "events_${tenant}",
+                Arguments.of(
+                        "unknown collection placeholder",
+                        "sink",
+                        "collection",
+                        "events_${tenant}",
                         "unknown placeholder ${tenant}"),
                 Arguments.of("unknown event id source", "sink", "event.id.sources", "headers:id", "unknown source"),
-                Arguments.of("unknown write mode", "sink", "write.mode", "upsert", "must be one of [insert, replace, latest]"),
+                Arguments.of(
+                        "unknown write mode",
+                        "sink",
+                        "write.mode",
+                        "upsert",
+                        "must be one of [insert, replace, latest]"),
                 Arguments.of("unknown payload mode", "sink", "payload.mode", "flat", "must be one of [nested, merged]"),
                 Arguments.of("negative retention", "sink", "ttl.seconds", "-1", "Value must be at least 0"),
-                Arguments.of("back-off cap below its start", "sink", "retry.backoff.max.ms", "50",
+                Arguments.of(
+                        "back-off cap below its start",
+                        "sink",
+                        "retry.backoff.max.ms",
+                        "50",
                         "Must not be less than retry.backoff.initial.ms (200)"),
                 Arguments.of("retry timeout below -1", "sink", "retry.timeout.ms", "-7", "Value must be at least -1"));
     }
 
     @Test
     void anOperatorCanChangeTheSinkConfigWhileMongoDbIsUnreachable() throws Exception {
-        Map<String, String> config = sink("connection.uri", "mongodb://app:s3cret@127.0.0.1:" + Ports.free()
-                + "/?serverSelectionTimeoutMS=300");
+        Map<String, String> config = sink(
+                "connection.uri", "mongodb://app:s3cret@127.0.0.1:" + Ports.free() + "/?serverSelectionTimeoutMS=300");
         config.put("validate.connection.timeout.ms", "500");
         config.put("retry.timeout.ms", "600000");
         config.put("tasks.max", "1");
@@ -112,7 +165,9 @@ class BadConfigurationIT {
 
         ConnectStack.ValidationAnswer answer = stack.validate(config);
         assertThat(answer.status()).as(answer.body()).isEqualTo(200);
-        assertThat(JSON.readTree(answer.body()).get("error_count").asInt()).as(answer.body()).isZero();
+        assertThat(JSON.readTree(answer.body()).get("error_count").asInt())
+                .as(answer.body())
+                .isZero();
 
         stack.put("outage-cfg-sink", config);
         stack.awaitRunning("outage-cfg-sink", 1, java.time.Duration.ofSeconds(60));
@@ -125,8 +180,8 @@ class BadConfigurationIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("mistakes")
-    void eachMistakeIsReportedOnItsOptionWithoutAServerError(String name, String connector, String key, String value,
-                                                            String message) throws Exception {
+    void eachMistakeIsReportedOnItsOptionWithoutAServerError(
+            String name, String connector, String key, String value, String message) throws Exception {
         Map<String, String> config = connector.equals("source") ? source(key, value) : sink(key, value);
         if (key.equals("connection.uri")) {
             config.put("validate.connection.timeout.ms", "500");
@@ -143,7 +198,9 @@ class BadConfigurationIT {
                 item.get("value").get("errors").forEach(error -> errors.add(error.asText()));
             }
         }
-        assertThat(errors).as("errors on " + key).anySatisfy(error -> assertThat(error).contains(message));
+        assertThat(errors)
+                .as("errors on " + key)
+                .anySatisfy(error -> assertThat(error).contains(message));
         assertThat(answer.body()).doesNotContain("s3cret");
     }
 }

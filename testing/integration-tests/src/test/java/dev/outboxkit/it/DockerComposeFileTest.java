@@ -44,13 +44,24 @@ class DockerComposeFileTest {
                 mounted.add(matcher.group(1));
             }
         }
-        assertThat(mounted).contains("./quickstart/target/connect-plugins/outboxkit-outbox-router-smt",
-                "./quickstart/target/connect-plugins/outboxkit-mongo-log-sink", "./connect-configs",
-                "./docker/mysql/init.sql", "./docker/secrets/outboxkit.properties",
-                "./quickstart/target/agents/jmx_prometheus_javaagent.jar", "./ops/jmx-exporter.yml", "./ops/prometheus.yml",
-                "./ops/alerts.yml", "./ops/grafana/datasource.yml", "./ops/grafana/dashboards.yml", "./ops/grafana-dashboard.json");
+        assertThat(mounted)
+                .contains(
+                        "./quickstart/target/connect-plugins/outboxkit-outbox-router-smt",
+                        "./quickstart/target/connect-plugins/outboxkit-mongo-log-sink",
+                        "./connect-configs",
+                        "./docker/mysql/init.sql",
+                        "./docker/secrets/outboxkit.properties",
+                        "./quickstart/target/agents/jmx_prometheus_javaagent.jar",
+                        "./ops/jmx-exporter.yml",
+                        "./ops/prometheus.yml",
+                        "./ops/alerts.yml",
+                        "./ops/grafana/datasource.yml",
+                        "./ops/grafana/dashboards.yml",
+                        "./ops/grafana-dashboard.json");
         for (String path : mounted) {
-            assertThat(REPOSITORY.resolve(path)).as("mounted by docker-compose.yml").exists();
+            assertThat(REPOSITORY.resolve(path))
+                    .as("mounted by docker-compose.yml")
+                    .exists();
         }
     }
 
@@ -63,24 +74,31 @@ class DockerComposeFileTest {
                 registered.add(matcher.group(1));
             }
         }
-        assertThat(registered).containsExactly("mysql-outbox-source.json", "mongo-log-sink.json",
-                "mongo-read-model-sink.json");
+        assertThat(registered)
+                .containsExactly("mysql-outbox-source.json", "mongo-log-sink.json", "mongo-read-model-sink.json");
         List<String> outboxkitClasses = new ArrayList<>();
         for (String file : registered) {
-            Map<String, String> config = new ObjectMapper().readValue(REPOSITORY.resolve("connect-configs").resolve(file).toFile(),
-                    new TypeReference<Map<String, String>>() {
-                    });
+            Map<String, String> config = new ObjectMapper()
+                    .readValue(
+                            REPOSITORY.resolve("connect-configs").resolve(file).toFile(),
+                            new TypeReference<Map<String, String>>() {});
             assertThat(config).containsKey("connector.class");
             config.forEach((key, value) -> {
-                if ((key.equals("connector.class") || key.matches("transforms\\.[^.]+\\.type")) && value.startsWith("dev.outboxkit.")) {
+                if ((key.equals("connector.class") || key.matches("transforms\\.[^.]+\\.type"))
+                        && value.startsWith("dev.outboxkit.")) {
                     outboxkitClasses.add(value);
                 }
             });
         }
-        assertThat(outboxkitClasses).containsExactlyInAnyOrder("dev.outboxkit.router.OutboxEventRouter",
-                "dev.outboxkit.mongo.MongoLogSinkConnector", "dev.outboxkit.mongo.MongoLogSinkConnector");
+        assertThat(outboxkitClasses)
+                .containsExactlyInAnyOrder(
+                        "dev.outboxkit.router.OutboxEventRouter",
+                        "dev.outboxkit.mongo.MongoLogSinkConnector",
+                        "dev.outboxkit.mongo.MongoLogSinkConnector");
         for (String className : outboxkitClasses) {
-            assertThat(pluginJarsHolding(className)).as(className + " in a mounted plugin directory").hasSize(1);
+            assertThat(pluginJarsHolding(className))
+                    .as(className + " in a mounted plugin directory")
+                    .hasSize(1);
         }
     }
 
@@ -102,9 +120,11 @@ class DockerComposeFileTest {
         assertThat(services).contains("connect-1", "connect-2", "prometheus", "grafana");
 
         // The agent option (inherited by connect-2 through the shared environment) names mounted files.
-        List<String> agentOptions = lines.stream().filter(l -> l.strip().startsWith("KAFKA_OPTS:")).toList();
+        List<String> agentOptions =
+                lines.stream().filter(l -> l.strip().startsWith("KAFKA_OPTS:")).toList();
         assertThat(agentOptions).hasSize(1);
-        Matcher agent = Pattern.compile("-javaagent:(\\S+\\.jar)=(\\d+):(\\S+\\.yml)").matcher(agentOptions.get(0));
+        Matcher agent =
+                Pattern.compile("-javaagent:(\\S+\\.jar)=(\\d+):(\\S+\\.yml)").matcher(agentOptions.get(0));
         assertThat(agent.find()).as(agentOptions.get(0)).isTrue();
         assertThat(mountedAt.get(agent.group(1))).isEqualTo("./quickstart/target/agents/jmx_prometheus_javaagent.jar");
         assertThat(mountedAt.get(agent.group(3))).isEqualTo("./ops/jmx-exporter.yml");
@@ -118,11 +138,15 @@ class DockerComposeFileTest {
         assertThat(scrape).contains("[\"connect-1:" + agent.group(2) + "\", \"connect-2:" + agent.group(2) + "\"]");
 
         // Grafana's provisioned data source is that Prometheus, and its dashboard provider reads the mounted dashboard.
-        assertThat(Files.readString(REPOSITORY.resolve("ops/grafana/datasource.yml"))).contains("url: http://prometheus:9090");
+        assertThat(Files.readString(REPOSITORY.resolve("ops/grafana/datasource.yml")))
+                .contains("url: http://prometheus:9090");
         assertThat(lines).anyMatch(l -> l.contains("\"9090:9090\""));
-        assertThat(Files.readString(REPOSITORY.resolve("ops/grafana/dashboards.yml"))).contains("path: /var/lib/grafana/dashboards");
-        assertThat(mountedAt.get("/var/lib/grafana/dashboards/outboxkit-pipeline.json")).isEqualTo("./ops/grafana-dashboard.json");
-        new ObjectMapper().readTree(REPOSITORY.resolve("ops/grafana-dashboard.json").toFile());
+        assertThat(Files.readString(REPOSITORY.resolve("ops/grafana/dashboards.yml")))
+                .contains("path: /var/lib/grafana/dashboards");
+        assertThat(mountedAt.get("/var/lib/grafana/dashboards/outboxkit-pipeline.json"))
+                .isEqualTo("./ops/grafana-dashboard.json");
+        new ObjectMapper()
+                .readTree(REPOSITORY.resolve("ops/grafana-dashboard.json").toFile());
     }
 
     /**
@@ -144,12 +168,15 @@ class DockerComposeFileTest {
             }
             Matcher value = setting.matcher(line);
             if (value.matches()) {
-                environment.putIfAbsent(value.group(1), value.group(2).replace("\"", "").strip());
+                environment.putIfAbsent(
+                        value.group(1), value.group(2).replace("\"", "").strip());
             }
         }
         assertThat(brokers).containsExactly("kafka-1", "kafka-2", "kafka-3");
-        assertThat(environment).containsEntry("KAFKA_CONTROLLER_QUORUM_VOTERS", "1@kafka-1:9093,2@kafka-2:9093,3@kafka-3:9093")
-                .containsEntry("KAFKA_DEFAULT_REPLICATION_FACTOR", "3").containsEntry("KAFKA_MIN_INSYNC_REPLICAS", "2")
+        assertThat(environment)
+                .containsEntry("KAFKA_CONTROLLER_QUORUM_VOTERS", "1@kafka-1:9093,2@kafka-2:9093,3@kafka-3:9093")
+                .containsEntry("KAFKA_DEFAULT_REPLICATION_FACTOR", "3")
+                .containsEntry("KAFKA_MIN_INSYNC_REPLICAS", "2")
                 .containsEntry("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "3")
                 .containsEntry("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "3")
                 .containsEntry("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "2")
@@ -159,32 +186,39 @@ class DockerComposeFileTest {
                 .containsEntry("CONNECT_OFFSET_STORAGE_REPLICATION_FACTOR", "3")
                 .containsEntry("CONNECT_STATUS_STORAGE_REPLICATION_FACTOR", "3")
                 .containsEntry("CONNECT_EXACTLY_ONCE_SOURCE_SUPPORT", "enabled");
-        for (String source : List.of("mysql-outbox-source.json", "mariadb-outbox-source.json", "postgres-outbox-source.json")) {
+        for (String source :
+                List.of("mysql-outbox-source.json", "mariadb-outbox-source.json", "postgres-outbox-source.json")) {
             Map<String, String> config = shipped(source);
-            assertThat(config).as(source).containsEntry("exactly.once.support", "required")
+            assertThat(config)
+                    .as(source)
+                    .containsEntry("exactly.once.support", "required")
                     .containsEntry("transaction.boundary", "poll")
                     .containsEntry("topic.creation.default.replication.factor", "3")
                     .containsEntry("topic.creation.default.min.insync.replicas", "2");
             if (config.containsKey("schema.history.internal.kafka.bootstrap.servers")) {
-                assertThat(config.get("schema.history.internal.kafka.bootstrap.servers")).as(source)
+                assertThat(config.get("schema.history.internal.kafka.bootstrap.servers"))
+                        .as(source)
                         .isEqualTo(environment.get("BOOTSTRAP_SERVERS"));
             }
         }
-        assertThat(shipped("mongo-log-sink.json")).containsEntry("consumer.override.isolation.level", "read_committed")
+        assertThat(shipped("mongo-log-sink.json"))
+                .containsEntry("consumer.override.isolation.level", "read_committed")
                 .containsEntry("errors.deadletterqueue.topic.replication.factor", "3");
     }
 
     private static Map<String, String> shipped(String file) throws IOException {
-        return new ObjectMapper().readValue(REPOSITORY.resolve("connect-configs").resolve(file).toFile(),
-                new TypeReference<Map<String, String>>() {
-                });
+        return new ObjectMapper()
+                .readValue(
+                        REPOSITORY.resolve("connect-configs").resolve(file).toFile(),
+                        new TypeReference<Map<String, String>>() {});
     }
 
     private static List<Path> pluginJarsHolding(String className) throws IOException {
         String entry = className.replace('.', '/') + ".class";
         List<Path> holders = new ArrayList<>();
         for (String plugin : List.of("outboxkit-outbox-router-smt", "outboxkit-mongo-log-sink")) {
-            try (Stream<Path> jars = Files.list(REPOSITORY.resolve("quickstart/target/connect-plugins").resolve(plugin))) {
+            try (Stream<Path> jars = Files.list(
+                    REPOSITORY.resolve("quickstart/target/connect-plugins").resolve(plugin))) {
                 for (Path jar : jars.filter(p -> p.toString().endsWith(".jar")).toList()) {
                     try (ZipFile zip = new ZipFile(jar.toFile())) {
                         if (zip.getEntry(entry) != null) {

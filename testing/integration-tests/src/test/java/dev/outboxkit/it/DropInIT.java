@@ -13,12 +13,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.outboxkit.it.support.ConnectStack;
+import dev.outboxkit.it.support.EventLog;
 import dev.outboxkit.it.support.PipelineConfigs;
 import dev.outboxkit.it.support.Resources;
-import dev.outboxkit.it.support.EventLog;
 import dev.outboxkit.testkit.db.MariaDbServer;
-import dev.outboxkit.testkit.workload.OutboxWorkload;
 import dev.outboxkit.testkit.mongo.MongoTestServer;
+import dev.outboxkit.testkit.workload.OutboxWorkload;
 
 /**
  * The drop-in promise in a real pipeline: the same MariaDB outbox through Debezium's own
@@ -34,8 +34,7 @@ class DropInIT {
     private static MongoTestServer mongo;
     private static MariaDbServer mariadb;
 
-    private record Run(List<EventLog.KafkaEvent> kafka, Map<Object, Document> documents) {
-    }
+    private record Run(List<EventLog.KafkaEvent> kafka, Map<Object, Document> documents) {}
 
     @BeforeAll
     static void start() throws Exception {
@@ -61,7 +60,8 @@ class DropInIT {
             stack.put("sink", PipelineConfigs.sinkConfig(stack, mongoDatabase, "outbox\\.event\\..*", Map.of()));
             stack.awaitRunning("sink", 2, TIMEOUT);
             EventLog.awaitDocuments(mongo.client(), mongoDatabase, EVENTS, TIMEOUT);
-            return new Run(EventLog.kafkaEvents(stack, "outbox.event.Order", "outbox.event.Customer", "outbox.event.Payment"),
+            return new Run(
+                    EventLog.kafkaEvents(stack, "outbox.event.Order", "outbox.event.Customer", "outbox.event.Payment"),
                     EventLog.documents(mongo.client(), mongoDatabase));
         }
     }
@@ -73,8 +73,9 @@ class DropInIT {
 
         assertThat(ours.kafka()).hasSize(EVENTS);
         assertThat(comparable(ours.kafka())).isEqualTo(comparable(debezium.kafka()));
-        assertThat(ours.kafka()).allSatisfy(e -> assertThat(e.headers()).containsKeys("id", "eventType")
-                .containsEntry("id", e.id()));
+        assertThat(ours.kafka())
+                .allSatisfy(e ->
+                        assertThat(e.headers()).containsKeys("id", "eventType").containsEntry("id", e.id()));
         assertThat(withoutTimes(ours.documents())).isEqualTo(withoutTimes(debezium.documents()));
         assertThat(ours.documents()).hasSize(EVENTS);
     }
@@ -88,9 +89,11 @@ class DropInIT {
                 .map(e -> {
                     Map<String, String> headers = new java.util.LinkedHashMap<>(e.headers());
                     headers.remove("__debezium.context.runId");
-                    return new EventLog.KafkaEvent(e.topic(), e.partition(), e.offset(), e.key(), e.id(), e.value(), headers);
+                    return new EventLog.KafkaEvent(
+                            e.topic(), e.partition(), e.offset(), e.key(), e.id(), e.value(), headers);
                 })
-                .sorted(java.util.Comparator.comparing(EventLog.KafkaEvent::topic).thenComparing(EventLog.KafkaEvent::partition)
+                .sorted(java.util.Comparator.comparing(EventLog.KafkaEvent::topic)
+                        .thenComparing(EventLog.KafkaEvent::partition)
                         .thenComparingLong(EventLog.KafkaEvent::offset))
                 .toList();
     }

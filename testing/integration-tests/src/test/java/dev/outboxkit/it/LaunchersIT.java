@@ -22,43 +22,57 @@ import dev.outboxkit.it.support.ConnectStack;
  */
 class LaunchersIT {
 
-    private static final Path REPOSITORY = ConnectStack.configsDir().toAbsolutePath().normalize().getParent();
+    private static final Path REPOSITORY =
+            ConnectStack.configsDir().toAbsolutePath().normalize().getParent();
 
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, List<String> errLines) {
-    }
+    private record Run(int exit, String out, List<String> errLines) {}
 
     private Run run(String script, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("bash", REPOSITORY.resolve(script).toString()));
+        List<String> command =
+                new ArrayList<>(List.of("bash", REPOSITORY.resolve(script).toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
         builder.environment().put("OUTBOXKIT_SKIP_BUILD", "1");
         builder.environment().remove("MONGODB_URI");
         Path out = dir.resolve("out.txt");
         Path err = dir.resolve("err.txt");
-        Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Process process =
+                builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly();
-            throw new AssertionError(script + " " + String.join(" ", args) + " still running after 60 s: it started work");
+            throw new AssertionError(
+                    script + " " + String.join(" ", args) + " still running after 60 s: it started work");
         }
         String errText = Files.readString(err, StandardCharsets.UTF_8);
-        return new Run(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+        return new Run(
+                process.exitValue(),
+                Files.readString(out, StandardCharsets.UTF_8),
                 errText.isEmpty() ? List.of() : List.of(errText.split("\n")));
     }
 
     private void wrongUsage(String naming, String script, String... args) throws Exception {
         Run run = run(script, args);
-        assertThat(run.exit()).as("%s %s: exit status; stdout %s", script, String.join(" ", args), run.out()).isEqualTo(2);
-        assertThat(run.errLines()).as("%s %s: standard error", script, String.join(" ", args)).hasSize(1);
-        assertThat(run.errLines().get(0)).startsWith(script + ": ").contains(naming).doesNotContain("Exception");
+        assertThat(run.exit())
+                .as("%s %s: exit status; stdout %s", script, String.join(" ", args), run.out())
+                .isEqualTo(2);
+        assertThat(run.errLines())
+                .as("%s %s: standard error", script, String.join(" ", args))
+                .hasSize(1);
+        assertThat(run.errLines().get(0))
+                .startsWith(script + ": ")
+                .contains(naming)
+                .doesNotContain("Exception");
         assertThat(run.out()).isEmpty();
     }
 
     private void help(String script, String... expected) throws Exception {
         Run run = run(script, "--help");
-        assertThat(run.exit()).as("%s --help: exit status; stderr %s", script, run.errLines()).isZero();
+        assertThat(run.exit())
+                .as("%s --help: exit status; stderr %s", script, run.errLines())
+                .isZero();
         assertThat(run.out()).startsWith("Usage: " + script).contains(expected);
     }
 
@@ -82,7 +96,15 @@ class LaunchersIT {
         wrongUsage("'--bogus'", "run-pipeline.sh", "--bogus");
         wrongUsage("--orders needs a positive number", "run-pipeline.sh", "--orders", "0");
         wrongUsage("--metrics-port", "run-pipeline.sh", "--metrics-port", "70000");
-        wrongUsage("--batch-size", "reconcile.sh", "--bootstrap-servers", "localhost:1", "--database", "d", "--batch-size", "x");
+        wrongUsage(
+                "--batch-size",
+                "reconcile.sh",
+                "--bootstrap-servers",
+                "localhost:1",
+                "--database",
+                "d",
+                "--batch-size",
+                "x");
         wrongUsage("MONGODB_URI", "reconcile.sh", "--bootstrap-servers", "localhost:1", "--database", "d");
     }
 }

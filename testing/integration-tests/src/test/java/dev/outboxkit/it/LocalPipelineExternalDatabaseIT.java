@@ -19,20 +19,27 @@ class LocalPipelineExternalDatabaseIT {
     void aPostgresqlGivenByJdbcUrlCarriesEveryOrderToMongoDb() throws Exception {
         try (PostgresServer postgres = new PostgresServer()) {
             postgres.execute("postgres", "CREATE DATABASE shop_external");
-            try (LocalPipelineRun run = new LocalPipelineRun("external-postgres", "--orders", "60",
-                    "--jdbc-url", "jdbc:postgresql://127.0.0.1:" + postgres.port() + "/shop_external?connectTimeout=10",
-                    "--jdbc-user", postgres.user())) {
+            try (LocalPipelineRun run = new LocalPipelineRun(
+                    "external-postgres",
+                    "--orders",
+                    "60",
+                    "--jdbc-url",
+                    "jdbc:postgresql://127.0.0.1:" + postgres.port() + "/shop_external?connectTimeout=10",
+                    "--jdbc-user",
+                    postgres.user())) {
                 int exit = run.awaitExit(Duration.ofSeconds(300));
                 assertThat(exit).as(run.output()).isZero();
-                assertThat(run.output()).contains("PostgreSQL at 127.0.0.1:" + postgres.port() + "/shop_external",
-                        "OK: every committed event is in MongoDB exactly once");
+                assertThat(run.output())
+                        .contains(
+                                "PostgreSQL at 127.0.0.1:" + postgres.port() + "/shop_external",
+                                "OK: every committed event is in MongoDB exactly once");
                 assertThat(run.reportNumber("events committed")).isEqualTo(63);
                 assertThat(run.reportNumber("events in MongoDB")).isEqualTo(63);
                 assertThat(run.reportNumber("missing in MongoDB")).isZero();
             }
             // The run's slot went with its connector (slot.drop.on.stop), so the server keeps no WAL for it.
             try (var connection = postgres.connect("shop_external");
-                 var rows = connection.createStatement().executeQuery("SELECT count(*) FROM pg_replication_slots")) {
+                    var rows = connection.createStatement().executeQuery("SELECT count(*) FROM pg_replication_slots")) {
                 rows.next();
                 assertThat(rows.getInt(1)).isZero();
             }

@@ -27,10 +27,10 @@ import dev.outboxkit.it.support.LocalPipelineRun;
 import dev.outboxkit.it.support.PrometheusServer;
 import dev.outboxkit.it.support.Resources;
 import dev.outboxkit.testkit.Wait;
-import dev.outboxkit.testkit.mongo.MongoTestServer;
-import dev.outboxkit.testkit.net.TcpProxy;
 import dev.outboxkit.testkit.db.MariaDbServer;
 import dev.outboxkit.testkit.db.Ports;
+import dev.outboxkit.testkit.mongo.MongoTestServer;
+import dev.outboxkit.testkit.net.TcpProxy;
 import dev.outboxkit.testkit.workload.OutboxWorkload;
 
 /**
@@ -44,7 +44,8 @@ import dev.outboxkit.testkit.workload.OutboxWorkload;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ObservabilityIT {
 
-    private static final Path REPOSITORY = ConnectStack.configsDir().toAbsolutePath().normalize().getParent();
+    private static final Path REPOSITORY =
+            ConnectStack.configsDir().toAbsolutePath().normalize().getParent();
     private static final Path OPS = REPOSITORY.resolve("ops");
     private static final Pattern SERIES_NAME = Pattern.compile("\\b((?:outboxkit|kafka_connect)_[a-z0-9_]+|up)\\b");
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
@@ -61,22 +62,35 @@ class ObservabilityIT {
 
     @BeforeAll
     static void start() throws Exception {
-        // First, before anything starts: on a machine without Prometheus this installs it, or fails saying what is needed.
+        // First, before anything starts: on a machine without Prometheus this installs it, or fails saying what is
+        // needed.
         PrometheusServer.ensureInstalled();
         mariadb = new MariaDbServer(1);
         mariadb.createDatabase(DATABASE);
         mongo = new MongoTestServer();
         mongoProxy = new TcpProxy("mongodb", mongo.host(), mongo.port());
         int metricsPort = Ports.free();
-        pipeline = new LocalPipelineRun("observability", "--orders", Integer.toString(ORDERS), "--keep-running",
-                "--metrics-port", Integer.toString(metricsPort),
-                "--jdbc-url", "jdbc:mysql://127.0.0.1:" + mariadb.port() + "/" + DATABASE + "?connectTimeout=5000",
-                "--jdbc-user", mariadb.user(),
-                "--mongo-uri", mongo.uriVia("127.0.0.1", mongoProxy.port(), "serverSelectionTimeoutMS=2000&connectTimeoutMS=1000"));
-        String metricsUrl = pipeline.awaitLine("the metrics URL", Pattern.compile("Prometheus metrics \\(JMX exporter\\) at (\\S+)"),
+        pipeline = new LocalPipelineRun(
+                "observability",
+                "--orders",
+                Integer.toString(ORDERS),
+                "--keep-running",
+                "--metrics-port",
+                Integer.toString(metricsPort),
+                "--jdbc-url",
+                "jdbc:mysql://127.0.0.1:" + mariadb.port() + "/" + DATABASE + "?connectTimeout=5000",
+                "--jdbc-user",
+                mariadb.user(),
+                "--mongo-uri",
+                mongo.uriVia("127.0.0.1", mongoProxy.port(), "serverSelectionTimeoutMS=2000&connectTimeoutMS=1000"));
+        String metricsUrl = pipeline.awaitLine(
+                "the metrics URL",
+                Pattern.compile("Prometheus metrics \\(JMX exporter\\) at (\\S+)"),
                 Duration.ofSeconds(180));
         assertThat(metricsUrl).isEqualTo("http://127.0.0.1:" + metricsPort + "/metrics");
-        pipeline.awaitLine("the pipeline kept running after its report", Pattern.compile("The pipeline keeps running"),
+        pipeline.awaitLine(
+                "the pipeline kept running after its report",
+                Pattern.compile("The pipeline keeps running"),
                 Duration.ofSeconds(240));
         assertThat(pipeline.output()).contains("OK: every committed event is in MongoDB exactly once");
         committed = pipeline.reportNumber("events committed");
@@ -84,10 +98,16 @@ class ObservabilityIT {
 
         Path dir = Files.createDirectories(Path.of("target", "observability").toAbsolutePath());
         String shipped = Files.readString(OPS.resolve("prometheus.yml"));
-        String config = shipped.replace("[\"connect-1:9404\", \"connect-2:9404\"]", "[\"127.0.0.1:" + metricsPort + "\"]")
-                .replace("15s", "2s").replace("- alerts.yml", "- " + OPS.resolve("alerts.yml"));
-        assertThat(config).as("the test's changes apply to ops/prometheus.yml").contains("127.0.0.1:" + metricsPort, "2s",
-                OPS.resolve("alerts.yml").toString());
+        String config = shipped.replace(
+                        "[\"connect-1:9404\", \"connect-2:9404\"]", "[\"127.0.0.1:" + metricsPort + "\"]")
+                .replace("15s", "2s")
+                .replace("- alerts.yml", "- " + OPS.resolve("alerts.yml"));
+        assertThat(config)
+                .as("the test's changes apply to ops/prometheus.yml")
+                .contains(
+                        "127.0.0.1:" + metricsPort,
+                        "2s",
+                        OPS.resolve("alerts.yml").toString());
         Path configFile = dir.resolve("prometheus.yml");
         Files.writeString(configFile, config);
         prometheus = new PrometheusServer(configFile);
@@ -101,10 +121,12 @@ class ObservabilityIT {
     @Test
     @Order(1)
     void promtoolAcceptsTheShippedRulesAndScrapeConfig() throws Exception {
-        var rules = PrometheusServer.promtool("check", "rules", OPS.resolve("alerts.yml").toString());
+        var rules = PrometheusServer.promtool(
+                "check", "rules", OPS.resolve("alerts.yml").toString());
         assertThat(rules.exitCode()).as(rules.output()).isZero();
         assertThat(rules.output()).contains("SUCCESS: 7 rules found");
-        var config = PrometheusServer.promtool("check", "config", OPS.resolve("prometheus.yml").toString());
+        var config = PrometheusServer.promtool(
+                "check", "config", OPS.resolve("prometheus.yml").toString());
         assertThat(config.exitCode()).as(config.output()).isZero();
     }
 
@@ -119,15 +141,27 @@ class ObservabilityIT {
                 names.addAll(seriesNames(line));
             }
         }
-        assertThat(names).as("names found in ops/").hasSizeGreaterThan(20).contains("outboxkit_sink_retrying_seconds",
-                "kafka_connect_sink_records_lag", "kafka_connect_task_status", "up");
+        assertThat(names)
+                .as("names found in ops/")
+                .hasSizeGreaterThan(20)
+                .contains(
+                        "outboxkit_sink_retrying_seconds",
+                        "kafka_connect_sink_records_lag",
+                        "kafka_connect_task_status",
+                        "up");
         for (String name : names) {
-            Wait.until(name + " is scraped", TIMEOUT, () -> prometheus.query(name).size() > 0,
+            Wait.until(
+                    name + " is scraped",
+                    TIMEOUT,
+                    () -> prometheus.query(name).size() > 0,
                     () -> "targets " + prometheus.targets());
         }
         // Each panel's query (rates need two scrapes) has data, so every panel draws.
         for (String query : dashboardQueries) {
-            Wait.until("the dashboard query '" + query + "' has data", TIMEOUT, () -> prometheus.query(query).size() > 0);
+            Wait.until(
+                    "the dashboard query '" + query + "' has data",
+                    TIMEOUT,
+                    () -> prometheus.query(query).size() > 0);
         }
     }
 
@@ -152,7 +186,9 @@ class ObservabilityIT {
         awaitValue("sum(kafka_connect_worker_connector_failed_task_count)", 0);
         awaitValue("count(outboxkit_sink_records_written_total)", 4);
         assertThat(prometheus.value("sum(outboxkit_sink_bulk_writes_total)")).isPositive();
-        assertThat(prometheus.value("max(outboxkit_sink_end_to_end_lag_seconds)")).isPositive().isLessThan(60);
+        assertThat(prometheus.value("max(outboxkit_sink_end_to_end_lag_seconds)"))
+                .isPositive()
+                .isLessThan(60);
         assertThat(prometheus.alerts()).as("no alert on a healthy pipeline").isEmpty();
     }
 
@@ -163,23 +199,34 @@ class ObservabilityIT {
         long cutAt = System.nanoTime();
         try {
             OutboxWorkload.write(mariadb, DATABASE, "outbox", "during-outage", 0, 30);
-            Wait.until("the sink reports retrying", TIMEOUT, () -> nonNull(prometheus.value("max(outboxkit_sink_retrying_seconds)")) > 0);
-            Wait.until("OutboxkitSinkRetrying fires", Duration.ofSeconds(150),
+            Wait.until(
+                    "the sink reports retrying",
+                    TIMEOUT,
+                    () -> nonNull(prometheus.value("max(outboxkit_sink_retrying_seconds)")) > 0);
+            Wait.until(
+                    "OutboxkitSinkRetrying fires",
+                    Duration.ofSeconds(150),
                     () -> "firing".equals(prometheus.alertState("OutboxkitSinkRetrying", SINK)),
                     () -> "alerts " + prometheus.alerts() + ", retrying "
                             + prometheus.value("max(outboxkit_sink_retrying_seconds)"));
-            assertThat(Duration.ofNanos(System.nanoTime() - cutAt)).as("the rule's threshold is 60 s of failed writes")
+            assertThat(Duration.ofNanos(System.nanoTime() - cutAt))
+                    .as("the rule's threshold is 60 s of failed writes")
                     .isGreaterThan(Duration.ofSeconds(60));
-            assertThat(prometheus.value("sum(outboxkit_sink_records_written_total{connector=\"mongo-log-sink\"})")).as("nothing stored meanwhile")
+            assertThat(prometheus.value("sum(outboxkit_sink_records_written_total{connector=\"mongo-log-sink\"})"))
+                    .as("nothing stored meanwhile")
                     .isEqualTo((double) committed);
             assertThat(prometheus.value("sum(outboxkit_sink_retries_total)")).isPositive();
-            assertThat(prometheus.value("sum(kafka_connect_worker_connector_failed_task_count)")).as("retrying, not FAILED")
+            assertThat(prometheus.value("sum(kafka_connect_worker_connector_failed_task_count)"))
+                    .as("retrying, not FAILED")
                     .isZero();
         } finally {
             mongoProxy.heal();
         }
-        Wait.until("OutboxkitSinkRetrying resolves", TIMEOUT,
-                () -> "inactive".equals(prometheus.alertState("OutboxkitSinkRetrying", SINK)), () -> "alerts " + prometheus.alerts());
+        Wait.until(
+                "OutboxkitSinkRetrying resolves",
+                TIMEOUT,
+                () -> "inactive".equals(prometheus.alertState("OutboxkitSinkRetrying", SINK)),
+                () -> "alerts " + prometheus.alerts());
         awaitValue("sum(outboxkit_sink_records_written_total{connector=\"mongo-log-sink\"})", committed + 30);
         awaitValue("max(outboxkit_sink_retrying_seconds)", 0);
         awaitValue("sum(outboxkit_sink_records_dead_lettered_total{connector=\"mongo-log-sink\"})", 0);
@@ -190,19 +237,26 @@ class ObservabilityIT {
     }
 
     private static void awaitValue(String query, double expected) {
-        Wait.until(query + " = " + expected, TIMEOUT, () -> Double.valueOf(expected).equals(prometheus.value(query)),
+        Wait.until(
+                query + " = " + expected,
+                TIMEOUT,
+                () -> Double.valueOf(expected).equals(prometheus.value(query)),
                 () -> String.valueOf(prometheus.query(query)));
     }
 
     private static List<String> dashboardQueries() throws Exception {
-        JsonNode dashboard = new ObjectMapper().readTree(OPS.resolve("grafana-dashboard.json").toFile());
+        JsonNode dashboard = new ObjectMapper()
+                .readTree(OPS.resolve("grafana-dashboard.json").toFile());
         List<String> queries = new ArrayList<>();
         for (JsonNode panel : dashboard.path("panels")) {
             for (JsonNode target : panel.path("targets")) {
                 queries.add(target.path("expr").asText());
             }
         }
-        assertThat(queries).as("queries in ops/grafana-dashboard.json").hasSizeGreaterThan(10).doesNotContain("");
+        assertThat(queries)
+                .as("queries in ops/grafana-dashboard.json")
+                .hasSizeGreaterThan(10)
+                .doesNotContain("");
         return queries;
     }
 

@@ -14,13 +14,13 @@ import org.junit.jupiter.api.Test;
 
 import dev.outboxkit.it.support.ConnectStack;
 import dev.outboxkit.it.support.EventAssertions;
+import dev.outboxkit.it.support.EventLog;
 import dev.outboxkit.it.support.PipelineConfigs;
 import dev.outboxkit.it.support.Resources;
-import dev.outboxkit.it.support.EventLog;
-import dev.outboxkit.testkit.workload.OutboxWorkload;
-import dev.outboxkit.testkit.workload.OutboxWorkload.Event;
 import dev.outboxkit.testkit.db.PostgresServer;
 import dev.outboxkit.testkit.mongo.MongoTestServer;
+import dev.outboxkit.testkit.workload.OutboxWorkload;
+import dev.outboxkit.testkit.workload.OutboxWorkload.Event;
 
 /** PostgreSQL logical decoding (pgoutput) → Debezium PostgreSQL connector with the router → Kafka → sink → MongoDB. */
 class PostgresPipelineIT {
@@ -64,14 +64,15 @@ class PostgresPipelineIT {
         var stored = EventLog.documents(mongo.client(), "events_pg");
         EventAssertions.assertStoredExactly(stored, committed);
         EventAssertions.assertMongoOrderPerAggregateIsCommitOrder(stored, committed);
-        List<EventLog.KafkaEvent> kafka = EventLog.kafkaEvents(stack, "outbox.event.Order", "outbox.event.Customer",
-                "outbox.event.Payment");
+        List<EventLog.KafkaEvent> kafka =
+                EventLog.kafkaEvents(stack, "outbox.event.Order", "outbox.event.Customer", "outbox.event.Payment");
         assertThat(kafka).hasSize(committed.size());
         EventAssertions.assertKafkaOrderPerAggregateIsCommitOrder(kafka, committed);
         assertThat(kafka).allSatisfy(e -> {
             assertThat(e.headers()).containsEntry("outbox.source.table", "public.outbox");
             assertThat(e.headers().get("outbox.source.position")).startsWith("LSN ");
         });
-        stack.awaitOffsetsAtEnd("pg-sink", TIMEOUT, "outbox.event.Order", "outbox.event.Customer", "outbox.event.Payment");
+        stack.awaitOffsetsAtEnd(
+                "pg-sink", TIMEOUT, "outbox.event.Order", "outbox.event.Customer", "outbox.event.Payment");
     }
 }

@@ -3,7 +3,6 @@ package dev.outboxkit.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -60,10 +59,12 @@ class ReadModelReplayIT {
         backend = new RecordingMongoBackend();
         mongo = new MongoServer(backend);
         InetSocketAddress address = mongo.bind();
-        String uri = "mongodb://127.0.0.1:" + address.getPort() + "/?directConnection=true&serverSelectionTimeoutMS=2000";
+        String uri =
+                "mongodb://127.0.0.1:" + address.getPort() + "/?directConnection=true&serverSelectionTimeoutMS=2000";
         client = MongoClients.create(uri);
-        System.setProperty("outboxkit.test.plugins.dir", System.getProperty("outboxkit.test.plugins.dir", "")
-                + "," + peerPluginDirectory());
+        System.setProperty(
+                "outboxkit.test.plugins.dir",
+                System.getProperty("outboxkit.test.plugins.dir", "") + "," + peerPluginDirectory());
         stack = new ConnectStack(1, Map.of("mongodb.uri", uri));
     }
 
@@ -97,7 +98,9 @@ class ReadModelReplayIT {
         config.put("connector.class", "com.mongodb.kafka.connect.MongoSinkConnector");
         config.put("tasks.max", "1");
         config.put("topics", TOPIC);
-        config.put("connection.uri", stack.shippedConfig("mongo-read-model-sink.json", Map.of()).get("connection.uri"));
+        config.put(
+                "connection.uri",
+                stack.shippedConfig("mongo-read-model-sink.json", Map.of()).get("connection.uri"));
         config.put("database", "peer_read_model");
         config.put("collection", "Order");
         config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
@@ -107,7 +110,9 @@ class ReadModelReplayIT {
         config.put("document.id.strategy", "com.mongodb.kafka.connect.sink.processor.id.strategy.PartialValueStrategy");
         config.put("document.id.strategy.partial.value.projection.type", "AllowList");
         config.put("document.id.strategy.partial.value.projection.list", "aggregateId");
-        config.put("writemodel.strategy", "com.mongodb.kafka.connect.sink.writemodel.strategy.ReplaceOneBusinessKeyStrategy");
+        config.put(
+                "writemodel.strategy",
+                "com.mongodb.kafka.connect.sink.writemodel.strategy.ReplaceOneBusinessKeyStrategy");
         return config;
     }
 
@@ -115,8 +120,14 @@ class ReadModelReplayIT {
     void aReplayChangesNoReadModelDocumentWhileTheOfficialSinkTakesDocumentsBack() throws Exception {
         stack.kafka().createTopic(TOPIC, 3);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                "bootstrap.servers", stack.bootstrapServers(), "key.serializer", ByteArraySerializer.class,
-                "value.serializer", ByteArraySerializer.class, "linger.ms", 5))) {
+                "bootstrap.servers",
+                stack.bootstrapServers(),
+                "key.serializer",
+                ByteArraySerializer.class,
+                "value.serializer",
+                ByteArraySerializer.class,
+                "linger.ms",
+                5))) {
             for (int v = 1; v <= VERSIONS; v++) {
                 for (int a = 0; a < AGGREGATES; a++) {
                     String aggregate = "o-" + a;
@@ -125,15 +136,21 @@ class ReadModelReplayIT {
                     headers.add("eventType", "OrderChanged".getBytes(StandardCharsets.UTF_8));
                     headers.add("aggregateType", "Order".getBytes(StandardCharsets.UTF_8));
                     headers.add("aggregateVersion", String.valueOf(v).getBytes(StandardCharsets.UTF_8));
-                    String payload = "{\"aggregateId\":\"" + aggregate + "\",\"version\":" + v + ",\"status\":\"s" + v + "\"}";
-                    producer.send(new ProducerRecord<>(TOPIC, null, aggregate.getBytes(StandardCharsets.UTF_8),
-                            payload.getBytes(StandardCharsets.UTF_8), headers));
+                    String payload =
+                            "{\"aggregateId\":\"" + aggregate + "\",\"version\":" + v + ",\"status\":\"s" + v + "\"}";
+                    producer.send(new ProducerRecord<>(
+                            TOPIC,
+                            null,
+                            aggregate.getBytes(StandardCharsets.UTF_8),
+                            payload.getBytes(StandardCharsets.UTF_8),
+                            headers));
                 }
             }
             producer.flush();
         }
-        Map<String, String> ours = stack.shippedConfig("mongo-read-model-sink.json", Map.of(
-                "topics.regex", "rm\\.event\\..*", "database", "rm_read_model", "tasks.max", "1"));
+        Map<String, String> ours = stack.shippedConfig(
+                "mongo-read-model-sink.json",
+                Map.of("topics.regex", "rm\\.event\\..*", "database", "rm_read_model", "tasks.max", "1"));
         stack.put("rm-latest", ours);
         stack.put("rm-peer", peerConfig());
         stack.awaitRunning("rm-latest", 1, TIMEOUT);
@@ -142,14 +159,18 @@ class ReadModelReplayIT {
         stack.awaitOffsetsAtEnd("rm-peer", TIMEOUT, TOPIC);
         assertEveryAggregateAtTheLastVersion("rm_read_model", "Order");
         assertEveryAggregateAtTheLastVersion("peer_read_model", "Order");
-        assertThat(SinkMetricsReader.sum("rm-latest", "RecordsWritten") + SinkMetricsReader.sum("rm-latest", "DuplicatesSkipped"))
+        assertThat(SinkMetricsReader.sum("rm-latest", "RecordsWritten")
+                        + SinkMetricsReader.sum("rm-latest", "DuplicatesSkipped"))
                 .isEqualTo(EVENTS);
         Map<Object, Document> before = documents("rm_read_model", "Order");
 
         backend.startRecording();
         for (String connector : List.of("rm-latest", "rm-peer")) {
             stack.cluster().stopConnector(connector);
-            Wait.until(connector + " is STOPPED", TIMEOUT, () -> "STOPPED".equals(stack.status(connector).connector().state()));
+            Wait.until(
+                    connector + " is STOPPED",
+                    TIMEOUT,
+                    () -> "STOPPED".equals(stack.status(connector).connector().state()));
             stack.cluster().resetConnectorOffsets(connector);
         }
         for (String connector : List.of("rm-latest", "rm-peer")) {
@@ -157,13 +178,18 @@ class ReadModelReplayIT {
             stack.awaitRunning(connector, 1, TIMEOUT);
         }
         // The resumed task is a new task with new counters.
-        Wait.until("the read model sink has replayed all " + EVENTS + " events", TIMEOUT,
+        Wait.until(
+                "the read model sink has replayed all " + EVENTS + " events",
+                TIMEOUT,
                 () -> SinkMetricsReader.sum("rm-latest", "DuplicatesSkipped")
-                        + SinkMetricsReader.sum("rm-latest", "RecordsWritten") >= EVENTS,
+                                + SinkMetricsReader.sum("rm-latest", "RecordsWritten")
+                        >= EVENTS,
                 () -> "skipped " + SinkMetricsReader.sum("rm-latest", "DuplicatesSkipped") + ", written "
                         + SinkMetricsReader.sum("rm-latest", "RecordsWritten"));
         stack.awaitOffsetsAtEnd("rm-latest", TIMEOUT, TOPIC);
-        Wait.until("the official sink has replayed all " + EVENTS + " events", TIMEOUT,
+        Wait.until(
+                "the official sink has replayed all " + EVENTS + " events",
+                TIMEOUT,
                 () -> backend.statements("peer_read_model.Order") >= EVENTS,
                 () -> "statements " + backend.statements("peer_read_model.Order"));
         stack.awaitOffsetsAtEnd("rm-peer", TIMEOUT, TOPIC);
@@ -172,12 +198,22 @@ class ReadModelReplayIT {
         int oursBack = backend.wentBack("rm_read_model.Order").size();
         int peerChanged = backend.changed("peer_read_model.Order").size();
         int peerBack = backend.wentBack("peer_read_model.Order").size();
-        System.out.printf("READ MODEL REPLAY (%d aggregates x %d versions, %d events replayed): outboxkit latest:"
+        System.out.printf(
+                "READ MODEL REPLAY (%d aggregates x %d versions, %d events replayed): outboxkit latest:"
                         + " %d update statements, %d documents changed, %d went back to an older version; official sink"
                         + " replace-one upsert: %d update statements, %d documents changed, %d went back to an older version%n",
-                AGGREGATES, VERSIONS, EVENTS, backend.statements("rm_read_model.Order"), oursChanged, oursBack,
-                backend.statements("peer_read_model.Order"), peerChanged, peerBack);
-        assertThat(SinkMetricsReader.sum("rm-latest", "RecordsWritten")).as("read model documents written by the replay").isZero();
+                AGGREGATES,
+                VERSIONS,
+                EVENTS,
+                backend.statements("rm_read_model.Order"),
+                oursChanged,
+                oursBack,
+                backend.statements("peer_read_model.Order"),
+                peerChanged,
+                peerBack);
+        assertThat(SinkMetricsReader.sum("rm-latest", "RecordsWritten"))
+                .as("read model documents written by the replay")
+                .isZero();
         assertThat(SinkMetricsReader.sum("rm-latest", "DuplicatesSkipped")).isEqualTo(EVENTS);
         assertThat(oursChanged).as("read model documents changed by the replay").isZero();
         assertThat(oursBack).isZero();
@@ -190,13 +226,18 @@ class ReadModelReplayIT {
         assertThat(documents).as(database).hasSize(AGGREGATES);
         for (Document document : documents.values()) {
             Object version = document.containsKey("payload") ? document.get("version") : document.get("version");
-            assertThat(((Number) version).longValue()).as(database + " " + document.get("aggregateId")).isEqualTo(VERSIONS);
+            assertThat(((Number) version).longValue())
+                    .as(database + " " + document.get("aggregateId"))
+                    .isEqualTo(VERSIONS);
         }
     }
 
     private static Map<Object, Document> documents(String database, String collection) {
         Map<Object, Document> documents = new HashMap<>();
-        client.getDatabase(database).getCollection(collection).find().forEach(doc -> documents.put(doc.get("_id"), doc));
+        client.getDatabase(database)
+                .getCollection(collection)
+                .find()
+                .forEach(doc -> documents.put(doc.get("_id"), doc));
         return documents;
     }
 }

@@ -66,8 +66,11 @@ class RealDeploymentRepliesIT {
         try (KafkaProducer<byte[], byte[]> producer = stack.kafka().createProducer(Map.of())) {
             int i = 0;
             for (String id : ids) {
-                ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, i % partitions,
-                        ("agg-" + (i % 7)).getBytes(StandardCharsets.UTF_8), ("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8));
+                ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(
+                        topic,
+                        i % partitions,
+                        ("agg-" + (i % 7)).getBytes(StandardCharsets.UTF_8),
+                        ("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8));
                 record.headers().add("id", id.getBytes(StandardCharsets.UTF_8));
                 record.headers().add("eventType", "Happened".getBytes(StandardCharsets.UTF_8));
                 producer.send(record).get();
@@ -101,23 +104,40 @@ class RealDeploymentRepliesIT {
 
         EventLog.awaitDocuments(mongo.client(), "events_thr", events.size(), TIMEOUT);
         stack.awaitOffsetsAtEnd("thr-sink", TIMEOUT, "thr.event.Order");
-        assertThat(throttled).as("every throttled document was refused twice before it was stored")
+        assertThat(throttled)
+                .as("every throttled document was refused twice before it was stored")
                 .allSatisfy(id -> assertThat(mongo.refusals(id)).isEqualTo(2));
         List<Object> stored = new ArrayList<>();
-        mongo.client().getDatabase("events_thr").getCollection("thr.event.Order").find()
+        mongo.client()
+                .getDatabase("events_thr")
+                .getCollection("thr.event.Order")
+                .find()
                 .forEach((Document doc) -> stored.add(doc.get("_id")));
-        assertThat(stored).as("every event exactly once").hasSize(events.size())
+        assertThat(stored)
+                .as("every event exactly once")
+                .hasSize(events.size())
                 .containsExactlyInAnyOrderElementsOf(events);
-        assertThat(EventLog.kafkaEvents(stack, "dlq.events_thr")).as("throttling is never the record's fault").isEmpty();
-        assertThat(stack.committedOffsets("thr-sink")).isEqualTo(Map.of(new TopicPartition("thr.event.Order", 0), 40L,
-                new TopicPartition("thr.event.Order", 1), 40L, new TopicPartition("thr.event.Order", 2), 40L));
+        assertThat(EventLog.kafkaEvents(stack, "dlq.events_thr"))
+                .as("throttling is never the record's fault")
+                .isEmpty();
+        assertThat(stack.committedOffsets("thr-sink"))
+                .isEqualTo(Map.of(
+                        new TopicPartition("thr.event.Order", 0),
+                        40L,
+                        new TopicPartition("thr.event.Order", 1),
+                        40L,
+                        new TopicPartition("thr.event.Order", 2),
+                        40L));
         assertThat(stack.status("thr-sink").tasks()).extracting(t -> t.state()).containsOnly("RUNNING");
     }
 
     @Test
-    void aBulkWithDuplicatesAValidationFailureAndAThrottledDocumentDeadLettersOnlyTheRefusedDocument() throws Exception {
+    void aBulkWithDuplicatesAValidationFailureAndAThrottledDocumentDeadLettersOnlyTheRefusedDocument()
+            throws Exception {
         stack.kafka().createTopic("mix.event.Order", 1);
-        mongo.client().getDatabase("events_mix").getCollection("mix.event.Order")
+        mongo.client()
+                .getDatabase("events_mix")
+                .getCollection("mix.event.Order")
                 .insertMany(List.of(new Document("_id", "mix-1"), new Document("_id", "mix-6")));
         mongo.failDocuments(Set.of("mix-4"), Integer.MAX_VALUE, ServerError.documentValidationFailure());
         mongo.failDocuments(Set.of("mix-2", "mix-8"), 3, ServerError.cosmosThrottled(30));
@@ -126,15 +146,21 @@ class RealDeploymentRepliesIT {
 
         send("mix.event.Order", 1, ids("mix-", 10));
 
-        Wait.until("the refused document in the dead letter queue", TIMEOUT,
+        Wait.until(
+                "the refused document in the dead letter queue",
+                TIMEOUT,
                 () -> EventLog.kafkaEvents(stack, "dlq.events_mix").size() == 1);
         stack.awaitOffsetsAtEnd("mix-sink", TIMEOUT, "mix.event.Order");
         List<EventLog.KafkaEvent> dead = EventLog.kafkaEvents(stack, "dlq.events_mix");
         assertThat(dead).extracting(EventLog.KafkaEvent::id).containsExactly("mix-4");
         assertThat(dead.get(0).headers().get("__connect.errors.exception.message"))
-                .contains("mix.event.Order-0@4 cannot be stored").contains("error code 121");
+                .contains("mix.event.Order-0@4 cannot be stored")
+                .contains("error code 121");
         Set<Object> stored = new TreeSet<>();
-        mongo.client().getDatabase("events_mix").getCollection("mix.event.Order").find()
+        mongo.client()
+                .getDatabase("events_mix")
+                .getCollection("mix.event.Order")
+                .find()
                 .forEach((Document doc) -> stored.add(doc.get("_id")));
         Set<Object> expected = new TreeSet<>(ids("mix-", 10));
         expected.remove("mix-4");

@@ -52,18 +52,24 @@ class ReconcileJarIT {
     }
 
     private static Path jar() {
-        Path jar = Path.of(System.getProperty("outboxkit.reconcile.jar", "../../reconcile/target/outboxkit-reconcile.jar"));
-        assertThat(jar).as("the reconcile jar the build makes (./mvnw -pl reconcile package)").isRegularFile();
+        Path jar = Path.of(
+                System.getProperty("outboxkit.reconcile.jar", "../../reconcile/target/outboxkit-reconcile.jar"));
+        assertThat(jar)
+                .as("the reconcile jar the build makes (./mvnw -pl reconcile package)")
+                .isRegularFile();
         return jar.toAbsolutePath();
     }
 
-    private record Run(int exit, String out, String err) {
-    }
+    private record Run(int exit, String out, String err) {}
 
     /** java -jar with a clean environment but for MONGODB_URI: no class path, no checkout. */
-    private static Run run(Path workDirectory, String mongoUri, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", jar().toString()));
+    private static Run run(Path workDirectory, String mongoUri, String... args)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-jar",
+                jar().toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDirectory.toFile());
         builder.environment().clear();
@@ -72,12 +78,16 @@ class ReconcileJarIT {
         }
         Path out = workDirectory.resolve("out.txt");
         Path err = workDirectory.resolve("err.txt");
-        Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Process process =
+                builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         if (!process.waitFor(120, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             throw new AssertionError("reconcile jar still running after 120 s; stderr: " + Files.readString(err));
         }
-        return new Run(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+        return new Run(
+                process.exitValue(),
+                Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
     }
 
     @Test
@@ -98,13 +108,20 @@ class ReconcileJarIT {
             }
             fixture.flush();
         }
-        String[] args = {"--bootstrap-servers", kafka.bootstrapServers(), "--database", database, "--timeout-seconds", "30"};
+        String[] args = {
+            "--bootstrap-servers", kafka.bootstrapServers(), "--database", database, "--timeout-seconds", "30"
+        };
 
         Run consistent = run(dir, mongo.uri(), args);
-        assertThat(consistent.exit()).as("exit status; stderr: %s", consistent.err()).isZero();
-        assertThat(consistent.out()).contains("events on 2 partitions of topics matching outbox\\.event\\..*: 50")
-                .contains("documents in MongoDB database " + database + ": 50").contains("ids missing in MongoDB: 0")
-                .contains("ids in MongoDB on no topic: 0").endsWith("CONSISTENT\n");
+        assertThat(consistent.exit())
+                .as("exit status; stderr: %s", consistent.err())
+                .isZero();
+        assertThat(consistent.out())
+                .contains("events on 2 partitions of topics matching outbox\\.event\\..*: 50")
+                .contains("documents in MongoDB database " + database + ": 50")
+                .contains("ids missing in MongoDB: 0")
+                .contains("ids in MongoDB on no topic: 0")
+                .endsWith("CONSISTENT\n");
 
         String lost = events.get(7).id();
         db.getCollection(TOPIC).deleteOne(Filters.eq("_id", lost));
@@ -120,7 +137,15 @@ class ReconcileJarIT {
         assertThat(report.path("missingInMongo").path("sample").get(0).asText()).isEqualTo(lost);
         assertThat(report.path("notOnAnyTopic").path("count").asLong()).isZero();
 
-        Run usage = run(dir, null, "--bootstrap-servers", kafka.bootstrapServers(), "--database", database, "--batch-size", "0");
+        Run usage = run(
+                dir,
+                null,
+                "--bootstrap-servers",
+                kafka.bootstrapServers(),
+                "--database",
+                database,
+                "--batch-size",
+                "0");
         assertThat(usage.exit()).isEqualTo(2);
         assertThat(usage.err()).startsWith("reconcile.sh: --batch-size needs a positive number, not '0'");
     }
@@ -128,14 +153,22 @@ class ReconcileJarIT {
     @Test
     void theJarHoldsTheCommandAndItsClientsButNoneOfTheDemo() throws IOException {
         try (JarFile jar = new JarFile(jar().toFile())) {
-            assertThat(jar.getManifest().getMainAttributes().getValue("Main-Class")).isEqualTo("dev.outboxkit.reconcile.Reconcile");
+            assertThat(jar.getManifest().getMainAttributes().getValue("Main-Class"))
+                    .isEqualTo("dev.outboxkit.reconcile.Reconcile");
             List<String> names = jar.stream().map(entry -> entry.getName()).toList();
-            assertThat(names).contains("dev/outboxkit/reconcile/Reconciler.class",
-                    "org/apache/kafka/clients/consumer/KafkaConsumer.class", "com/mongodb/client/MongoClients.class",
-                    "com/fasterxml/jackson/databind/ObjectMapper.class");
-            assertThat(names).noneMatch(name -> name.startsWith("dev/outboxkit/quickstart/") || name.startsWith("dev/outboxkit/testkit/")
-                    || name.startsWith("ch/vorburger/") || name.startsWith("io/zonky/") || name.startsWith("de/bwaldvogel/")
-                    || name.startsWith("org/apache/kafka/connect/"));
+            assertThat(names)
+                    .contains(
+                            "dev/outboxkit/reconcile/Reconciler.class",
+                            "org/apache/kafka/clients/consumer/KafkaConsumer.class",
+                            "com/mongodb/client/MongoClients.class",
+                            "com/fasterxml/jackson/databind/ObjectMapper.class");
+            assertThat(names)
+                    .noneMatch(name -> name.startsWith("dev/outboxkit/quickstart/")
+                            || name.startsWith("dev/outboxkit/testkit/")
+                            || name.startsWith("ch/vorburger/")
+                            || name.startsWith("io/zonky/")
+                            || name.startsWith("de/bwaldvogel/")
+                            || name.startsWith("org/apache/kafka/connect/"));
         }
     }
 }

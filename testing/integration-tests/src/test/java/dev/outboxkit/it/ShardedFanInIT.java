@@ -15,13 +15,13 @@ import org.junit.jupiter.api.Test;
 
 import dev.outboxkit.it.support.ConnectStack;
 import dev.outboxkit.it.support.EventAssertions;
+import dev.outboxkit.it.support.EventLog;
 import dev.outboxkit.it.support.PipelineConfigs;
 import dev.outboxkit.it.support.Resources;
-import dev.outboxkit.it.support.EventLog;
 import dev.outboxkit.testkit.db.MariaDbServer;
+import dev.outboxkit.testkit.mongo.MongoTestServer;
 import dev.outboxkit.testkit.workload.OutboxWorkload;
 import dev.outboxkit.testkit.workload.OutboxWorkload.Event;
-import dev.outboxkit.testkit.mongo.MongoTestServer;
 
 /**
  * Two shards (two MariaDB servers), each with outbox tables outbox_0 and outbox_1, one Debezium connector per
@@ -56,12 +56,17 @@ class ShardedFanInIT {
         MariaDbServer[] shards = {shard0, shard1};
         for (int s = 0; s < shards.length; s++) {
             shards[s].createDatabase("shop");
-            shards[s].execute("shop", OutboxWorkload.ORDERS_TABLE, OutboxWorkload.mariaDbSchema("outbox_0"),
+            shards[s].execute(
+                    "shop",
+                    OutboxWorkload.ORDERS_TABLE,
+                    OutboxWorkload.mariaDbSchema("outbox_0"),
                     OutboxWorkload.mariaDbSchema("outbox_1"));
             committed.addAll(OutboxWorkload.write(shards[s], "shop", "outbox_0", "s" + s + "t0", 0, 10));
         }
         for (int s = 0; s < shards.length; s++) {
-            stack.put("shard" + s + "-source", PipelineConfigs.sourceConfig(stack, shards[s], "shop", "shard" + s, Map.of()));
+            stack.put(
+                    "shard" + s + "-source",
+                    PipelineConfigs.sourceConfig(stack, shards[s], "shop", "shard" + s, Map.of()));
             stack.awaitRunning("shard" + s + "-source", 1, TIMEOUT);
         }
         stack.put("fanin-sink", PipelineConfigs.sinkConfig(stack, "events_fanin", "outbox\\.event\\..*", Map.of()));
@@ -74,20 +79,29 @@ class ShardedFanInIT {
         EventLog.awaitDocuments(mongo.client(), "events_fanin", committed.size(), TIMEOUT);
         EventAssertions.assertStoredExactly(EventLog.documents(mongo.client(), "events_fanin"), committed);
         assertThat(EventLog.count(mongo.client(), "events_fanin")).isEqualTo(120);
-        assertThat(mongo.client().getDatabase("events_fanin").listCollectionNames().into(new ArrayList<>()))
+        assertThat(mongo.client()
+                        .getDatabase("events_fanin")
+                        .listCollectionNames()
+                        .into(new ArrayList<>()))
                 .containsExactlyInAnyOrder("outbox.event.Order", "outbox.event.Customer", "outbox.event.Payment");
 
-        List<EventLog.KafkaEvent> kafka = EventLog.kafkaEvents(stack, "outbox.event.Order", "outbox.event.Customer",
-                "outbox.event.Payment");
+        List<EventLog.KafkaEvent> kafka =
+                EventLog.kafkaEvents(stack, "outbox.event.Order", "outbox.event.Customer", "outbox.event.Payment");
         assertThat(kafka).hasSize(120);
-        Set<String> origins = kafka.stream().map(e -> e.headers().get("outbox.source.server") + "/"
-                + e.headers().get("outbox.source.table")).collect(Collectors.toSet());
-        assertThat(origins).containsExactlyInAnyOrder("shard0/shop.outbox_0", "shard0/shop.outbox_1",
-                "shard1/shop.outbox_0", "shard1/shop.outbox_1");
+        Set<String> origins = kafka.stream()
+                .map(e -> e.headers().get("outbox.source.server") + "/"
+                        + e.headers().get("outbox.source.table"))
+                .collect(Collectors.toSet());
+        assertThat(origins)
+                .containsExactlyInAnyOrder(
+                        "shard0/shop.outbox_0", "shard0/shop.outbox_1", "shard1/shop.outbox_0", "shard1/shop.outbox_1");
         for (EventLog.KafkaEvent event : kafka) {
-            String expectedOrigin = "shard" + event.id().charAt(1) + "/shop.outbox_" + event.id().charAt(3);
-            assertThat(event.headers().get("outbox.source.server") + "/" + event.headers().get("outbox.source.table"))
-                    .as(event.id()).isEqualTo(expectedOrigin);
+            String expectedOrigin = "shard" + event.id().charAt(1) + "/shop.outbox_"
+                    + event.id().charAt(3);
+            assertThat(event.headers().get("outbox.source.server") + "/"
+                            + event.headers().get("outbox.source.table"))
+                    .as(event.id())
+                    .isEqualTo(expectedOrigin);
         }
     }
 }

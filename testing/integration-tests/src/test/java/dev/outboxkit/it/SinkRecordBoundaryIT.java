@@ -60,7 +60,8 @@ class SinkRecordBoundaryIT {
     }
 
     private static ProducerRecord<byte[], byte[]> event(String topic, int partition, String id, byte[] value) {
-        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, partition, "agg-1".getBytes(StandardCharsets.UTF_8), value);
+        ProducerRecord<byte[], byte[]> record =
+                new ProducerRecord<>(topic, partition, "agg-1".getBytes(StandardCharsets.UTF_8), value);
         record.headers().add("id", id.getBytes(StandardCharsets.UTF_8));
         record.headers().add("eventType", "Happened".getBytes(StandardCharsets.UTF_8));
         return record;
@@ -80,7 +81,10 @@ class SinkRecordBoundaryIT {
 
     private static Map<BsonValue, BsonDocument> stored(String database, String collection) {
         Map<BsonValue, BsonDocument> documents = new LinkedHashMap<>();
-        mongo.client().getDatabase(database).getCollection(collection, BsonDocument.class).find()
+        mongo.client()
+                .getDatabase(database)
+                .getCollection(collection, BsonDocument.class)
+                .find()
                 .forEach(doc -> documents.put(doc.get("_id"), doc));
         return documents;
     }
@@ -112,8 +116,9 @@ class SinkRecordBoundaryIT {
         send(batch(0, 60));
         EventLog.awaitDocuments(mongo.client(), "events_rr", 60, TIMEOUT);
         stack.awaitOffsetsAtEnd("rr-sink", TIMEOUT, topics);
-        assertThat(stack.committedOffsets("rr-sink")).containsEntry(new org.apache.kafka.common.TopicPartition(
-                "rr.event.Filtered", 0), 10L).containsEntry(new org.apache.kafka.common.TopicPartition("rr.event.Broken", 0), 5L);
+        assertThat(stack.committedOffsets("rr-sink"))
+                .containsEntry(new org.apache.kafka.common.TopicPartition("rr.event.Filtered", 0), 10L)
+                .containsEntry(new org.apache.kafka.common.TopicPartition("rr.event.Broken", 0), 5L);
 
         extra.put("tasks.max", "2");
         stack.put("rr-sink", sinkConfig("events_rr", "rr\\.event\\..*", extra));
@@ -128,9 +133,14 @@ class SinkRecordBoundaryIT {
         }
         assertThat(stored("events_rr", "renamed.Order").keySet()).containsExactlyInAnyOrderElementsOf(expectedIds);
         assertThat(EventLog.count(mongo.client(), "events_rr")).isEqualTo(120);
-        assertThat(stack.committedOffsets("rr-sink").values().stream().mapToLong(Long::longValue).sum())
-                .as("every record produced, stored, filtered or dead-lettered").isEqualTo(120 + 20 + 10);
-        Wait.until("the 10 records the converter failed on are in the dead letter queue", TIMEOUT,
+        assertThat(stack.committedOffsets("rr-sink").values().stream()
+                        .mapToLong(Long::longValue)
+                        .sum())
+                .as("every record produced, stored, filtered or dead-lettered")
+                .isEqualTo(120 + 20 + 10);
+        Wait.until(
+                "the 10 records the converter failed on are in the dead letter queue",
+                TIMEOUT,
                 () -> EventLog.kafkaEvents(stack, "dlq.events_rr").size() == 10);
     }
 
@@ -149,8 +159,8 @@ class SinkRecordBoundaryIT {
         return records;
     }
 
-    private static final List<String> IDS = List.of("007", "7", "2024-01-01", "1.0", "9223372036854775807",
-            "1f0c1e3a-5b7d-4a8e-9c1d-2e3f4a5b6c7d");
+    private static final List<String> IDS =
+            List.of("007", "7", "2024-01-01", "1.0", "9223372036854775807", "1f0c1e3a-5b7d-4a8e-9c1d-2e3f4a5b6c7d");
 
     @Test
     void eventIdsReachMongoDbAsSentWithTheShippedConfigAndAreNeverFalseDuplicatesWithoutIt() throws Exception {
@@ -173,18 +183,23 @@ class SinkRecordBoundaryIT {
 
         EventLog.awaitDocuments(mongo.client(), "events_ids", IDS.size(), TIMEOUT);
         assertThat(stored("events_ids", "ids.event.Order").keySet())
-                .containsExactlyInAnyOrderElementsOf(IDS.stream().map(BsonString::new).toList());
+                .containsExactlyInAnyOrderElementsOf(
+                        IDS.stream().map(BsonString::new).toList());
 
-        Wait.until("the re-typed ids of ids2-sink are in its dead letter queue", TIMEOUT,
+        Wait.until(
+                "the re-typed ids of ids2-sink are in its dead letter queue",
+                TIMEOUT,
                 () -> EventLog.kafkaEvents(stack, "dlq.events_ids2").size() == 5);
         stack.awaitOffsetsAtEnd("ids2-sink", TIMEOUT, "ids2.event.Order");
         assertThat(stored("events_ids2", "ids2.event.Order").keySet())
                 .containsExactly(new BsonString("1f0c1e3a-5b7d-4a8e-9c1d-2e3f4a5b6c7d"));
-        assertThat(EventLog.kafkaEvents(stack, "dlq.events_ids2")).extracting(EventLog.KafkaEvent::id)
+        assertThat(EventLog.kafkaEvents(stack, "dlq.events_ids2"))
+                .extracting(EventLog.KafkaEvent::id)
                 .containsExactly("007", "7", "2024-01-01", "1.0", "9223372036854775807");
-        assertThat(EventLog.kafkaEvents(stack, "dlq.events_ids2")).allSatisfy(e -> assertThat(
-                e.headers().get("__connect.errors.exception.message")).contains("Set header.converter="
-                        + "org.apache.kafka.connect.storage.StringConverter on this connector"));
+        assertThat(EventLog.kafkaEvents(stack, "dlq.events_ids2"))
+                .allSatisfy(e -> assertThat(e.headers().get("__connect.errors.exception.message"))
+                        .contains("Set header.converter="
+                                + "org.apache.kafka.connect.storage.StringConverter on this connector"));
     }
 
     @Test
@@ -205,25 +220,38 @@ class SinkRecordBoundaryIT {
                 event("hostile.event.Order", 0, "text", utf8("plain text")),
                 event("hostile.event.Order", 0, "fine", utf8("{\"ok\":1}"))));
 
-        Wait.until("2 records in the dead letter queue", TIMEOUT,
+        Wait.until(
+                "2 records in the dead letter queue",
+                TIMEOUT,
                 () -> EventLog.kafkaEvents(stack, "dlq.events_hostile").size() == 2);
         stack.awaitOffsetsAtEnd("hostile-sink", TIMEOUT, "hostile.event.Order");
         Map<BsonValue, BsonDocument> stored = stored("events_hostile", "hostile.event.Order");
-        assertThat(stored.keySet()).containsExactlyInAnyOrder(new BsonString("big-int"), new BsonString("invalid-utf8"),
-                new BsonString("bom"), new BsonString("extended-json"), new BsonString("text"), new BsonString("fine"));
+        assertThat(stored.keySet())
+                .containsExactlyInAnyOrder(
+                        new BsonString("big-int"),
+                        new BsonString("invalid-utf8"),
+                        new BsonString("bom"),
+                        new BsonString("extended-json"),
+                        new BsonString("text"),
+                        new BsonString("fine"));
         assertThat(stored.get(new BsonString("big-int")).getDocument("payload").get("n"))
                 .isEqualTo(new BsonDecimal128(Decimal128.parse("12345678901234567890")));
         assertThat(stored.get(new BsonString("invalid-utf8")).get("payload")).isEqualTo(new BsonBinary(invalidUtf8));
         assertThat(stored.get(new BsonString("bom")).get("payload")).isEqualTo(BsonDocument.parse("{\"bom\": true}"));
-        assertThat(stored.get(new BsonString("extended-json")).getDocument("payload").getDocument("n"))
+        assertThat(stored.get(new BsonString("extended-json"))
+                        .getDocument("payload")
+                        .getDocument("n"))
                 .isEqualTo(new BsonDocument("$numberLong", new BsonString("5")));
         assertThat(stored.get(new BsonString("text")).get("payload")).isEqualTo(new BsonString("plain text"));
         List<EventLog.KafkaEvent> dead = EventLog.kafkaEvents(stack, "dlq.events_hostile");
         assertThat(dead).extracting(EventLog.KafkaEvent::id).containsExactly("deep", "duplicate-key");
         assertThat(dead.get(0).headers().get("__connect.errors.exception.message"))
-                .contains("hostile.event.Order-0@1 cannot be stored: the payload nests deeper than MongoDB's limit of 100");
+                .contains(
+                        "hostile.event.Order-0@1 cannot be stored: the payload nests deeper than MongoDB's limit of 100");
         assertThat(dead.get(1).headers().get("__connect.errors.exception.message"))
                 .contains("hostile.event.Order-0@5 cannot be stored: the payload has a key twice in one object");
-        assertThat(stack.status("hostile-sink").tasks()).extracting(t -> t.state()).containsOnly("RUNNING");
+        assertThat(stack.status("hostile-sink").tasks())
+                .extracting(t -> t.state())
+                .containsOnly("RUNNING");
     }
 }

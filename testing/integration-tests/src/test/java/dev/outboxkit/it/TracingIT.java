@@ -17,11 +17,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.outboxkit.it.support.ConnectStack;
-import dev.outboxkit.it.support.PipelineConfigs;
 import dev.outboxkit.it.support.EventLog;
+import dev.outboxkit.it.support.PipelineConfigs;
 import dev.outboxkit.it.support.Resources;
-import dev.outboxkit.testkit.mongo.MongoTestServer;
 import dev.outboxkit.testkit.db.MariaDbServer;
+import dev.outboxkit.testkit.mongo.MongoTestServer;
 
 /**
  * A trace started by the service reaches the event log: rows written with a trace context in the outbox's
@@ -44,12 +44,14 @@ class TracingIT {
         mongo = new MongoTestServer();
         mariadb = new MariaDbServer(1);
         mariadb.createDatabase(DATABASE);
-        mariadb.execute(DATABASE, "CREATE TABLE outbox (id VARCHAR(64) PRIMARY KEY, aggregatetype VARCHAR(255) NOT NULL,"
-                + " aggregateid VARCHAR(255) NOT NULL, type VARCHAR(255) NOT NULL, payload LONGTEXT,"
-                + " tracingspancontext VARCHAR(512))");
+        mariadb.execute(
+                DATABASE,
+                "CREATE TABLE outbox (id VARCHAR(64) PRIMARY KEY, aggregatetype VARCHAR(255) NOT NULL,"
+                        + " aggregateid VARCHAR(255) NOT NULL, type VARCHAR(255) NOT NULL, payload LONGTEXT,"
+                        + " tracingspancontext VARCHAR(512))");
         Random random = new Random(17);
         try (Connection connection = mariadb.connect(DATABASE);
-             PreparedStatement insert = connection.prepareStatement("INSERT INTO outbox VALUES (?,?,?,?,?,?)")) {
+                PreparedStatement insert = connection.prepareStatement("INSERT INTO outbox VALUES (?,?,?,?,?,?)")) {
             for (int i = 0; i < 30; i++) {
                 String traceparent = "00-" + hex(random, 16) + "-" + hex(random, 8) + "-01";
                 String stored = switch (i % 3) {
@@ -86,8 +88,13 @@ class TracingIT {
         try (ConnectStack stack = new ConnectStack(1, Map.of("mariadb.password", "", "mongodb.uri", mongo.uri()))) {
             stack.put("source", PipelineConfigs.sourceConfig(stack, mariadb, DATABASE, "traced", Map.of()));
             stack.awaitRunning("source", 1, TIMEOUT);
-            stack.put("sink", PipelineConfigs.sinkConfig(stack, "events_traced", "outbox\\.event\\..*",
-                    Map.of("headers.stored", "traceparent,tracestate")));
+            stack.put(
+                    "sink",
+                    PipelineConfigs.sinkConfig(
+                            stack,
+                            "events_traced",
+                            "outbox\\.event\\..*",
+                            Map.of("headers.stored", "traceparent,tracestate")));
             stack.awaitRunning("sink", 2, TIMEOUT);
             EventLog.awaitDocuments(mongo.client(), "events_traced", contexts.size(), TIMEOUT);
 
@@ -97,29 +104,40 @@ class TracingIT {
                 Document document = stored.get(id);
                 int n = Integer.parseInt(id.substring(3));
                 if (traceparent == null) {
-                    assertThat(document.containsKey("headers")).as(id + ": no usable context, no trace headers").isFalse();
+                    assertThat(document.containsKey("headers"))
+                            .as(id + ": no usable context, no trace headers")
+                            .isFalse();
                 } else {
                     Document headers = document.get("headers", Document.class);
                     assertThat(headers).as(id).isNotNull();
-                    assertThat(headers.getString("traceparent").split("-")[1]).as(id + ": trace id")
+                    assertThat(headers.getString("traceparent").split("-")[1])
+                            .as(id + ": trace id")
                             .isEqualTo(traceparent.split("-")[1]);
-                    assertThat(headers.getString("traceparent")).as(id + ": the worker has no OpenTelemetry, so the row's own")
+                    assertThat(headers.getString("traceparent"))
+                            .as(id + ": the worker has no OpenTelemetry, so the row's own")
                             .isEqualTo(traceparent);
                     assertThat(headers.getString("tracestate")).as(id).isEqualTo(n % 3 == 0 ? "shop=a" + n : null);
                 }
-                assertThat(document.get("payload", Document.class).getInteger("n")).as(id).isEqualTo(n);
+                assertThat(document.get("payload", Document.class).getInteger("n"))
+                        .as(id)
+                        .isEqualTo(n);
             });
             List<EventLog.KafkaEvent> onKafka = EventLog.kafkaEvents(stack, "outbox.event.Order");
-            assertThat(onKafka).extracting(EventLog.KafkaEvent::id).containsExactlyInAnyOrderElementsOf(contexts.keySet());
+            assertThat(onKafka)
+                    .extracting(EventLog.KafkaEvent::id)
+                    .containsExactlyInAnyOrderElementsOf(contexts.keySet());
             Map<String, String> expectedTraced = new java.util.TreeMap<>();
             contexts.forEach((id, traceparent) -> {
                 if (traceparent != null) {
                     expectedTraced.put(id, traceparent);
                 }
             });
-            assertThat(expectedTraced).as("rows written with a usable trace context").isNotEmpty();
+            assertThat(expectedTraced)
+                    .as("rows written with a usable trace context")
+                    .isNotEmpty();
             Map<String, String> tracedOnKafka = new java.util.TreeMap<>();
-            onKafka.stream().filter(e -> contexts.get(e.id()) != null)
+            onKafka.stream()
+                    .filter(e -> contexts.get(e.id()) != null)
                     .forEach(e -> tracedOnKafka.put(e.id(), e.headers().get("traceparent")));
             assertThat(tracedOnKafka).as("traceparent on Kafka, by event id").isEqualTo(expectedTraced);
         }

@@ -13,8 +13,7 @@ public final class Wait {
 
     private static final long POLL_MS = 100;
 
-    private Wait() {
-    }
+    private Wait() {}
 
     /** The condition did not hold in time; a RuntimeException, so that callers that survive a failed step can. */
     public static final class TimedOut extends IllegalStateException {

@@ -1,8 +1,8 @@
 package dev.outboxkit.chaos;
 
-import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -17,9 +17,9 @@ import dev.outboxkit.chaos.faults.FaultKind;
 import dev.outboxkit.chaos.faults.FaultSchedule;
 import dev.outboxkit.chaos.workload.Workload;
 import dev.outboxkit.cli.Commands;
+import dev.outboxkit.testkit.Wait;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import dev.outboxkit.testkit.Wait;
 
 /**
  * {@code ./chaos.sh}: starts the cluster, registers a stack, runs the workload under the seeded fault schedule,
@@ -28,12 +28,20 @@ import dev.outboxkit.testkit.Wait;
  */
 public final class ChaosMain {
 
-    private ChaosMain() {
-    }
+    private ChaosMain() {}
 
     /** The command line. */
-    record Options(double minutes, long seed, String stack, String kafka, String source, String mongoUri, double rate,
-                   int faults, int brokers, Path repository) {
+    record Options(
+            double minutes,
+            long seed,
+            String stack,
+            String kafka,
+            String source,
+            String mongoUri,
+            double rate,
+            int faults,
+            int brokers,
+            Path repository) {
 
         /** The options, or the usage error (one line naming the option); help is handled by the caller. */
         static Options parse(String[] args) {
@@ -41,40 +49,99 @@ public final class ChaosMain {
         }
 
         static Options from(Arguments arguments) {
-            int faults = arguments.faults >= 0 ? arguments.faults
-                    : Math.max(FaultKind.forBrokers(arguments.brokers).size(), (int) Math.round(arguments.minutes * 3.2));
+            int faults = arguments.faults >= 0
+                    ? arguments.faults
+                    : Math.max(
+                            FaultKind.forBrokers(arguments.brokers).size(), (int) Math.round(arguments.minutes * 3.2));
             long seed = arguments.seed != null ? arguments.seed : System.currentTimeMillis() % 100_000;
-            return new Options(arguments.minutes, seed, arguments.stack, arguments.kafka, arguments.source, arguments.mongoUri,
-                    arguments.rate, faults, arguments.brokers, Path.of(System.getProperty("outboxkit.repository", ".")).toAbsolutePath().normalize());
+            return new Options(
+                    arguments.minutes,
+                    seed,
+                    arguments.stack,
+                    arguments.kafka,
+                    arguments.source,
+                    arguments.mongoUri,
+                    arguments.rate,
+                    faults,
+                    arguments.brokers,
+                    Path.of(System.getProperty("outboxkit.repository", "."))
+                            .toAbsolutePath()
+                            .normalize());
         }
     }
 
-    @Command(name = "chaos.sh", sortOptions = false, description = {
-            "Runs the pipeline as real processes (one KRaft broker or three, three Connect workers, MongoDB, the database) under a seeded",
-            "schedule of overlapping faults, then checks that every committed event is in MongoDB exactly once."})
+    @Command(
+            name = "chaos.sh",
+            sortOptions = false,
+            description = {
+                "Runs the pipeline as real processes (one KRaft broker or three, three Connect workers, MongoDB, the database) under a seeded",
+                "schedule of overlapping faults, then checks that every committed event is in MongoDB exactly once."
+            })
     static final class Arguments implements Commands.Validated {
-        @Option(names = "--minutes", paramLabel = "M", defaultValue = "10", description = "how long the faults run (default ${DEFAULT-VALUE})")
+        @Option(
+                names = "--minutes",
+                paramLabel = "M",
+                defaultValue = "10",
+                description = "how long the faults run (default ${DEFAULT-VALUE})")
         double minutes;
+
         @Option(names = "--seed", paramLabel = "S", description = "the fault schedule's seed (default: from the clock)")
         Long seed;
-        @Option(names = "--stack", paramLabel = "outboxkit|peer", defaultValue = "outboxkit",
-                description = "outboxkit, or Debezium's EventRouter + the official MongoDB sink (default ${DEFAULT-VALUE})")
+
+        @Option(
+                names = "--stack",
+                paramLabel = "outboxkit|peer",
+                defaultValue = "outboxkit",
+                description =
+                        "outboxkit, or Debezium's EventRouter + the official MongoDB sink (default ${DEFAULT-VALUE})")
         String stack;
-        @Option(names = "--kafka", paramLabel = "3.9|4.3", defaultValue = "4.3", description = "the Kafka version (default ${DEFAULT-VALUE})")
+
+        @Option(
+                names = "--kafka",
+                paramLabel = "3.9|4.3",
+                defaultValue = "4.3",
+                description = "the Kafka version (default ${DEFAULT-VALUE})")
         String kafka;
-        @Option(names = "--source", paramLabel = "mariadb|postgres", defaultValue = "mariadb",
+
+        @Option(
+                names = "--source",
+                paramLabel = "mariadb|postgres",
+                defaultValue = "mariadb",
                 description = "the source database (default ${DEFAULT-VALUE})")
         String source;
-        @Option(names = "--mongo-uri", paramLabel = "URI", description = "a MongoDB to use instead of the in-JVM server process")
+
+        @Option(
+                names = "--mongo-uri",
+                paramLabel = "URI",
+                description = "a MongoDB to use instead of the in-JVM server process")
         String mongoUri;
-        @Option(names = "--rate", paramLabel = "EVENTS_PER_S", defaultValue = "40", description = "the workload's rate (default ${DEFAULT-VALUE})")
+
+        @Option(
+                names = "--rate",
+                paramLabel = "EVENTS_PER_S",
+                defaultValue = "40",
+                description = "the workload's rate (default ${DEFAULT-VALUE})")
         double rate;
-        @Option(names = "--faults", paramLabel = "N", defaultValue = "-1", description = "faults to inject (default: about 3 a minute)")
+
+        @Option(
+                names = "--faults",
+                paramLabel = "N",
+                defaultValue = "-1",
+                description = "faults to inject (default: about 3 a minute)")
         int faults;
-        @Option(names = "--brokers", paramLabel = "1|3", defaultValue = "1",
-                description = "Kafka brokers: 1, or 3 (replication factor 3, min.insync.replicas 2, broker faults) (default ${DEFAULT-VALUE})")
+
+        @Option(
+                names = "--brokers",
+                paramLabel = "1|3",
+                defaultValue = "1",
+                description =
+                        "Kafka brokers: 1, or 3 (replication factor 3, min.insync.replicas 2, broker faults) (default ${DEFAULT-VALUE})")
         int brokers;
-        @Option(names = {"-h", "--help"}, usageHelp = true, description = "this help")
+
+        @Option(
+                names = {"-h", "--help"},
+                usageHelp = true,
+                description = "this help")
         boolean help;
 
         @Override
@@ -108,18 +175,27 @@ public final class ChaosMain {
 
     static int run(Options options) throws Exception {
         double activeSeconds = Math.max(30, options.minutes() * 60 - 20);
-        FaultSchedule schedule = FaultSchedule.plan(options.seed(), activeSeconds, options.faults(), FaultKind.forBrokers(options.brokers()));
-        System.out.println("Chaos run: stack " + options.stack() + ", Kafka " + options.kafka() + " (" + options.brokers()
-                + (options.brokers() == 1 ? " broker)" : " brokers)") + ", source " + options.source()
-                + ", " + options.minutes() + " min, " + options.rate() + " events/s, seed " + options.seed());
+        FaultSchedule schedule = FaultSchedule.plan(
+                options.seed(), activeSeconds, options.faults(), FaultKind.forBrokers(options.brokers()));
+        System.out.println(
+                "Chaos run: stack " + options.stack() + ", Kafka " + options.kafka() + " (" + options.brokers()
+                        + (options.brokers() == 1 ? " broker)" : " brokers)") + ", source " + options.source()
+                        + ", " + options.minutes() + " min, " + options.rate() + " events/s, seed " + options.seed());
         System.out.print(schedule);
-        Path runDirectory = options.repository().resolve("testing/chaos/harness/target/runs/run-" + options.seed() + "-" + options.stack()
-                + "-" + options.kafka() + "-" + options.source() + (options.brokers() == 1 ? "" : "-" + options.brokers() + "brokers"));
+        Path runDirectory = options.repository()
+                .resolve("testing/chaos/harness/target/runs/run-" + options.seed() + "-" + options.stack() + "-"
+                        + options.kafka() + "-" + options.source()
+                        + (options.brokers() == 1 ? "" : "-" + options.brokers() + "brokers"));
         Cluster.prepareRunDirectory(runDirectory);
         System.out.println("Process logs: " + runDirectory);
 
         List<String> events = new CopyOnWriteArrayList<>();
-        try (Cluster cluster = new Cluster(options.repository(), runDirectory, options.kafka(), options.source(), options.mongoUri(),
+        try (Cluster cluster = new Cluster(
+                options.repository(),
+                runDirectory,
+                options.kafka(),
+                options.source(),
+                options.mongoUri(),
                 options.brokers())) {
             Stack stack = Stack.of(options.stack(), options.repository(), cluster);
             stack.register(cluster.rest());
@@ -131,17 +207,21 @@ public final class ChaosMain {
             FaultInjector injector = new FaultInjector(cluster, workload::committed, events);
             long startedAt = System.currentTimeMillis();
             try (RecoveryMonitor recovery = new RecoveryMonitor(cluster.mongo().getDatabase(Stack.MONGO_DATABASE));
-                 TaskWatcher tasks = new TaskWatcher(cluster.rest(), List.of(Stack.SOURCE, Stack.SINK))) {
-                injector.onEnd(fault -> recovery.track(fault.planned().number(), fault.endedAtMs(), workload.committedIds()));
+                    TaskWatcher tasks = new TaskWatcher(cluster.rest(), List.of(Stack.SOURCE, Stack.SINK))) {
+                injector.onEnd(
+                        fault -> recovery.track(fault.planned().number(), fault.endedAtMs(), workload.committedIds()));
                 List<Thread> faultThreads = new ArrayList<>();
                 for (FaultSchedule.Planned fault : schedule.faults()) {
-                    Thread thread = new Thread(() -> {
-                        long wait = startedAt + (long) (fault.startSeconds() * 1000) - System.currentTimeMillis();
-                        if (wait > 0) {
-                            Wait.sleep(Duration.ofMillis(wait));
-                        }
-                        injector.inject(fault);
-                    }, "fault-" + fault.number());
+                    Thread thread = new Thread(
+                            () -> {
+                                long wait =
+                                        startedAt + (long) (fault.startSeconds() * 1000) - System.currentTimeMillis();
+                                if (wait > 0) {
+                                    Wait.sleep(Duration.ofMillis(wait));
+                                }
+                                injector.inject(fault);
+                            },
+                            "fault-" + fault.number());
                     faultThreads.add(thread);
                     thread.start();
                 }
@@ -157,17 +237,31 @@ public final class ChaosMain {
                 int manualRestarts = drain(cluster, checker, committed);
                 tasks.close();
                 Checker.Findings findings = checker.check();
-                boolean running = cluster.rest().allRunning(Stack.SOURCE) && cluster.rest().allRunning(Stack.SINK);
+                boolean running = cluster.rest().allRunning(Stack.SOURCE)
+                        && cluster.rest().allRunning(Stack.SINK);
                 List<FaultResult> faults = new ArrayList<>();
                 for (FaultInjector.Injected fault : injector.injected()) {
-                    faults.add(new FaultResult(fault, recovery.recoveryMs(fault.planned().number())));
+                    faults.add(new FaultResult(
+                            fault, recovery.recoveryMs(fault.planned().number())));
                 }
-                faults.sort(java.util.Comparator.comparingInt(f -> f.fault().planned().number()));
+                faults.sort(java.util.Comparator.comparingInt(
+                        f -> f.fault().planned().number()));
                 List<TaskWatcher.Failure> taskFailures = tasks.failures().stream()
-                        .filter(failure -> !duringTaskFault(failure, injector.injected())).toList();
+                        .filter(failure -> !duringTaskFault(failure, injector.injected()))
+                        .toList();
                 Verdict verdict = new Verdict(findings, faults, taskFailures, manualRestarts, running);
-                Report report = new Report(options, schedule, startedAt, faults, findings, taskFailures, tasks.samples(),
-                        tasks.unreadable(), manualRestarts, running, verdict);
+                Report report = new Report(
+                        options,
+                        schedule,
+                        startedAt,
+                        faults,
+                        findings,
+                        taskFailures,
+                        tasks.samples(),
+                        tasks.unreadable(),
+                        manualRestarts,
+                        running,
+                        verdict);
                 System.out.println();
                 System.out.println(report.render());
                 findings.examples().forEach(example -> System.out.println("  " + example));
@@ -180,16 +274,19 @@ public final class ChaosMain {
     }
 
     /** One fault as injected, and how long after its end MongoDB held every event committed by then (-1: never). */
-    record FaultResult(FaultInjector.Injected fault, long recoveryMs) {
-    }
+    record FaultResult(FaultInjector.Injected fault, long recoveryMs) {}
 
     /**
      * The run's outcome: the checker's invariants, every fault verified (it happened and it ended) and caught up
      * with, no task seen FAILED at any time (unless the fault running then was a task failure), none restarted by
      * hand in the drain, all RUNNING at the end.
      */
-    record Verdict(Checker.Findings findings, List<FaultResult> faults, List<TaskWatcher.Failure> taskFailures, int manualRestarts,
-                   boolean running) {
+    record Verdict(
+            Checker.Findings findings,
+            List<FaultResult> faults,
+            List<TaskWatcher.Failure> taskFailures,
+            int manualRestarts,
+            boolean running) {
 
         long unverifiedFaults() {
             return faults.stream().filter(f -> !f.fault().verified()).count();
@@ -204,15 +301,21 @@ public final class ChaosMain {
         }
 
         boolean holds() {
-            return findings.holds() && unverifiedFaults() == 0 && notRecovered() == 0 && taskFailures.isEmpty()
-                    && manualRestarts == 0 && running;
+            return findings.holds()
+                    && unverifiedFaults() == 0
+                    && notRecovered() == 0
+                    && taskFailures.isEmpty()
+                    && manualRestarts == 0
+                    && running;
         }
     }
 
     /** Whether a task failure was seen while a fault that fails tasks on purpose was running. */
     static boolean duringTaskFault(TaskWatcher.Failure failure, List<FaultInjector.Injected> injected) {
-        return injected.stream().anyMatch(fault -> fault.planned().kind().failsTasks()
-                && failure.firstSeenMs() >= fault.startedAtMs() && failure.firstSeenMs() <= fault.endedAtMs());
+        return injected.stream()
+                .anyMatch(fault -> fault.planned().kind().failsTasks()
+                        && failure.firstSeenMs() >= fault.startedAtMs()
+                        && failure.firstSeenMs() <= fault.endedAtMs());
     }
 
     /**
@@ -226,9 +329,15 @@ public final class ChaosMain {
             for (String connector : List.of(Stack.SOURCE, Stack.SINK)) {
                 List<String> failed = cluster.rest().failedTasks(connector);
                 for (String task : failed) {
-                    System.out.println("Task " + connector + "/" + task + " is FAILED; restarting it through REST (a manual restart)");
-                    cluster.rest().call("POST", "/connectors/" + connector + "/tasks/" + task.substring(0, task.indexOf(':'))
-                            + "/restart", null, 60);
+                    System.out.println("Task " + connector + "/" + task
+                            + " is FAILED; restarting it through REST (a manual restart)");
+                    cluster.rest()
+                            .call(
+                                    "POST",
+                                    "/connectors/" + connector + "/tasks/" + task.substring(0, task.indexOf(':'))
+                                            + "/restart",
+                                    null,
+                                    60);
                     manualRestarts++;
                 }
             }
@@ -252,12 +361,18 @@ public final class ChaosMain {
      */
     private static List<String> replicationProblems(Cluster cluster) throws Exception {
         List<String> topics = new ArrayList<>(Stack.TOPICS);
-        topics.addAll(List.of(Stack.DLQ, "chaos-connect-configs", "chaos-connect-offsets", "chaos-connect-status", "__transaction_state"));
+        topics.addAll(List.of(
+                Stack.DLQ,
+                "chaos-connect-configs",
+                "chaos-connect-offsets",
+                "chaos-connect-status",
+                "__transaction_state"));
         if (!cluster.database().isPostgres()) {
             topics.add("chaos.schema-history");
         }
         List<String> problems = cluster.kafka().replicationProblems(topics);
-        System.out.println("Replication: " + topics.size() + " topics checked for replication factor " + cluster.kafka().replicationFactor()
+        System.out.println("Replication: " + topics.size() + " topics checked for replication factor "
+                + cluster.kafka().replicationFactor()
                 + " and min.insync.replicas " + cluster.kafka().minInsyncReplicas() + ": "
                 + (problems.isEmpty() ? "all as required" : problems.size() + " differ"));
         problems.forEach(problem -> System.out.println("  " + problem));

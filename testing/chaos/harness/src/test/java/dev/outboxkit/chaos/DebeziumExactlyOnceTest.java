@@ -42,14 +42,18 @@ class DebeziumExactlyOnceTest {
     private static void assertDeclarations(String pluginDirectory, String shippedConfig) throws Exception {
         Map<String, String> config = shipped(shippedConfig);
         try (URLClassLoader loader = pluginLoader(pluginDirectory)) {
-            Object connector = loader.loadClass(config.get("connector.class")).getConstructor().newInstance();
+            Object connector = loader.loadClass(config.get("connector.class"))
+                    .getConstructor()
+                    .newInstance();
             for (String snapshotMode : List.of("initial", "no_data", "when_needed", "always")) {
                 Map<String, String> withMode = new LinkedHashMap<>(config);
                 withMode.put("snapshot.mode", snapshotMode);
-                assertThat(call(connector, "exactlyOnceSupport", withMode)).as("exactlyOnceSupport, snapshot.mode=" + snapshotMode)
+                assertThat(call(connector, "exactlyOnceSupport", withMode))
+                        .as("exactlyOnceSupport, snapshot.mode=" + snapshotMode)
                         .isEqualTo("SUPPORTED");
                 assertThat(call(connector, "canDefineTransactionBoundaries", withMode))
-                        .as("canDefineTransactionBoundaries, snapshot.mode=" + snapshotMode).isEqualTo("UNSUPPORTED");
+                        .as("canDefineTransactionBoundaries, snapshot.mode=" + snapshotMode)
+                        .isEqualTo("UNSUPPORTED");
             }
         }
     }
@@ -61,11 +65,16 @@ class DebeziumExactlyOnceTest {
     /** The plugin directory's jars over the Kafka runtime's, isolated from the test's own class path. */
     private static URLClassLoader pluginLoader(String pluginDirectory) throws IOException {
         List<URL> urls = new ArrayList<>();
-        for (Path directory : List.of(REPOSITORY.resolve("quickstart/target/connect-plugins").resolve(pluginDirectory),
+        for (Path directory : List.of(
+                REPOSITORY.resolve("quickstart/target/connect-plugins").resolve(pluginDirectory),
                 REPOSITORY.resolve("testing/chaos/kafka-4.3/target/lib"))) {
-            assertThat(directory).as("built by the reactor before this module's tests").isDirectory();
+            assertThat(directory)
+                    .as("built by the reactor before this module's tests")
+                    .isDirectory();
             try (Stream<Path> jars = Files.list(directory)) {
-                for (Path jar : jars.filter(path -> path.toString().endsWith(".jar")).sorted().toList()) {
+                for (Path jar : jars.filter(path -> path.toString().endsWith(".jar"))
+                        .sorted()
+                        .toList()) {
                     urls.add(jar.toUri().toURL());
                 }
             }
@@ -79,15 +88,19 @@ class DebeziumExactlyOnceTest {
         while (directory != null && !Files.isDirectory(directory.resolve("connect-configs"))) {
             directory = directory.getParent();
         }
-        assertThat(directory).as("a folder above " + Path.of("").toAbsolutePath() + " holding connect-configs/").isNotNull();
+        assertThat(directory)
+                .as("a folder above " + Path.of("").toAbsolutePath() + " holding connect-configs/")
+                .isNotNull();
         return directory;
     }
 
     private static Map<String, String> shipped(String file) {
         try {
-            return new ObjectMapper().readValue(Files.readString(REPOSITORY.resolve("connect-configs").resolve(file)),
-                    new TypeReference<LinkedHashMap<String, String>>() {
-                    });
+            return new ObjectMapper()
+                    .readValue(
+                            Files.readString(
+                                    REPOSITORY.resolve("connect-configs").resolve(file)),
+                            new TypeReference<LinkedHashMap<String, String>>() {});
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -22,7 +22,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-
 import javax.management.ObjectName;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -36,8 +35,8 @@ import org.junit.jupiter.api.Test;
 import dev.outboxkit.it.support.ConnectStack;
 import dev.outboxkit.testkit.Wait;
 import dev.outboxkit.testkit.db.OutboxDdl;
-import dev.outboxkit.testkit.net.TcpProxy;
 import dev.outboxkit.testkit.db.SqlDatabase;
+import dev.outboxkit.testkit.net.TcpProxy;
 
 /**
  * The polling source through a real Connect worker (exactly-once source support enabled) that loads the shipped
@@ -49,6 +48,7 @@ abstract class PollingContract {
     static final String DATABASE = "shop";
     /** The "a minute": far longer than any poll interval or setting of the connector. */
     static final Duration HOLD = Duration.ofSeconds(Long.getLong("outboxkit.polling.hold.seconds", 60));
+
     static final Duration TIMEOUT = Duration.ofSeconds(120);
 
     static ConnectStack stack;
@@ -68,7 +68,9 @@ abstract class PollingContract {
     }
 
     static ConnectStack startStack() {
-        return new ConnectStack(1, Map.of("mariadb.password", "", "postgres.password", ""),
+        return new ConnectStack(
+                1,
+                Map.of("mariadb.password", "", "postgres.password", ""),
                 Map.of("exactly.once.source.support", "enabled"));
     }
 
@@ -118,17 +120,21 @@ abstract class PollingContract {
     }
 
     static Event event(String aggregateType, String aggregateId, String id) {
-        return new Event(id, aggregateType, aggregateId, aggregateType + "Changed",
+        return new Event(
+                id,
+                aggregateType,
+                aggregateId,
+                aggregateType + "Changed",
                 "{\"id\": \"" + id + "\", \"aggregate\": \"" + aggregateId + "\"}");
     }
 
     /** The business row and the outbox row of the event, on a connection with auto-commit off; no commit. */
     void write(Connection connection, String table, Event event) throws SQLException {
-        try (PreparedStatement business = connection.prepareStatement(
-                "INSERT INTO orders (id, aggregate, amount) VALUES (?, ?, 1.50)");
-             PreparedStatement outbox = connection.prepareStatement("INSERT INTO " + table
-                     + " (id, aggregatetype, aggregateid, type, payload) VALUES (?, ?, ?, ?, "
-                     + (postgres() ? "?::jsonb" : "?") + ")")) {
+        try (PreparedStatement business =
+                        connection.prepareStatement("INSERT INTO orders (id, aggregate, amount) VALUES (?, ?, 1.50)");
+                PreparedStatement outbox = connection.prepareStatement("INSERT INTO " + table
+                        + " (id, aggregatetype, aggregateid, type, payload) VALUES (?, ?, ?, ?, "
+                        + (postgres() ? "?::jsonb" : "?") + ")")) {
             business.setString(1, event.id());
             business.setString(2, event.aggregateId());
             business.executeUpdate();
@@ -164,15 +170,20 @@ abstract class PollingContract {
     }
 
     static List<Received> received(Set<String> topics) {
-        List<String> existing = topics.stream().filter(topic -> stack.kafka().describeTopics(topic).get(topic).isPresent())
+        List<String> existing = topics.stream()
+                .filter(topic -> stack.kafka().describeTopics(topic).get(topic).isPresent())
                 .toList();
         if (existing.isEmpty()) {
             return List.of();
         }
         ConsumerRecords<byte[], byte[]> records;
         try {
-            records = stack.kafka().consumeAll(30_000, Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                    null, existing.toArray(String[]::new));
+            records = stack.kafka()
+                    .consumeAll(
+                            30_000,
+                            Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                            null,
+                            existing.toArray(String[]::new));
         } catch (Exception e) {
             throw new IllegalStateException("Cannot read " + existing, e);
         }
@@ -182,11 +193,17 @@ abstract class PollingContract {
             for (Header header : record.headers()) {
                 headers.put(header.key(), header.value() == null ? null : new String(header.value()));
             }
-            all.add(new Received(record.topic(), record.partition(), record.offset(),
-                    record.key() == null ? null : new String(record.key()), headers,
+            all.add(new Received(
+                    record.topic(),
+                    record.partition(),
+                    record.offset(),
+                    record.key() == null ? null : new String(record.key()),
+                    headers,
                     record.value() == null ? null : new String(record.value())));
         }
-        all.sort((a, b) -> a.topic().equals(b.topic()) ? Long.compare(a.offset(), b.offset()) : a.topic().compareTo(b.topic()));
+        all.sort((a, b) -> a.topic().equals(b.topic())
+                ? Long.compare(a.offset(), b.offset())
+                : a.topic().compareTo(b.topic()));
         return all;
     }
 
@@ -203,7 +220,9 @@ abstract class PollingContract {
     }
 
     static void awaitIds(Set<String> topics, Set<String> expected, String what) {
-        Wait.until(what + ": " + expected.size() + " events on " + topics, TIMEOUT,
+        Wait.until(
+                what + ": " + expected.size() + " events on " + topics,
+                TIMEOUT,
                 () -> ids(received(topics)).containsAll(expected),
                 () -> "missing " + missing(expected, ids(received(topics))));
     }
@@ -211,22 +230,31 @@ abstract class PollingContract {
     static Set<String> missing(Set<String> expected, Set<String> seen) {
         Set<String> missing = new LinkedHashSet<>(expected);
         missing.removeAll(seen);
-        return missing.size() > 20 ? Set.of(missing.size() + " ids, e.g. " + missing.iterator().next()) : missing;
+        return missing.size() > 20
+                ? Set.of(missing.size() + " ids, e.g. " + missing.iterator().next())
+                : missing;
     }
 
     /** Every expected event exactly once, nothing else, each as the Debezium path emits it. */
     static void assertExactlyOnce(List<Received> records, List<Event> expected) {
         Map<String, Long> copies = records.stream().collect(Collectors.groupingBy(Received::id, Collectors.counting()));
-        Map<String, Long> duplicated = copies.entrySet().stream().filter(e -> e.getValue() > 1)
+        Map<String, Long> duplicated = copies.entrySet().stream()
+                .filter(e -> e.getValue() > 1)
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
-        assertThat(duplicated).as("events seen more than once by a read_committed consumer").isEmpty();
-        assertThat(copies.keySet()).containsExactlyInAnyOrderElementsOf(expected.stream().map(Event::id).toList());
+        assertThat(duplicated)
+                .as("events seen more than once by a read_committed consumer")
+                .isEmpty();
+        assertThat(copies.keySet())
+                .containsExactlyInAnyOrderElementsOf(
+                        expected.stream().map(Event::id).toList());
         Map<String, Received> byId = records.stream().collect(Collectors.toMap(Received::id, Function.identity()));
         for (Event event : expected) {
             Received record = byId.get(event.id());
             assertThat(record.topic()).isEqualTo(event.topic());
             assertThat(record.key()).isEqualTo(event.aggregateId());
-            assertThat(record.headers()).containsEntry("id", event.id()).containsEntry("eventType", event.type())
+            assertThat(record.headers())
+                    .containsEntry("id", event.id())
+                    .containsEntry("eventType", event.type())
                     .containsEntry("aggregateType", event.aggregateType());
             assertThat(record.value()).isEqualTo(event.payload());
         }
@@ -236,7 +264,8 @@ abstract class PollingContract {
     static Map<String, List<String>> orderPerAggregate(List<Received> records) {
         Map<String, List<String>> order = new HashMap<>();
         for (Received record : records) {
-            order.computeIfAbsent(record.topic() + "/" + record.key(), k -> new ArrayList<>()).add(record.id());
+            order.computeIfAbsent(record.topic() + "/" + record.key(), k -> new ArrayList<>())
+                    .add(record.id());
         }
         return order;
     }
@@ -244,8 +273,11 @@ abstract class PollingContract {
     /** A metric of the connector's task 0, from the worker's MBean server (the worker runs in this JVM). */
     static Object metric(String connector, String attribute) {
         try {
-            return ManagementFactory.getPlatformMBeanServer().getAttribute(new ObjectName(
-                    "dev.outboxkit:type=outbox-polling-source,connector=" + ObjectName.quote(connector) + ",task=0"), attribute);
+            return ManagementFactory.getPlatformMBeanServer()
+                    .getAttribute(
+                            new ObjectName("dev.outboxkit:type=outbox-polling-source,connector="
+                                    + ObjectName.quote(connector) + ",task=0"),
+                            attribute);
         } catch (javax.management.JMException e) {
             throw new IllegalStateException("No metric " + attribute + " of connector " + connector, e);
         }
@@ -253,7 +285,8 @@ abstract class PollingContract {
 
     /** The connector's committed source offset for the table (REST GET /connectors/{name}/offsets); null if none. */
     Map<String, ?> committedOffset(String connector, String qualifiedTable) {
-        for (ConnectorOffset offset : stack.cluster().connectorOffsets(connector).offsets()) {
+        for (ConnectorOffset offset :
+                stack.cluster().connectorOffsets(connector).offsets()) {
             if (qualifiedTable.equals(offset.partition().get("table"))) {
                 return offset.offset();
             }
@@ -285,7 +318,8 @@ abstract class PollingContract {
         awaitIds(topics, eventIds(before), "the events committed before the held transaction");
 
         ExecutorService writers = Executors.newFixedThreadPool(5);
-        try (Connection older = postgres() ? transaction() : null; Connection held = transaction()) {
+        try (Connection older = postgres() ? transaction() : null;
+                Connection held = transaction()) {
             Event olderEvent = event(type, "agg-older", table + "-older");
             if (older != null) {
                 // PostgreSQL: a transaction with a lower transaction id than the held one, committed after the writers.
@@ -300,29 +334,32 @@ abstract class PollingContract {
             List<CompletableFuture<Void>> done = new ArrayList<>();
             for (int w = 0; w < 4; w++) {
                 int writer = w;
-                done.add(CompletableFuture.runAsync(() -> {
-                    try (Connection connection = transaction()) {
-                        if (!postgres()) {
-                            // They wait for the held transaction's counter lock longer than InnoDB's default 50 s.
-                            try (Statement statement = connection.createStatement()) {
-                                statement.execute("SET SESSION innodb_lock_wait_timeout = 600");
+                done.add(CompletableFuture.runAsync(
+                        () -> {
+                            try (Connection connection = transaction()) {
+                                if (!postgres()) {
+                                    // They wait for the held transaction's counter lock longer than InnoDB's default 50
+                                    // s.
+                                    try (Statement statement = connection.createStatement()) {
+                                        statement.execute("SET SESSION innodb_lock_wait_timeout = 600");
+                                    }
+                                }
+                                for (int i = 0; i < 25; i++) {
+                                    Event event = event(type, "agg-writer-" + writer, table + "-w" + writer + "-" + i);
+                                    write(connection, table, event);
+                                    if (i % 5 == 2) {
+                                        connection.rollback();
+                                        rolledBack.add(event.id());
+                                    } else {
+                                        connection.commit();
+                                        concurrent.add(event);
+                                    }
+                                }
+                            } catch (SQLException e) {
+                                throw new IllegalStateException(e);
                             }
-                        }
-                        for (int i = 0; i < 25; i++) {
-                            Event event = event(type, "agg-writer-" + writer, table + "-w" + writer + "-" + i);
-                            write(connection, table, event);
-                            if (i % 5 == 2) {
-                                connection.rollback();
-                                rolledBack.add(event.id());
-                            } else {
-                                connection.commit();
-                                concurrent.add(event);
-                            }
-                        }
-                    } catch (SQLException e) {
-                        throw new IllegalStateException(e);
-                    }
-                }, writers));
+                        },
+                        writers));
             }
             CompletableFuture<Void> allWriters = CompletableFuture.allOf(done.toArray(CompletableFuture[]::new));
             if (postgres()) {
@@ -330,7 +367,9 @@ abstract class PollingContract {
                 older.commit();
                 // The older transaction committed after every writer, yet it is emitted while the held one is open.
                 awaitIds(topics, Set.of(olderEvent.id()), "the older transaction's event, committed last");
-                Wait.until("the age metric sees committed rows waiting behind the held transaction", TIMEOUT,
+                Wait.until(
+                        "the age metric sees committed rows waiting behind the held transaction",
+                        TIMEOUT,
                         () -> ((Number) metric(connector, "OldestPendingAgeMs")).longValue() > 0);
                 expected.add(olderEvent);
             }
@@ -355,22 +394,32 @@ abstract class PollingContract {
             List<Received> records = received(topics);
             assertExactlyOnce(records, expected);
             assertThat(ids(records)).doesNotContainAnyElementsOf(rolledBack);
-            assertThat(seenDuringHold).as("nothing passed the open transaction's row").isEqualTo(expectedDuringHold);
+            assertThat(seenDuringHold)
+                    .as("nothing passed the open transaction's row")
+                    .isEqualTo(expectedDuringHold);
             if (!postgres()) {
-                assertThat(writersDoneDuringHold).as("MariaDB: writers of this table waited for the held transaction").isFalse();
+                assertThat(writersDoneDuringHold)
+                        .as("MariaDB: writers of this table waited for the held transaction")
+                        .isFalse();
             }
             Map<String, List<String>> order = orderPerAggregate(records);
             for (int w = 0; w < 4; w++) {
                 int writer = w;
-                List<String> committedOrder = concurrent.stream().filter(e -> e.aggregateId().equals("agg-writer-" + writer))
-                        .map(Event::id).toList();
+                List<String> committedOrder = concurrent.stream()
+                        .filter(e -> e.aggregateId().equals("agg-writer-" + writer))
+                        .map(Event::id)
+                        .toList();
                 assertThat(order.get("outbox.event." + type + "/agg-writer-" + w))
-                        .as("aggregate agg-writer-%d in commit order", w).containsExactlyElementsOf(committedOrder);
+                        .as("aggregate agg-writer-%d in commit order", w)
+                        .containsExactlyElementsOf(committedOrder);
             }
             for (int a = 0; a < 3; a++) {
                 int aggregate = a;
-                assertThat(order.get("outbox.event." + type + "/agg-before-" + a)).containsExactlyElementsOf(before.stream()
-                        .filter(e -> e.aggregateId().equals("agg-before-" + aggregate)).map(Event::id).toList());
+                assertThat(order.get("outbox.event." + type + "/agg-before-" + a))
+                        .containsExactlyElementsOf(before.stream()
+                                .filter(e -> e.aggregateId().equals("agg-before-" + aggregate))
+                                .map(Event::id)
+                                .toList());
             }
             assertThat(((Number) metric(connector, "RowsEmitted")).longValue()).isEqualTo(expected.size());
         } finally {
@@ -406,7 +455,9 @@ abstract class PollingContract {
         for (int restart = 1; restart <= 4; restart++) {
             int emittedBefore = ids(received(topics)).size();
             int target = Math.min(emittedBefore + 60, 600);
-            Wait.until("more events emitted before restart " + restart, TIMEOUT,
+            Wait.until(
+                    "more events emitted before restart " + restart,
+                    TIMEOUT,
                     () -> ids(received(topics)).size() >= target || writer.isDone());
             stack.cluster().restartConnectorAndTasks(connector, false, true, false);
             stack.awaitRunning(connector, 1, TIMEOUT);
@@ -418,8 +469,11 @@ abstract class PollingContract {
         Map<String, List<String>> order = orderPerAggregate(records);
         for (int a = 0; a < 7; a++) {
             int aggregate = a;
-            assertThat(order.get("outbox.event." + type + "/agg-" + a)).containsExactlyElementsOf(expected.stream()
-                    .filter(e -> e.aggregateId().equals("agg-" + aggregate)).map(Event::id).toList());
+            assertThat(order.get("outbox.event." + type + "/agg-" + a))
+                    .containsExactlyElementsOf(expected.stream()
+                            .filter(e -> e.aggregateId().equals("agg-" + aggregate))
+                            .map(Event::id)
+                            .toList());
         }
         stack.cluster().deleteConnector(connector);
     }
@@ -433,25 +487,37 @@ abstract class PollingContract {
     void cleanupNeverDeletesARowTheCommittedOffsetHasNotPassed() throws Exception {
         String table = newTable();
         String audit = table + "_deleted";
-        try (Connection connection = db().connect(DATABASE); Statement statement = connection.createStatement()) {
+        try (Connection connection = db().connect(DATABASE);
+                Statement statement = connection.createStatement()) {
             if (postgres()) {
                 statement.execute("CREATE TABLE " + audit + " (txid BIGINT NOT NULL, seq BIGINT NOT NULL)");
                 statement.execute("CREATE FUNCTION " + audit + "_f() RETURNS trigger AS $$ BEGIN INSERT INTO " + audit
                         + " VALUES (OLD.txid::text::bigint, OLD.seq); RETURN OLD; END $$ LANGUAGE plpgsql");
-                statement.execute("CREATE TRIGGER " + audit + "_t AFTER DELETE ON " + table + " FOR EACH ROW EXECUTE FUNCTION "
-                        + audit + "_f()");
+                statement.execute("CREATE TRIGGER " + audit + "_t AFTER DELETE ON " + table
+                        + " FOR EACH ROW EXECUTE FUNCTION " + audit + "_f()");
             } else {
                 statement.execute("CREATE TABLE " + audit + " (txid BIGINT NOT NULL, seq BIGINT NOT NULL)");
-                statement.execute("CREATE TRIGGER " + audit + "_t AFTER DELETE ON " + table + " FOR EACH ROW INSERT INTO "
-                        + audit + " VALUES (0, OLD.seq)");
+                statement.execute("CREATE TRIGGER " + audit + "_t AFTER DELETE ON " + table
+                        + " FOR EACH ROW INSERT INTO " + audit + " VALUES (0, OLD.seq)");
             }
         }
         String connector = "polling-cleanup-" + table;
         String type = "Cleanup" + table.replace("_", "");
         // Kafka transactions committed every 15 s: between two commits the cursor polled runs ahead of the offset
         // committed, and a cleanup that trusted what was polled would delete rows past the committed offset.
-        startConnector(connector, qualified(table), 1, Map.of("cleanup.batch.rows", "7", "cleanup.interval.ms", "50",
-                "transaction.boundary", "interval", "transaction.boundary.interval.ms", "15000"));
+        startConnector(
+                connector,
+                qualified(table),
+                1,
+                Map.of(
+                        "cleanup.batch.rows",
+                        "7",
+                        "cleanup.interval.ms",
+                        "50",
+                        "transaction.boundary",
+                        "interval",
+                        "transaction.boundary.interval.ms",
+                        "15000"));
         List<Event> expected = new ArrayList<>();
         List<Event> first = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
@@ -459,7 +525,10 @@ abstract class PollingContract {
         }
         commitEach(table, first);
         expected.addAll(first);
-        Wait.until("a first committed offset for " + table, TIMEOUT, () -> committedOffset(connector, qualified(table)) != null);
+        Wait.until(
+                "a first committed offset for " + table,
+                TIMEOUT,
+                () -> committedOffset(connector, qualified(table)) != null);
         Map<String, ?> firstCommitted = committedOffset(connector, qualified(table));
         List<Event> second = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
@@ -467,7 +536,8 @@ abstract class PollingContract {
         }
         commitEach(table, second);
         expected.addAll(second);
-        Wait.until("all 250 rows polled", TIMEOUT, () -> ((Number) metric(connector, "RowsEmitted")).longValue() == 250);
+        Wait.until(
+                "all 250 rows polled", TIMEOUT, () -> ((Number) metric(connector, "RowsEmitted")).longValue() == 250);
         Wait.until("cleanup has run behind the first committed offset", TIMEOUT, () -> highestDeleted(audit) != null);
         long[] deleted = highestDeleted(audit);
         Map<String, ?> committed = committedOffset(connector, qualified(table));
@@ -475,11 +545,19 @@ abstract class PollingContract {
         assertNotBeyond(deleted, committed);
         Set<String> topics = Set.of("outbox.event." + type);
         awaitIds(topics, eventIds(expected), "every event");
-        Wait.until("cleanup emptied table " + table, TIMEOUT, () -> rowCount(table) == 0, () -> rowCount(table) + " rows left");
+        Wait.until(
+                "cleanup emptied table " + table,
+                TIMEOUT,
+                () -> rowCount(table) == 0,
+                () -> rowCount(table) + " rows left");
         assertNotBeyond(highestDeleted(audit), committedOffset(connector, qualified(table)));
-        assertThat(beforeNextCommit).as("the check ran while the polled cursor was ahead of the committed offset").isTrue();
+        assertThat(beforeNextCommit)
+                .as("the check ran while the polled cursor was ahead of the committed offset")
+                .isTrue();
         assertThat(rowCount(audit)).isEqualTo(250);
-        Wait.until("the metric RowsDeleted reaches 250", TIMEOUT,
+        Wait.until(
+                "the metric RowsDeleted reaches 250",
+                TIMEOUT,
                 () -> ((Number) metric(connector, "RowsDeleted")).longValue() == 250,
                 () -> "RowsDeleted " + metric(connector, "RowsDeleted"));
         stack.cluster().deleteConnector(connector);
@@ -490,13 +568,17 @@ abstract class PollingContract {
         long committedTxid = committed.get("txid") == null ? 0L : ((Number) committed.get("txid")).longValue();
         long committedPosition = ((Number) committed.get("position")).longValue();
         assertThat(deleted[0] < committedTxid || (deleted[0] == committedTxid && deleted[1] <= committedPosition))
-                .as("deleted cursor (%d, %d) must not be beyond the committed offset (%d, %d)", deleted[0], deleted[1], committedTxid,
-                        committedPosition).isTrue();
+                .as(
+                        "deleted cursor (%d, %d) must not be beyond the committed offset (%d, %d)",
+                        deleted[0], deleted[1], committedTxid, committedPosition)
+                .isTrue();
     }
 
     long[] highestDeleted(String audit) {
-        try (Connection connection = db().connect(DATABASE); Statement statement = connection.createStatement();
-             ResultSet rs = statement.executeQuery("SELECT txid, seq FROM " + audit + " ORDER BY txid DESC, seq DESC LIMIT 1")) {
+        try (Connection connection = db().connect(DATABASE);
+                Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery(
+                        "SELECT txid, seq FROM " + audit + " ORDER BY txid DESC, seq DESC LIMIT 1")) {
             return rs.next() ? new long[] {rs.getLong(1), rs.getLong(2)} : null;
         } catch (SQLException e) {
             throw new IllegalStateException(e);
@@ -504,8 +586,9 @@ abstract class PollingContract {
     }
 
     long rowCount(String table) {
-        try (Connection connection = db().connect(DATABASE); Statement statement = connection.createStatement();
-             ResultSet rs = statement.executeQuery("SELECT COUNT(*) FROM " + table)) {
+        try (Connection connection = db().connect(DATABASE);
+                Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("SELECT COUNT(*) FROM " + table)) {
             rs.next();
             return rs.getLong(1);
         } catch (SQLException e) {
@@ -526,9 +609,12 @@ abstract class PollingContract {
         List<Map<String, String>> taskConfigs = new ArrayList<>();
         stack.cluster().taskConfigs(connector).forEach(info -> taskConfigs.add(info.config()));
         List<String> assigned = new ArrayList<>();
-        taskConfigs.forEach(config -> assigned.addAll(List.of(config.get("outboxkit.task.tables").split(","))));
+        taskConfigs.forEach(config ->
+                assigned.addAll(List.of(config.get("outboxkit.task.tables").split(","))));
         assertThat(taskConfigs).hasSize(3);
-        assertThat(assigned).containsExactlyInAnyOrderElementsOf(names.stream().map(this::qualified).toList());
+        assertThat(assigned)
+                .containsExactlyInAnyOrderElementsOf(
+                        names.stream().map(this::qualified).toList());
         List<Event> expected = new ArrayList<>();
         for (String table : names) {
             List<Event> events = new ArrayList<>();
@@ -548,7 +634,8 @@ abstract class PollingContract {
     @Test
     void validationNamesTheMissingTableAndIndex() throws Exception {
         String table = "plain_" + newTable();
-        try (Connection connection = db().connect(DATABASE); Statement statement = connection.createStatement()) {
+        try (Connection connection = db().connect(DATABASE);
+                Statement statement = connection.createStatement()) {
             statement.execute("CREATE TABLE " + table + " (id VARCHAR(64) PRIMARY KEY, txid BIGINT, seq BIGINT,"
                     + " created_at TIMESTAMP)");
         }
@@ -556,8 +643,10 @@ abstract class PollingContract {
         config.put("name", "polling-validate");
         ConnectStack.ValidationAnswer answer = stack.validate(config);
         assertThat(answer.status()).isEqualTo(200);
-        assertThat(answer.body()).contains("table " + qualified("no_such_outbox") + " does not exist")
-                .contains("table " + qualified(table) + " has no index on (" + (postgres() ? "txid, seq" : "seq") + ")");
+        assertThat(answer.body())
+                .contains("table " + qualified("no_such_outbox") + " does not exist")
+                .contains(
+                        "table " + qualified(table) + " has no index on (" + (postgres() ? "txid, seq" : "seq") + ")");
     }
 
     /** Property 7b. The database restarts while events flow: the task stays RUNNING, reconnects, loses nothing. */
@@ -584,11 +673,13 @@ abstract class PollingContract {
         all.addAll(second);
         awaitIds(topics, all.stream().map(Event::id).collect(Collectors.toSet()), "the events after the restart");
         assertExactlyOnce(received(topics), all);
-        assertThat(stack.status(connector).tasks()).allSatisfy(task -> assertThat(task.state()).isEqualTo("RUNNING"));
-        assertThat(((Number) metric(connector, "Retries")).longValue()).as("the task saw the outage").isGreaterThan(0);
+        assertThat(stack.status(connector).tasks())
+                .allSatisfy(task -> assertThat(task.state()).isEqualTo("RUNNING"));
+        assertThat(((Number) metric(connector, "Retries")).longValue())
+                .as("the task saw the outage")
+                .isGreaterThan(0);
         stack.cluster().deleteConnector(connector);
     }
-
 
     /**
      * Property 3 without exactly-once: a worker without exactly-once source support, the same shipped config, tasks
@@ -620,7 +711,9 @@ abstract class PollingContract {
             Set<String> topics = Set.of("outbox.event." + type);
             for (int restart = 1; restart <= 3; restart++) {
                 int target = Math.min(ids(received(topics)).size() + 60, 400);
-                Wait.until("more events emitted before restart " + restart, TIMEOUT,
+                Wait.until(
+                        "more events emitted before restart " + restart,
+                        TIMEOUT,
                         () -> ids(received(topics)).size() >= target || writer.isDone());
                 stack.cluster().restartConnectorAndTasks(connector, false, true, false);
                 stack.awaitRunning(connector, 1, TIMEOUT);
@@ -657,10 +750,14 @@ abstract class PollingContract {
         String connector = "polling-failover-" + table;
         String type = "Failover" + table.replace("_", "");
         try (TcpProxy proxy = new TcpProxy("polling-db", db().host(), db().port())) {
-            String url = db().jdbcUrl(DATABASE).replace("//localhost:", "//127.0.0.1:")
+            String url = db().jdbcUrl(DATABASE)
+                    .replace("//localhost:", "//127.0.0.1:")
                     .replace(":" + db().port() + "/", ":" + proxy.port() + "/");
-            startConnector(connector, qualified(table), 1, Map.of("connection.url", url, "retry.backoff.ms", "200",
-                    "connection.socket.timeout.ms", "2000"));
+            startConnector(
+                    connector,
+                    qualified(table),
+                    1,
+                    Map.of("connection.url", url, "retry.backoff.ms", "200", "connection.socket.timeout.ms", "2000"));
             Set<String> topics = Set.of("outbox.event." + type);
             List<Event> all = new ArrayList<>();
             for (String phase : List.of("before", "reset", "hanging")) {
@@ -677,14 +774,17 @@ abstract class PollingContract {
                 commitEach(table, events);
                 all.addAll(events);
                 if (!phase.equals("before")) {
-                    Wait.until("the task noticed the " + phase + " connection", TIMEOUT,
+                    Wait.until(
+                            "the task noticed the " + phase + " connection",
+                            TIMEOUT,
                             () -> ((Number) metric(connector, "Retries")).longValue() > retriesBefore);
                     proxy.heal();
                 }
                 awaitIds(topics, eventIds(all), "the events up to phase " + phase);
             }
             assertExactlyOnce(received(topics), all);
-            assertThat(stack.status(connector).tasks()).allSatisfy(task -> assertThat(task.state()).isEqualTo("RUNNING"));
+            assertThat(stack.status(connector).tasks())
+                    .allSatisfy(task -> assertThat(task.state()).isEqualTo("RUNNING"));
             stack.cluster().deleteConnector(connector);
         }
     }

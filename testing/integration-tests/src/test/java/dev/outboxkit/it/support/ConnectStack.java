@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -18,12 +17,11 @@ import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import jakarta.ws.rs.core.Response;
-import dev.outboxkit.testkit.connect.ShippedConfigs;
 import dev.outboxkit.testkit.Wait;
+import dev.outboxkit.testkit.connect.ShippedConfigs;
+import jakarta.ws.rs.core.Response;
 
 /**
  * A KRaft broker and a Kafka Connect cluster in this JVM (Kafka's own {@link EmbeddedConnectCluster}), with
@@ -113,7 +111,9 @@ public final class ConnectStack implements AutoCloseable {
         Map<String, String> config = ShippedConfigs.render(configsDir(), file, secrets, Map.of());
         // The shipped configs are for a three-broker cluster (replication factor 3, two in-sync replicas); the
         // embedded cluster has one broker.
-        for (String key : List.of("topic.creation.default.replication.factor", "topic.creation.default.min.insync.replicas",
+        for (String key : List.of(
+                "topic.creation.default.replication.factor",
+                "topic.creation.default.min.insync.replicas",
                 "errors.deadletterqueue.topic.replication.factor")) {
             config.computeIfPresent(key, (k, v) -> "1");
         }
@@ -138,7 +138,8 @@ public final class ConnectStack implements AutoCloseable {
         Response response = connect.requestPut(connect.endpointForResource("connectors/" + name + "/config"), body);
         int status = response.getStatus();
         if (status != 200 && status != 201) {
-            throw new AssertionError("PUT /connectors/" + name + "/config answered " + status + ": " + response.getEntity());
+            throw new AssertionError(
+                    "PUT /connectors/" + name + "/config answered " + status + ": " + response.getEntity());
         }
     }
 
@@ -151,8 +152,8 @@ public final class ConnectStack implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Response response = connect.requestPut(connect.endpointForResource("connector-plugins/" + pluginClass
-                + "/config/validate"), body);
+        Response response = connect.requestPut(
+                connect.endpointForResource("connector-plugins/" + pluginClass + "/config/validate"), body);
         Object entity = response.getEntity();
         return new ValidationAnswer(response.getStatus(), entity == null ? "" : entity.toString());
     }
@@ -162,26 +163,39 @@ public final class ConnectStack implements AutoCloseable {
     }
 
     public void awaitRunning(String name, int tasks, Duration timeout) {
-        Wait.until("connector " + name + " and " + tasks + " task(s) are RUNNING", timeout, () -> {
-            ConnectorStateInfo info = connect.connectorStatus(name);
-            return info != null && "RUNNING".equals(info.connector().state()) && info.tasks().size() == tasks
-                    && info.tasks().stream().allMatch(task -> "RUNNING".equals(task.state()));
-        }, () -> describe(name));
+        Wait.until(
+                "connector " + name + " and " + tasks + " task(s) are RUNNING",
+                timeout,
+                () -> {
+                    ConnectorStateInfo info = connect.connectorStatus(name);
+                    return info != null
+                            && "RUNNING".equals(info.connector().state())
+                            && info.tasks().size() == tasks
+                            && info.tasks().stream().allMatch(task -> "RUNNING".equals(task.state()));
+                },
+                () -> describe(name));
     }
 
     /** Waits until a task of the connector has FAILED and returns its trace. */
     public String awaitTaskFailed(String name, Duration timeout) {
-        Wait.until("a task of connector " + name + " has FAILED", timeout, () -> connect.connectorStatus(name).tasks()
-                .stream().anyMatch(task -> "FAILED".equals(task.state())), () -> describe(name));
-        return connect.connectorStatus(name).tasks().stream().filter(task -> "FAILED".equals(task.state()))
-                .findFirst().orElseThrow().trace();
+        Wait.until(
+                "a task of connector " + name + " has FAILED",
+                timeout,
+                () -> connect.connectorStatus(name).tasks().stream().anyMatch(task -> "FAILED".equals(task.state())),
+                () -> describe(name));
+        return connect.connectorStatus(name).tasks().stream()
+                .filter(task -> "FAILED".equals(task.state()))
+                .findFirst()
+                .orElseThrow()
+                .trace();
     }
 
     /** GET /connectors/{name}/offsets of a sink connector: the committed offset of each topic partition. */
     public Map<TopicPartition, Long> committedOffsets(String connector) {
         Map<TopicPartition, Long> committed = new TreeMap<>(BY_TOPIC_AND_PARTITION);
         for (ConnectorOffset offset : connect.connectorOffsets(connector).offsets()) {
-            TopicPartition partition = new TopicPartition((String) offset.partition().get("kafka_topic"),
+            TopicPartition partition = new TopicPartition(
+                    (String) offset.partition().get("kafka_topic"),
                     ((Number) offset.partition().get("kafka_partition")).intValue());
             committed.put(partition, ((Number) offset.offset().get("kafka_offset")).longValue());
         }
@@ -191,15 +205,19 @@ public final class ConnectStack implements AutoCloseable {
     /** The end offset of every partition of the topics. */
     public Map<TopicPartition, Long> endOffsets(String... topics) {
         Map<TopicPartition, Long> ends = new TreeMap<>(BY_TOPIC_AND_PARTITION);
-        connect.kafka().describeTopics(topics).forEach((topic, description) -> description.orElseThrow(
-                () -> new AssertionError("no topic " + topic)).partitions().forEach(info -> {
-                    TopicPartition partition = new TopicPartition(topic, info.partition());
-                    try {
-                        ends.put(partition, connect.kafka().endOffset(partition));
-                    } catch (Exception e) {
-                        throw new IllegalStateException("Cannot read the end offset of " + partition, e);
-                    }
-                }));
+        connect.kafka()
+                .describeTopics(topics)
+                .forEach((topic, description) -> description
+                        .orElseThrow(() -> new AssertionError("no topic " + topic))
+                        .partitions()
+                        .forEach(info -> {
+                            TopicPartition partition = new TopicPartition(topic, info.partition());
+                            try {
+                                ends.put(partition, connect.kafka().endOffset(partition));
+                            } catch (Exception e) {
+                                throw new IllegalStateException("Cannot read the end offset of " + partition, e);
+                            }
+                        }));
         return ends;
     }
 
@@ -210,7 +228,9 @@ public final class ConnectStack implements AutoCloseable {
      * marker, which is not a record: a sink commits the offset after its last record, before the marker).
      */
     public void awaitOffsetsAtEnd(String connector, Duration timeout, String... topics) {
-        Wait.until("the committed offsets of " + connector + " reach the end of " + String.join(", ", topics), timeout,
+        Wait.until(
+                "the committed offsets of " + connector + " reach the end of " + String.join(", ", topics),
+                timeout,
                 () -> lagIsZero(committedOffsets(connector), endOffsets(topics)),
                 () -> "committed " + committedOffsets(connector) + ", end offsets " + endOffsets(topics));
     }
@@ -235,7 +255,8 @@ public final class ConnectStack implements AutoCloseable {
         props.put("enable.auto.commit", "false");
         props.put("key.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
         props.put("value.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
-        try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(props)) {
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer =
+                new org.apache.kafka.clients.consumer.KafkaConsumer<>(props)) {
             consumer.assign(from.keySet());
             from.forEach(consumer::seek);
             long records = 0;
@@ -256,9 +277,21 @@ public final class ConnectStack implements AutoCloseable {
     public String describe(String name) {
         try {
             ConnectorStateInfo info = connect.connectorStatus(name);
-            StringBuilder text = new StringBuilder("connector ").append(info.connector().state());
-            info.tasks().forEach(task -> text.append(", task ").append(task.id()).append(' ').append(task.state())
-                    .append(task.trace() == null ? "" : " (" + task.trace().lines().findFirst().orElse("") + ")"));
+            StringBuilder text =
+                    new StringBuilder("connector ").append(info.connector().state());
+            info.tasks()
+                    .forEach(task -> text.append(", task ")
+                            .append(task.id())
+                            .append(' ')
+                            .append(task.state())
+                            .append(
+                                    task.trace() == null
+                                            ? ""
+                                            : " ("
+                                                    + task.trace()
+                                                            .lines()
+                                                            .findFirst()
+                                                            .orElse("") + ")"));
             return text.toString();
         } catch (RuntimeException e) {
             return "no status for " + name + ": " + e.getMessage();
@@ -290,6 +323,5 @@ public final class ConnectStack implements AutoCloseable {
     }
 
     /** What the validate endpoint answered. */
-    public record ValidationAnswer(int status, String body) {
-    }
+    public record ValidationAnswer(int status, String body) {}
 }

@@ -15,13 +15,13 @@ import org.bson.Document;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoDatabase;
+
 import dev.outboxkit.testkit.Wait;
 
 /** Reads back what the pipeline produced: documents in MongoDB and records on the Kafka topics. */
 public final class EventLog {
 
-    private EventLog() {
-    }
+    private EventLog() {}
 
     /** Every document of every collection of the database, by _id. */
     public static Map<Object, Document> documents(MongoClient client, String database) {
@@ -43,14 +43,22 @@ public final class EventLog {
     }
 
     public static void awaitDocuments(MongoClient client, String database, long expected, Duration timeout) {
-        Wait.until(expected + " documents in MongoDB database " + database, timeout,
-                () -> count(client, database) >= expected, () -> count(client, database) + " documents");
+        Wait.until(
+                expected + " documents in MongoDB database " + database,
+                timeout,
+                () -> count(client, database) >= expected,
+                () -> count(client, database) + " documents");
     }
 
     /** A record as the sink sees it: topic, key, event id header, value. */
-    public record KafkaEvent(String topic, int partition, long offset, String key, String id, String value,
-                             Map<String, String> headers) {
-    }
+    public record KafkaEvent(
+            String topic,
+            int partition,
+            long offset,
+            String key,
+            String id,
+            String value,
+            Map<String, String> headers) {}
 
     public static List<KafkaEvent> kafkaEvents(ConnectStack stack, String... topics) {
         ConsumerRecords<byte[], byte[]> records;
@@ -63,10 +71,18 @@ public final class EventLog {
         for (ConsumerRecord<byte[], byte[]> record : records) {
             Map<String, String> headers = new LinkedHashMap<>();
             for (Header header : record.headers()) {
-                headers.put(header.key(), header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8));
+                headers.put(
+                        header.key(),
+                        header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8));
             }
-            events.add(new KafkaEvent(record.topic(), record.partition(), record.offset(), text(record.key()),
-                    headers.get("id"), text(record.value()), headers));
+            events.add(new KafkaEvent(
+                    record.topic(),
+                    record.partition(),
+                    record.offset(),
+                    text(record.key()),
+                    headers.get("id"),
+                    text(record.value()),
+                    headers));
         }
         return events;
     }

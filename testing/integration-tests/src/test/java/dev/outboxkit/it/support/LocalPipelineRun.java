@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
 import dev.outboxkit.testkit.Wait;
 
 /**
@@ -25,9 +26,12 @@ public final class LocalPipelineRun implements AutoCloseable {
         Path repository = ConnectStack.configsDir().toAbsolutePath().normalize().getParent();
         output = Path.of("target", "local-pipeline-" + name + ".out").toAbsolutePath();
         Files.createDirectories(output.getParent());
-        List<String> command = new ArrayList<>(List.of("bash", repository.resolve("run-pipeline.sh").toString()));
+        List<String> command = new ArrayList<>(
+                List.of("bash", repository.resolve("run-pipeline.sh").toString()));
         command.addAll(List.of(options));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(repository.toFile()).redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(repository.toFile())
+                .redirectErrorStream(true)
                 .redirectOutput(output.toFile());
         builder.environment().put("OUTBOXKIT_SKIP_BUILD", "1");
         process = builder.start();
@@ -44,24 +48,29 @@ public final class LocalPipelineRun implements AutoCloseable {
     /** Waits until the output has a line matching the pattern and returns its first group (or the whole match). */
     public String awaitLine(String what, Pattern pattern, Duration timeout) {
         String[] found = new String[1];
-        Wait.until(what + " in the output of run-pipeline.sh (" + output + ")", timeout, () -> {
-            Matcher matcher = pattern.matcher(output());
-            if (matcher.find()) {
-                found[0] = matcher.groupCount() > 0 ? matcher.group(1) : matcher.group();
-                return true;
-            }
-            if (!process.isAlive()) {
-                throw new AssertionError("run-pipeline.sh exited with " + process.exitValue() + " before " + what + ":\n"
-                        + output());
-            }
-            return false;
-        }, this::tail);
+        Wait.until(
+                what + " in the output of run-pipeline.sh (" + output + ")",
+                timeout,
+                () -> {
+                    Matcher matcher = pattern.matcher(output());
+                    if (matcher.find()) {
+                        found[0] = matcher.groupCount() > 0 ? matcher.group(1) : matcher.group();
+                        return true;
+                    }
+                    if (!process.isAlive()) {
+                        throw new AssertionError("run-pipeline.sh exited with " + process.exitValue() + " before "
+                                + what + ":\n" + output());
+                    }
+                    return false;
+                },
+                this::tail);
         return found[0];
     }
 
     /** A number in the report, e.g. {@code reportNumber("events committed")}. */
     public long reportNumber(String label) {
-        Matcher matcher = Pattern.compile("\\n  " + Pattern.quote(label) + " +([0-9,]+)").matcher(output());
+        Matcher matcher =
+                Pattern.compile("\\n  " + Pattern.quote(label) + " +([0-9,]+)").matcher(output());
         if (!matcher.find()) {
             throw new AssertionError("No '" + label + "' in the report of run-pipeline.sh:\n" + output());
         }

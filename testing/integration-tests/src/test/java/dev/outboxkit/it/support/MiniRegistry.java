@@ -63,8 +63,12 @@ public final class MiniRegistry implements AutoCloseable {
                     schemasById.put(next, schema);
                     return next;
                 });
-                respond(exchange, 200, "{\"groupId\":\"default\",\"id\":\"" + artifactId + "\",\"version\":\"" + id
-                        + "\",\"globalId\":" + id + ",\"contentId\":" + id + ",\"type\":\"AVRO\",\"state\":\"ENABLED\"}");
+                respond(
+                        exchange,
+                        200,
+                        "{\"groupId\":\"default\",\"id\":\"" + artifactId + "\",\"version\":\"" + id
+                                + "\",\"globalId\":" + id + ",\"contentId\":" + id
+                                + ",\"type\":\"AVRO\",\"state\":\"ENABLED\"}");
             } else if (exchange.getRequestMethod().equals("GET") && byId.matches()) {
                 String schema = schemasById.get(Long.parseLong(byId.group(1)));
                 if (schema == null) {

@@ -11,12 +11,11 @@ public final class PipelineConfigs {
     /** Each MariaDB source connector needs a server id of its own. */
     private static int serverIds = 5400;
 
-    private PipelineConfigs() {
-    }
+    private PipelineConfigs() {}
 
     /** The shipped MariaDB source config, pointed at this test's database and topic prefix. */
-    public static Map<String, String> sourceConfig(ConnectStack stack, MariaDbServer db, String database, String prefix,
-                                            Map<String, String> extra) {
+    public static Map<String, String> sourceConfig(
+            ConnectStack stack, MariaDbServer db, String database, String prefix, Map<String, String> extra) {
         Map<String, String> overrides = new LinkedHashMap<>();
         overrides.put("database.hostname", db.host());
         overrides.put("database.port", Integer.toString(db.port()));
@@ -31,7 +30,8 @@ public final class PipelineConfigs {
         return stack.shippedConfig("mariadb-outbox-source.json", overrides);
     }
 
-    public static Map<String, String> sinkConfig(ConnectStack stack, String database, String topicsRegex, Map<String, String> extra) {
+    public static Map<String, String> sinkConfig(
+            ConnectStack stack, String database, String topicsRegex, Map<String, String> extra) {
         Map<String, String> overrides = new LinkedHashMap<>();
         overrides.put("database", database);
         overrides.put("topics.regex", topicsRegex);

@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.outboxkit.testkit.db.Ports;
 import dev.outboxkit.testkit.Wait;
+import dev.outboxkit.testkit.db.Ports;
 
 /**
  * A real Prometheus server (Debian's package, installed by {@link #ensureInstalled()} when missing) in its own process
@@ -36,9 +36,15 @@ public final class PrometheusServer implements AutoCloseable {
         int port = Ports.free();
         Path data = Files.createTempDirectory("prometheus-data");
         url = "http://127.0.0.1:" + port;
-        process = new ProcessBuilder("prometheus", "--config.file=" + config, "--storage.tsdb.path=" + data,
-                "--web.listen-address=127.0.0.1:" + port, "--log.level=warn")
-                .redirectErrorStream(true).redirectOutput(config.resolveSibling("prometheus.log").toFile()).start();
+        process = new ProcessBuilder(
+                        "prometheus",
+                        "--config.file=" + config,
+                        "--storage.tsdb.path=" + data,
+                        "--web.listen-address=127.0.0.1:" + port,
+                        "--log.level=warn")
+                .redirectErrorStream(true)
+                .redirectOutput(config.resolveSibling("prometheus.log").toFile())
+                .start();
         Wait.until("Prometheus answers on " + url, Duration.ofSeconds(60), () -> {
             if (!process.isAlive()) {
                 throw new AssertionError("prometheus exited with " + process.exitValue() + "; see "
@@ -64,18 +70,21 @@ public final class PrometheusServer implements AutoCloseable {
         String need = "ObservabilityIT needs Debian's prometheus package (" + String.join(" and ", missing())
                 + " not on the PATH): install it with 'apt-get install -y prometheus'";
         if (!isRoot() || onPath("apt-get") == null) {
-            throw new AssertionError(need + " (the tests install it themselves only when they run as root with apt-get)");
+            throw new AssertionError(
+                    need + " (the tests install it themselves only when they run as root with apt-get)");
         }
         Path log = Files.createDirectories(Path.of("target").toAbsolutePath()).resolve("prometheus-install.log");
-        for (List<String> step : List.of(List.of("apt-get", "update", "-qq"),
-                List.of("apt-get", "install", "-y", "-qq", "prometheus"))) {
-            ProcessBuilder builder = new ProcessBuilder(step).redirectErrorStream(true)
+        for (List<String> step : List.of(
+                List.of("apt-get", "update", "-qq"), List.of("apt-get", "install", "-y", "-qq", "prometheus"))) {
+            ProcessBuilder builder = new ProcessBuilder(step)
+                    .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             builder.environment().put("DEBIAN_FRONTEND", "noninteractive");
             Process process = builder.start();
             if (!process.waitFor(15, TimeUnit.MINUTES)) {
                 process.destroyForcibly();
-                throw new AssertionError(need + ": '" + String.join(" ", step) + "' did not finish within 15 minutes; see " + log);
+                throw new AssertionError(
+                        need + ": '" + String.join(" ", step) + "' did not finish within 15 minutes; see " + log);
             }
             if (process.exitValue() != 0) {
                 throw new AssertionError(need + ": '" + String.join(" ", step) + "' failed with exit status "
@@ -83,7 +92,8 @@ public final class PrometheusServer implements AutoCloseable {
             }
         }
         if (!missing().isEmpty()) {
-            throw new AssertionError(need + ": apt-get installed the package but " + missing() + " is still missing; see " + log);
+            throw new AssertionError(
+                    need + ": apt-get installed the package but " + missing() + " is still missing; see " + log);
         }
         installed = true;
     }
@@ -122,8 +132,7 @@ public final class PrometheusServer implements AutoCloseable {
         return new ProcessResult(promtool.exitValue(), text);
     }
 
-    public record ProcessResult(int exitCode, String output) {
-    }
+    public record ProcessResult(int exitCode, String output) {}
 
     /** An instant query's result vector ({@code data.result}); fails on a query error. */
     public JsonNode query(String promql) {
@@ -155,7 +164,8 @@ public final class PrometheusServer implements AutoCloseable {
     public String alertState(String alert, String connector) {
         for (JsonNode candidate : alerts()) {
             if (alert.equals(candidate.path("labels").path("alertname").asText())
-                    && connector.equals(candidate.path("labels").path("connector").asText())) {
+                    && connector.equals(
+                            candidate.path("labels").path("connector").asText())) {
                 return candidate.path("state").asText();
             }
         }
@@ -177,7 +187,10 @@ public final class PrometheusServer implements AutoCloseable {
 
     private HttpResponse<String> get(String path) {
         try {
-            return http.send(HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(10)).build(),
+            return http.send(
+                    HttpRequest.newBuilder(URI.create(url + path))
+                            .timeout(Duration.ofSeconds(10))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new IllegalStateException("Prometheus at " + url + " did not answer " + path + ": " + e);

@@ -67,16 +67,20 @@ public final class RecordingMongoBackend extends MemoryBackend {
             String keyField = filter.containsKey("_id") ? "_id" : "aggregateId";
             Object key = filter.get(keyField);
             Document before = findOne(channel, database, collection, keyField, key);
-            Document single = new Document("update", collection).append("updates", List.of(statement)).append("ordered", true);
+            Document single = new Document("update", collection)
+                    .append("updates", List.of(statement))
+                    .append("ordered", true);
             Document reply = super.handleCommand(channel, database, "update", single);
             Document after = findOne(channel, database, collection, keyField, key);
             statements.merge(namespace, 1, Integer::sum);
             Object identity = keyField + "=" + key;
             if (before == null ? after != null : !before.equals(after)) {
-                changed.computeIfAbsent(namespace, k -> ConcurrentHashMap.newKeySet()).add(identity);
+                changed.computeIfAbsent(namespace, k -> ConcurrentHashMap.newKeySet())
+                        .add(identity);
             }
             if (before != null && after != null && version(after) < version(before)) {
-                wentBack.computeIfAbsent(namespace, k -> ConcurrentHashMap.newKeySet()).add(identity);
+                wentBack.computeIfAbsent(namespace, k -> ConcurrentHashMap.newKeySet())
+                        .add(identity);
             }
             n += ((Number) reply.getOrDefault("n", 0)).intValue();
             modified += ((Number) reply.getOrDefault("nModified", 0)).intValue();
@@ -107,8 +111,13 @@ public final class RecordingMongoBackend extends MemoryBackend {
     }
 
     private Document findOne(Channel channel, String database, String collection, String field, Object key) {
-        Document reply = super.handleCommand(channel, database, "find", new Document("find", collection)
-                .append("filter", new Document(field, key)).append("limit", 1));
+        Document reply = super.handleCommand(
+                channel,
+                database,
+                "find",
+                new Document("find", collection)
+                        .append("filter", new Document(field, key))
+                        .append("limit", 1));
         @SuppressWarnings("unchecked")
         List<Document> batch = (List<Document>) ((Document) reply.get("cursor")).get("firstBatch");
         // A copy: the memory backend may hand out the stored document itself, which a replace then changes in place.

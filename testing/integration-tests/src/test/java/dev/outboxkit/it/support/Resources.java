@@ -3,8 +3,7 @@ package dev.outboxkit.it.support;
 /** Closing what a test class started, in the order given, skipping what never started. */
 public final class Resources {
 
-    private Resources() {
-    }
+    private Resources() {}
 
     /** Closes each non-null resource; the first failure is rethrown after all were tried. */
     public static void closeAll(AutoCloseable... resources) throws Exception {

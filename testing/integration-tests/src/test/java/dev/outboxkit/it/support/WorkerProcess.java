@@ -36,9 +36,11 @@ public final class WorkerProcess implements AutoCloseable {
         worker.put("listeners", "http://127.0.0.1:" + restPort);
         worker.put("rest.advertised.host.name", "127.0.0.1");
         worker.put("rest.advertised.port", Integer.toString(restPort));
-        for (String required : List.of("group.id", "config.storage.topic", "offset.storage.topic", "status.storage.topic")) {
+        for (String required :
+                List.of("group.id", "config.storage.topic", "offset.storage.topic", "status.storage.topic")) {
             if (!worker.containsKey(required)) {
-                throw new IllegalArgumentException("The stack must name its " + required + " for a worker process to join it");
+                throw new IllegalArgumentException(
+                        "The stack must name its " + required + " for a worker process to join it");
             }
         }
         Path target = Path.of("target").toAbsolutePath();
@@ -47,11 +49,18 @@ public final class WorkerProcess implements AutoCloseable {
             try (var out = Files.newOutputStream(config)) {
                 worker.store(out, "worker process " + name);
             }
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx512m", "-cp", System.getProperty("java.class.path"), "org.apache.kafka.connect.cli.ConnectDistributed",
+            List<String> command = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx512m",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    "org.apache.kafka.connect.cli.ConnectDistributed",
                     config.toString()));
-            process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(target.resolve(name + ".log").toFile())).start();
+            process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                            target.resolve(name + ".log").toFile()))
+                    .start();
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start worker process " + name, e);
         }
@@ -88,7 +97,8 @@ public final class WorkerProcess implements AutoCloseable {
     public void kill() throws InterruptedException {
         process.destroyForcibly();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("Worker process " + name + " (pid " + process.pid() + ") did not die within 30 s of SIGKILL");
+            throw new IllegalStateException(
+                    "Worker process " + name + " (pid " + process.pid() + ") did not die within 30 s of SIGKILL");
         }
     }
 
@@ -106,8 +116,20 @@ public final class WorkerProcess implements AutoCloseable {
 
     /** The settings a stack needs so that a worker process can join its group: the group and topic names. */
     public static Map<String, String> groupSettings(String group) {
-        return Map.of("group.id", group, "config.storage.topic", group + "-configs", "offset.storage.topic", group + "-offsets",
-                "status.storage.topic", group + "-status", "config.storage.replication.factor", "1",
-                "offset.storage.replication.factor", "1", "status.storage.replication.factor", "1");
+        return Map.of(
+                "group.id",
+                group,
+                "config.storage.topic",
+                group + "-configs",
+                "offset.storage.topic",
+                group + "-offsets",
+                "status.storage.topic",
+                group + "-status",
+                "config.storage.replication.factor",
+                "1",
+                "offset.storage.replication.factor",
+                "1",
+                "status.storage.replication.factor",
+                "1");
     }
 }

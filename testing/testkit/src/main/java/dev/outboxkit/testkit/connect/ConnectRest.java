@@ -26,7 +26,8 @@ import dev.outboxkit.testkit.Wait;
 public final class ConnectRest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final Supplier<List<String>> workerUrls;
 
     public ConnectRest(Supplier<List<String>> workerUrls) {
@@ -47,7 +48,8 @@ public final class ConnectRest {
         // Validation checks the whole connector config, name included; the upsert takes the name from the path.
         Map<String, String> named = new LinkedHashMap<>(config);
         named.put("name", name);
-        JsonNode validation = call("PUT", "/connector-plugins/" + config.get("connector.class") + "/config/validate", named, 60);
+        JsonNode validation =
+                call("PUT", "/connector-plugins/" + config.get("connector.class") + "/config/validate", named, 60);
         List<String> errors = fieldErrors(validation);
         if (!errors.isEmpty()) {
             throw new IllegalStateException(name + " has configuration errors:\n  " + String.join("\n  ", errors));
@@ -89,10 +91,16 @@ public final class ConnectRest {
             List<String> urls = new ArrayList<>(workerUrls.get());
             for (String url : urls) {
                 try {
-                    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(20))
-                            .header("Content-Type", "application/json").header("Accept", "application/json");
+                    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + path))
+                            .timeout(Duration.ofSeconds(20))
+                            .header("Content-Type", "application/json")
+                            .header("Accept", "application/json");
                     String payload = body == null ? "" : JSON.writeValueAsString(body);
-                    request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(payload));
+                    request.method(
+                            method,
+                            body == null
+                                    ? HttpRequest.BodyPublishers.noBody()
+                                    : HttpRequest.BodyPublishers.ofString(payload));
                     HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
                     int status = response.statusCode();
                     if (status < 300) {
@@ -121,8 +129,11 @@ public final class ConnectRest {
     /** Whether the worker at this URL answers its REST API now (one quick try, no retries). */
     public boolean answers(String workerUrl) {
         try {
-            HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(workerUrl + "/connectors"))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+            HttpResponse<Void> response = http.send(
+                    HttpRequest.newBuilder(URI.create(workerUrl + "/connectors"))
+                            .timeout(Duration.ofSeconds(2))
+                            .build(),
+                    HttpResponse.BodyHandlers.discarding());
             return response.statusCode() == 200;
         } catch (IOException e) {
             return false;
@@ -151,7 +162,8 @@ public final class ConnectRest {
     }
 
     private static boolean allIn(JsonNode status, String state) {
-        if (status == null || !state.equals(status.path("connector").path("state").asText())) {
+        if (status == null
+                || !state.equals(status.path("connector").path("state").asText())) {
             return false;
         }
         JsonNode tasks = status.path("tasks");
@@ -186,7 +198,8 @@ public final class ConnectRest {
         if (status != null) {
             status.path("tasks").forEach(task -> {
                 if ("FAILED".equals(task.path("state").asText())) {
-                    failed.add(task.path("id").asInt() + ": " + task.path("trace").asText().lines().findFirst().orElse(""));
+                    failed.add(task.path("id").asInt() + ": "
+                            + task.path("trace").asText().lines().findFirst().orElse(""));
                 }
             });
         }

@@ -19,10 +19,10 @@ public final class ShippedConfigs {
 
     /** Where the shipped configs point the file config provider (docker-compose.yml mounts the secrets there). */
     public static final String SHIPPED_SECRETS_PATH = "/etc/kafka-connect/secrets/outboxkit.properties";
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private ShippedConfigs() {
-    }
+    private ShippedConfigs() {}
 
     /**
      * @param configsDir the {@code connect-configs/} folder
@@ -30,12 +30,12 @@ public final class ShippedConfigs {
      * @param secrets    this run's secrets file
      * @param overrides  settings to change; a null value removes the key
      */
-    public static Map<String, String> render(Path configsDir, String file, Path secrets, Map<String, String> overrides) {
+    public static Map<String, String> render(
+            Path configsDir, String file, Path secrets, Map<String, String> overrides) {
         Map<String, String> config;
         try {
             String text = Files.readString(configsDir.resolve(file)).replace(SHIPPED_SECRETS_PATH, secrets.toString());
-            config = JSON.readValue(text, new TypeReference<LinkedHashMap<String, String>>() {
-            });
+            config = JSON.readValue(text, new TypeReference<LinkedHashMap<String, String>>() {});
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read connect-configs/" + file, e);
         }

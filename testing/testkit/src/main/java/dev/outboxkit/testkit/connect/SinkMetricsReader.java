@@ -1,7 +1,6 @@
 package dev.outboxkit.testkit.connect;
 
 import java.lang.management.ManagementFactory;
-
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -12,8 +11,7 @@ import javax.management.ObjectName;
  */
 public final class SinkMetricsReader {
 
-    private SinkMetricsReader() {
-    }
+    private SinkMetricsReader() {}
 
     /**
      * Sums one attribute (e.g. {@code DuplicatesSkipped}) over the tasks of one connector, or of every sink
@@ -30,8 +28,9 @@ public final class SinkMetricsReader {
             }
             return sum;
         } catch (JMException e) {
-            throw new IllegalStateException("Cannot read sink metric " + attribute
-                    + (connector == null ? "" : " of connector " + connector), e);
+            throw new IllegalStateException(
+                    "Cannot read sink metric " + attribute + (connector == null ? "" : " of connector " + connector),
+                    e);
         }
     }
 }

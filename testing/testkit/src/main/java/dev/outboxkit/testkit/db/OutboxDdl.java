@@ -16,8 +16,7 @@ import java.util.List;
  */
 public final class OutboxDdl {
 
-    private OutboxDdl() {
-    }
+    private OutboxDdl() {}
 
     public static Path configsDir() {
         String configured = System.getProperty("outboxkit.connect.configs");
@@ -29,7 +28,8 @@ public final class OutboxDdl {
                 return dir.resolve("connect-configs");
             }
         }
-        throw new IllegalStateException("connect-configs/ not found above " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException(
+                "connect-configs/ not found above " + Path.of("").toAbsolutePath());
     }
 
     /** The statements of the shipped DDL for the table. */
@@ -61,7 +61,8 @@ public final class OutboxDdl {
             current.append(line).append('\n');
             if (trimmed.endsWith(delimiter)) {
                 String sql = current.toString().trim();
-                statements.add(sql.substring(0, sql.length() - delimiter.length()).trim());
+                statements.add(
+                        sql.substring(0, sql.length() - delimiter.length()).trim());
                 current.setLength(0);
             }
         }

@@ -7,8 +7,7 @@ import java.net.ServerSocket;
 /** Free TCP ports on localhost for the servers the harness starts. */
 public final class Ports {
 
-    private Ports() {
-    }
+    private Ports() {}
 
     public static int free() {
         try (ServerSocket socket = new ServerSocket(0)) {

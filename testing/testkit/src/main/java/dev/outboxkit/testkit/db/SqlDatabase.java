@@ -26,7 +26,8 @@ public interface SqlDatabase extends AutoCloseable {
     }
 
     default void execute(String database, String... statements) throws SQLException {
-        try (Connection connection = connect(database); Statement statement = connection.createStatement()) {
+        try (Connection connection = connect(database);
+                Statement statement = connection.createStatement()) {
             for (String sql : statements) {
                 statement.execute(sql);
             }

@@ -25,8 +25,7 @@ import com.mongodb.client.MongoDatabase;
 public final class EventLogFixture implements AutoCloseable {
 
     /** One published event: where it landed. */
-    public record Published(String id, String topic, int partition, long offset, long timestampMs) {
-    }
+    public record Published(String id, String topic, int partition, long offset, long timestampMs) {}
 
     private static final int INSERT_BATCH = 10_000;
     private final KafkaProducer<byte[], byte[]> producer;
@@ -34,10 +33,19 @@ public final class EventLogFixture implements AutoCloseable {
     private final Map<String, List<Document>> pending = new java.util.HashMap<>();
 
     public EventLogFixture(String bootstrapServers, MongoDatabase db) {
-        this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024, ProducerConfig.ACKS_CONFIG, "1",
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, org.apache.kafka.common.serialization.ByteArraySerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, org.apache.kafka.common.serialization.ByteArraySerializer.class));
+        this.producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                ProducerConfig.LINGER_MS_CONFIG,
+                20,
+                ProducerConfig.BATCH_SIZE_CONFIG,
+                512 * 1024,
+                ProducerConfig.ACKS_CONFIG,
+                "1",
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+                org.apache.kafka.common.serialization.ByteArraySerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+                org.apache.kafka.common.serialization.ByteArraySerializer.class));
         this.db = db;
     }
 
@@ -48,14 +56,15 @@ public final class EventLogFixture implements AutoCloseable {
             RecordHeaders headers = new RecordHeaders();
             headers.add("id", id.getBytes(StandardCharsets.UTF_8));
             byte[] value = ("{\"id\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8);
-            sent.add(producer.send(new ProducerRecord<>(topic, partition, timestampMs, id.getBytes(StandardCharsets.UTF_8), value,
-                    headers)));
+            sent.add(producer.send(new ProducerRecord<>(
+                    topic, partition, timestampMs, id.getBytes(StandardCharsets.UTF_8), value, headers)));
         }
         producer.flush();
         List<Published> published = new ArrayList<>(ids.size());
         try {
             for (int i = 0; i < ids.size(); i++) {
-                published.add(new Published(ids.get(i), topic, partition, sent.get(i).get().offset(), timestampMs));
+                published.add(new Published(
+                        ids.get(i), topic, partition, sent.get(i).get().offset(), timestampMs));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -74,7 +83,9 @@ public final class EventLogFixture implements AutoCloseable {
     public void store(String collection, String id, String topic, int partition, long offset, long timestampMs) {
         Document document = new Document("_id", id).append("timestamp", new Date(timestampMs));
         if (topic != null) {
-            document.append("kafka", new Document("topic", topic).append("partition", partition).append("offset", offset));
+            document.append(
+                    "kafka",
+                    new Document("topic", topic).append("partition", partition).append("offset", offset));
         }
         List<Document> batch = pending.computeIfAbsent(collection, c -> new ArrayList<>());
         batch.add(document);

@@ -49,21 +49,29 @@ public final class ScriptedMongoServer implements AutoCloseable {
 
         /** An election during the write: the primary stepped down (code 189). */
         public static ServerError primarySteppedDown() {
-            return new ServerError(189, "PrimarySteppedDown", "the node stepped down while the operation ran",
+            return new ServerError(
+                    189,
+                    "PrimarySteppedDown",
+                    "the node stepped down while the operation ran",
                     List.of("RetryableWriteError"));
         }
 
         /** A node shutting down interrupted the write (code 11600). */
         public static ServerError interruptedAtShutdown() {
-            return new ServerError(11600, "InterruptedAtShutdown", "interrupted at shutdown", List.of("RetryableWriteError"));
+            return new ServerError(
+                    11600, "InterruptedAtShutdown", "interrupted at shutdown", List.of("RetryableWriteError"));
         }
 
         /** Azure Cosmos DB's rate limiting (code 16500) with its retry hint in the message. */
         public static ServerError cosmosThrottled(long retryAfterMs) {
-            return new ServerError(16500, "RequestRateTooLarge", "Error=16500, RetryAfterMs=" + retryAfterMs
-                    + ", Details='Response status code does not indicate success: TooManyRequests (429); Request rate is"
-                    + " large. More Request Units may be needed, so no changes were made. Please retry this request"
-                    + " later.'", List.of());
+            return new ServerError(
+                    16500,
+                    "RequestRateTooLarge",
+                    "Error=16500, RetryAfterMs=" + retryAfterMs
+                            + ", Details='Response status code does not indicate success: TooManyRequests (429); Request rate is"
+                            + " large. More Request Units may be needed, so no changes were made. Please retry this request"
+                            + " later.'",
+                    List.of());
         }
 
         /** The node's disk is full (code 14031). */
@@ -73,13 +81,14 @@ public final class ScriptedMongoServer implements AutoCloseable {
 
         /** MongoDB Atlas blocks writes on a cluster over its storage quota (code 8000, AtlasError). */
         public static ServerError atlasOverQuota() {
-            return new ServerError(8000, "AtlasError", "you are over your space quota, using 513 MB of 512 MB", List.of());
+            return new ServerError(
+                    8000, "AtlasError", "you are over your space quota, using 513 MB of 512 MB", List.of());
         }
 
         /** The sink's user lost a privilege (a role changed): code 13. */
         public static ServerError unauthorized() {
-            return new ServerError(13, "Unauthorized", "not authorized on this database to execute command insert",
-                    List.of());
+            return new ServerError(
+                    13, "Unauthorized", "not authorized on this database to execute command insert", List.of());
         }
 
         /** The collection's validator refused the document (code 121). */
@@ -93,7 +102,10 @@ public final class ScriptedMongoServer implements AutoCloseable {
         }
 
         Document asCommandReply() {
-            Document reply = new Document("ok", 0.0).append("errmsg", errmsg).append("code", code).append("codeName", codeName);
+            Document reply = new Document("ok", 0.0)
+                    .append("errmsg", errmsg)
+                    .append("code", code)
+                    .append("codeName", codeName);
             if (!errorLabels.isEmpty()) {
                 reply.append("errorLabels", new ArrayList<>(errorLabels));
             }
@@ -101,7 +113,10 @@ public final class ScriptedMongoServer implements AutoCloseable {
         }
 
         Document asWriteError(int index) {
-            return new Document("index", index).append("code", code).append("codeName", codeName).append("errmsg", errmsg);
+            return new Document("index", index)
+                    .append("code", code)
+                    .append("codeName", codeName)
+                    .append("errmsg", errmsg);
         }
     }
 
@@ -118,11 +133,9 @@ public final class ScriptedMongoServer implements AutoCloseable {
         }
     }
 
-    private record CommandFault(ServerError error, Times times) {
-    }
+    private record CommandFault(ServerError error, Times times) {}
 
-    private record DocumentFault(ServerError error, Map<Object, Times> byId) {
-    }
+    private record DocumentFault(ServerError error, Map<Object, Times> byId) {}
 
     private final ConcurrentLinkedQueue<CommandFault> commandFaults = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<CommandFault> writeConcernFaults = new ConcurrentLinkedQueue<>();
@@ -202,7 +215,8 @@ public final class ScriptedMongoServer implements AutoCloseable {
     public boolean faultsUsedUp() {
         return commandFaults.stream().allMatch(f -> f.times().left.get() == 0)
                 && writeConcernFaults.stream().allMatch(f -> f.times().left.get() == 0)
-                && documentFaults.stream().allMatch(f -> f.byId().values().stream().allMatch(t -> t.left.get() == 0));
+                && documentFaults.stream()
+                        .allMatch(f -> f.byId().values().stream().allMatch(t -> t.left.get() == 0));
     }
 
     @Override
@@ -230,8 +244,12 @@ public final class ScriptedMongoServer implements AutoCloseable {
             for (CommandFault fault : writeConcernFaults) {
                 if (fault.times().take()) {
                     ServerError error = fault.error();
-                    reply.append("writeConcernError", new Document("code", error.code()).append("codeName", error.codeName())
-                            .append("errmsg", error.errmsg()).append("errInfo", new Document("wtimeout", true)));
+                    reply.append(
+                            "writeConcernError",
+                            new Document("code", error.code())
+                                    .append("codeName", error.codeName())
+                                    .append("errmsg", error.errmsg())
+                                    .append("errInfo", new Document("wtimeout", true)));
                     break;
                 }
             }
@@ -252,7 +270,8 @@ public final class ScriptedMongoServer implements AutoCloseable {
                     writeErrors.add(scripted.asWriteError(index));
                     continue;
                 }
-                Document single = new Document("insert", collection).append("documents", List.of(document))
+                Document single = new Document("insert", collection)
+                        .append("documents", List.of(document))
                         .append("ordered", true);
                 Document result = super.handleCommand(channel, database, "insert", single);
                 Document error = firstWriteError(result, index, database, collection);
@@ -286,7 +305,8 @@ public final class ScriptedMongoServer implements AutoCloseable {
                     writeErrors.add(scripted.asWriteError(index));
                     continue;
                 }
-                Document single = new Document("update", collection).append("updates", List.of(statement))
+                Document single = new Document("update", collection)
+                        .append("updates", List.of(statement))
                         .append("ordered", true);
                 Document result = super.handleCommand(channel, database, "update", single);
                 Document error = firstWriteError(result, index, database, collection);
@@ -334,9 +354,12 @@ public final class ScriptedMongoServer implements AutoCloseable {
                 Document error = new Document((Document) errors.get(0));
                 error.put("index", index);
                 if (cosmosDuplicates && Integer.valueOf(11000).equals(error.get("code"))) {
-                    return new Document("index", index).append("code", 11000).append("errmsg",
-                            "E11000 duplicate key error collection: " + database + "." + collection
-                                    + " Failed _id or unique index constraint.");
+                    return new Document("index", index)
+                            .append("code", 11000)
+                            .append(
+                                    "errmsg",
+                                    "E11000 duplicate key error collection: " + database + "." + collection
+                                            + " Failed _id or unique index constraint.");
                 }
                 return error;
             }

@@ -18,7 +18,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class TcpProxy implements AutoCloseable {
 
-    private enum Mode { NORMAL, CUT, BLACKHOLE, SLOW }
+    private enum Mode {
+        NORMAL,
+        CUT,
+        BLACKHOLE,
+        SLOW
+    }
 
     private final String name;
     private final String targetHost;
@@ -131,31 +136,34 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     private void pump(Socket from, Socket to) {
-        Thread thread = new Thread(() -> {
-            byte[] buffer = new byte[32 * 1024];
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                int read;
-                while ((read = in.read(buffer)) >= 0) {
-                    while (mode == Mode.BLACKHOLE && !from.isClosed()) {
-                        Thread.sleep(50);
+        Thread thread = new Thread(
+                () -> {
+                    byte[] buffer = new byte[32 * 1024];
+                    try (InputStream in = from.getInputStream();
+                            OutputStream out = to.getOutputStream()) {
+                        int read;
+                        while ((read = in.read(buffer)) >= 0) {
+                            while (mode == Mode.BLACKHOLE && !from.isClosed()) {
+                                Thread.sleep(50);
+                            }
+                            if (mode == Mode.SLOW) {
+                                Thread.sleep(delayMs);
+                            }
+                            out.write(buffer, 0, read);
+                            out.flush();
+                        }
+                    } catch (IOException e) {
+                        // Cut or closed: end both directions.
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } finally {
+                        closeQuietly(from);
+                        closeQuietly(to);
+                        open.remove(from);
+                        open.remove(to);
                     }
-                    if (mode == Mode.SLOW) {
-                        Thread.sleep(delayMs);
-                    }
-                    out.write(buffer, 0, read);
-                    out.flush();
-                }
-            } catch (IOException e) {
-                // Cut or closed: end both directions.
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                closeQuietly(from);
-                closeQuietly(to);
-                open.remove(from);
-                open.remove(to);
-            }
-        }, "proxy-" + name + "-pump");
+                },
+                "proxy-" + name + "-pump");
         thread.setDaemon(true);
         thread.start();
     }

@@ -1,12 +1,12 @@
 package dev.outboxkit.testkit.workload;
 
-import dev.outboxkit.testkit.db.SqlDatabase;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+
+import dev.outboxkit.testkit.db.SqlDatabase;
 
 /**
  * What a service does: each order is a business row and an outbox row written in one transaction. Events cycle
@@ -17,19 +17,19 @@ public final class OutboxWorkload {
     public static final List<String> AGGREGATE_TYPES = List.of("Order", "Customer", "Payment");
 
     /** One event as committed: what must arrive in MongoDB, in this order per aggregate. */
-    public record Event(String id, String aggregateType, String aggregateId, String type, String payload) {
-    }
+    public record Event(String id, String aggregateType, String aggregateId, String type, String payload) {}
 
-    private OutboxWorkload() {
-    }
+    private OutboxWorkload() {}
 
     public static String mariaDbSchema(String outboxTable) {
-        return "CREATE TABLE IF NOT EXISTS " + outboxTable + " (id VARCHAR(64) PRIMARY KEY, aggregatetype VARCHAR(255) NOT NULL,"
+        return "CREATE TABLE IF NOT EXISTS " + outboxTable
+                + " (id VARCHAR(64) PRIMARY KEY, aggregatetype VARCHAR(255) NOT NULL,"
                 + " aggregateid VARCHAR(255) NOT NULL, type VARCHAR(255) NOT NULL, payload LONGTEXT)";
     }
 
     public static String postgresSchema(String outboxTable) {
-        return "CREATE TABLE IF NOT EXISTS " + outboxTable + " (id VARCHAR(64) PRIMARY KEY, aggregatetype VARCHAR(255) NOT NULL,"
+        return "CREATE TABLE IF NOT EXISTS " + outboxTable
+                + " (id VARCHAR(64) PRIMARY KEY, aggregatetype VARCHAR(255) NOT NULL,"
                 + " aggregateid VARCHAR(255) NOT NULL, type VARCHAR(255) NOT NULL, payload JSONB)";
     }
 
@@ -53,17 +53,19 @@ public final class OutboxWorkload {
     }
 
     /** Writes events from..from+count-1, each with its business row, one transaction per event. */
-    public static List<Event> write(SqlDatabase db, String database, String outboxTable, String prefix, int from, int count)
+    public static List<Event> write(
+            SqlDatabase db, String database, String outboxTable, String prefix, int from, int count)
             throws SQLException {
-        return write(db, database, outboxTable, prefix, from, count, (event, at) -> { });
+        return write(db, database, outboxTable, prefix, from, count, (event, at) -> {});
     }
 
     /**
      * One transaction of a service, on a connection of the caller's (auto-commit off): the business row and the
      * outbox row of the event, then commit.
      */
-    public static void commitOne(Connection connection, boolean postgres, String outboxTable, Event event,
-                                 java.math.BigDecimal amount) throws SQLException {
+    public static void commitOne(
+            Connection connection, boolean postgres, String outboxTable, Event event, java.math.BigDecimal amount)
+            throws SQLException {
         try (Statements statements = new Statements(connection, postgres, outboxTable)) {
             statements.add(event, amount);
         }
@@ -101,7 +103,8 @@ public final class OutboxWorkload {
 
         @Override
         public void close() throws SQLException {
-            try (business; outbox) {
+            try (business;
+                    outbox) {
                 // Both are closed, the second even when the first fails.
             }
         }
@@ -112,8 +115,15 @@ public final class OutboxWorkload {
                 + (postgres ? "?::jsonb" : "?") + ")";
     }
 
-    public static List<Event> write(SqlDatabase db, String database, String outboxTable, String prefix, int from, int count,
-                                    CommitListener listener) throws SQLException {
+    public static List<Event> write(
+            SqlDatabase db,
+            String database,
+            String outboxTable,
+            String prefix,
+            int from,
+            int count,
+            CommitListener listener)
+            throws SQLException {
         List<Event> written = new ArrayList<>(count);
         try (Connection connection = db.connect(database)) {
             connection.setAutoCommit(false);

@@ -24,7 +24,8 @@ import dev.outboxkit.testkit.mongo.ScriptedMongoServer.ServerError;
 class ScriptedMongoServerTest {
 
     private final ScriptedMongoServer mongo = new ScriptedMongoServer();
-    private final MongoCollection<Document> collection = mongo.client().getDatabase("scripted").getCollection("c");
+    private final MongoCollection<Document> collection =
+            mongo.client().getDatabase("scripted").getCollection("c");
 
     @AfterEach
     void tearDown() {
@@ -40,7 +41,8 @@ class ScriptedMongoServerTest {
         collection.insertMany(docs("a", "c"));
         mongo.failDocuments(ScriptedMongoServer.ids("d"), 1, ServerError.cosmosThrottled(12));
 
-        MongoBulkWriteException e = catchThrowableOfType(MongoBulkWriteException.class,
+        MongoBulkWriteException e = catchThrowableOfType(
+                MongoBulkWriteException.class,
                 () -> collection.insertMany(docs("a", "b", "c", "d", "e"), new InsertManyOptions().ordered(false)));
 
         assertThat(e.getWriteErrors()).extracting(BulkWriteError::getIndex).containsExactly(0, 2, 3);
@@ -54,12 +56,14 @@ class ScriptedMongoServerTest {
         mongo.failWrites(1, ServerError.notWritablePrimary());
         mongo.failWrites(1, ServerError.outOfDiskSpace());
 
-        MongoNotPrimaryException election = catchThrowableOfType(MongoNotPrimaryException.class,
-                () -> collection.insertOne(new Document("_id", "x")));
+        MongoNotPrimaryException election = catchThrowableOfType(
+                MongoNotPrimaryException.class, () -> collection.insertOne(new Document("_id", "x")));
         assertThat(election.getCode()).isEqualTo(10107);
         assertThat(election.hasErrorLabel("RetryableWriteError")).isTrue();
-        assertThatThrownBy(() -> collection.insertOne(new Document("_id", "x"))).isInstanceOf(MongoCommandException.class)
-                .extracting(t -> ((MongoException) t).getCode()).isEqualTo(14031);
+        assertThatThrownBy(() -> collection.insertOne(new Document("_id", "x")))
+                .isInstanceOf(MongoCommandException.class)
+                .extracting(t -> ((MongoException) t).getCode())
+                .isEqualTo(14031);
         collection.insertOne(new Document("_id", "x"));
         assertThat(collection.countDocuments()).isEqualTo(1);
     }
@@ -68,7 +72,8 @@ class ScriptedMongoServerTest {
     void aWriteConcernErrorComesAfterTheDocumentsWereApplied() {
         mongo.writeConcernErrorAfterApplying(1, ServerError.writeConcernTimeout());
 
-        MongoBulkWriteException e = catchThrowableOfType(MongoBulkWriteException.class,
+        MongoBulkWriteException e = catchThrowableOfType(
+                MongoBulkWriteException.class,
                 () -> collection.insertMany(docs("a", "b"), new InsertManyOptions().ordered(false)));
 
         assertThat(e.getWriteConcernError().getCode()).isEqualTo(64);

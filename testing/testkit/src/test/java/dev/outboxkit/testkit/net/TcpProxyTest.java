@@ -28,7 +28,9 @@ class TcpProxyTest {
                 try {
                     Socket client = echo.accept();
                     Thread pump = new Thread(() -> {
-                        try (client; InputStream in = client.getInputStream(); OutputStream out = client.getOutputStream()) {
+                        try (client;
+                                InputStream in = client.getInputStream();
+                                OutputStream out = client.getOutputStream()) {
                             int b;
                             while ((b = in.read()) >= 0) {
                                 out.write(b);
@@ -80,7 +82,9 @@ class TcpProxyTest {
         try (Socket socket = connect()) {
             assertThat(roundTrip(socket, 1)).isEqualTo(1);
             proxy.cut();
-            assertThat(socket.getInputStream().read()).as("the open connection is closed").isEqualTo(-1);
+            assertThat(socket.getInputStream().read())
+                    .as("the open connection is closed")
+                    .isEqualTo(-1);
         }
         assertThatThrownBy(this::connect).isInstanceOf(IOException.class);
         proxy.heal();
@@ -97,7 +101,9 @@ class TcpProxyTest {
             socket.getOutputStream().flush();
             assertThatThrownBy(() -> socket.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
             try (Socket newcomer = connect()) {
-                assertThat(newcomer.isConnected()).as("new connections are accepted, not refused").isTrue();
+                assertThat(newcomer.isConnected())
+                        .as("new connections are accepted, not refused")
+                        .isTrue();
             }
             proxy.heal();
             assertThat(socket.getInputStream().read()).isEqualTo(9);
@@ -110,7 +116,9 @@ class TcpProxyTest {
             proxy.slow(300);
             long started = System.nanoTime();
             assertThat(roundTrip(socket, 5)).isEqualTo(5);
-            assertThat((System.nanoTime() - started) / 1_000_000).as("two delayed hops").isGreaterThanOrEqualTo(550);
+            assertThat((System.nanoTime() - started) / 1_000_000)
+                    .as("two delayed hops")
+                    .isGreaterThanOrEqualTo(550);
         }
     }
 }

@@ -91,15 +91,18 @@ public final class ArrivalLog {
     /** How long the server worked on each write command recorded since the mark, and their mean size in documents. */
     public synchronized ServerTime serverTime(int sinceCommand) {
         List<Long> micros = commandMicros.subList(sinceCommand, commandMicros.size());
-        double documents = commandDocuments.subList(sinceCommand, commandDocuments.size()).stream().mapToLong(Long::longValue)
-                .average().orElse(0);
-        return new ServerTime(Latency.of(micros.stream().mapToLong(Long::longValue).toArray()), documents,
+        double documents = commandDocuments.subList(sinceCommand, commandDocuments.size()).stream()
+                .mapToLong(Long::longValue)
+                .average()
+                .orElse(0);
+        return new ServerTime(
+                Latency.of(micros.stream().mapToLong(Long::longValue).toArray()),
+                documents,
                 micros.stream().mapToLong(Long::longValue).sum());
     }
 
     /** The server's own time per write command, the commands' mean size, and the sum of their times (µs). */
-    public record ServerTime(Latency perCommand, double documentsPerCommand, long busyMicros) {
-    }
+    public record ServerTime(Latency perCommand, double documentsPerCommand, long busyMicros) {}
 
     public synchronized int arrived() {
         return firstArrival.size();

@@ -16,10 +16,18 @@ package dev.outboxkit.chaos.bench;
  * @param sourceCpu          CPU ms per 1,000 events while the source caught up: Connect worker, broker
  * @param drainCpu           CPU ms per 1,000 events while the sink drained: Connect worker, broker, MongoDB
  */
-public record BacklogResult(int events, double databaseRate, double sourceRate, double drainRate, long firstWriteAfterMs,
-                            int missing, double serverBusyShare, double documentsPerWrite, Cpu sourceCpu, Cpu drainCpu) {
+public record BacklogResult(
+        int events,
+        double databaseRate,
+        double sourceRate,
+        double drainRate,
+        long firstWriteAfterMs,
+        int missing,
+        double serverBusyShare,
+        double documentsPerWrite,
+        Cpu sourceCpu,
+        Cpu drainCpu) {
 
     /** CPU milliseconds per 1,000 events, by process. */
-    public record Cpu(double worker, double broker, double mongo) {
-    }
+    public record Cpu(double worker, double broker, double mongo) {}
 }

@@ -15,35 +15,62 @@ import dev.outboxkit.chaos.bench.PipelineBenchmark.StackResult;
 /** The benchmark's table, in Markdown, so that it can go into the README as printed. */
 final class BenchReport {
 
-    private BenchReport() {
-    }
+    private BenchReport() {}
 
     static String render(Options options, Map<String, StackResult> results) {
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "Pipeline benchmark: source %s, Kafka %s (one KRaft broker, one Connect worker), MongoDB:"
+        out.append(String.format(
+                Locale.ROOT,
+                "Pipeline benchmark: source %s, Kafka %s (one KRaft broker, one Connect worker), MongoDB:"
                         + " the in-process wire-protocol server; %s; %d writer threads, one event per transaction; 3 topics x 3"
-                        + " partitions, sink tasks.max=2%n", options.source(), options.kafka(), machine(), options.writers()));
-        out.append("outboxkit: the shipped connect-configs. peer: Debezium's EventRouter (event id into the value as _id, payload "
-                + (options.peerStoresStrings() ? "left a JSON string" : "expanded, table.expand.json.payload=true, so that both"
-                + " stacks store it as a sub-document") + ", JsonConverter) and mongo-kafka-connect 2.0.1 (ProvidedInValueStrategy,"
-                + " ReplaceOneDefaultStrategy), with the same Debezium, producer and consumer settings.\n\n");
-        out.append("Commit-to-MongoDB latency in ms. Commit: the writer's wall clock (µs) right after its commit returned. Arrival:"
-                + " the MongoDB server's wall clock (µs, same host) when the write command holding the event finished. The split"
-                + " is at the broker's LogAppendTime (1 ms resolution).\n\n");
-        out.append("| offered events/s | stack | committed events/s | p50 | p95 | p99 | max | commit → Kafka p50 / p99 |"
-                + " Kafka → MongoDB p50 / p99 | kept up |\n");
+                        + " partitions, sink tasks.max=2%n",
+                options.source(),
+                options.kafka(),
+                machine(),
+                options.writers()));
+        out.append(
+                "outboxkit: the shipped connect-configs. peer: Debezium's EventRouter (event id into the value as _id, payload "
+                        + (options.peerStoresStrings()
+                                ? "left a JSON string"
+                                : "expanded, table.expand.json.payload=true, so that both"
+                                        + " stacks store it as a sub-document")
+                        + ", JsonConverter) and mongo-kafka-connect 2.0.1 (ProvidedInValueStrategy,"
+                        + " ReplaceOneDefaultStrategy), with the same Debezium, producer and consumer settings.\n\n");
+        out.append(
+                "Commit-to-MongoDB latency in ms. Commit: the writer's wall clock (µs) right after its commit returned. Arrival:"
+                        + " the MongoDB server's wall clock (µs, same host) when the write command holding the event finished. The split"
+                        + " is at the broker's LogAppendTime (1 ms resolution).\n\n");
+        out.append(
+                "| offered events/s | stack | committed events/s | p50 | p95 | p99 | max | commit → Kafka p50 / p99 |"
+                        + " Kafka → MongoDB p50 / p99 | kept up |\n");
         out.append("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
         int phases = results.values().iterator().next().phases().size();
         for (int i = 0; i < phases; i++) {
             for (StackResult stack : results.values()) {
                 PhaseResult phase = stack.phases().get(i);
-                out.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %s | %s | %s | %s | %s / %s | %s / %s | %s |%n",
-                        Double.isInfinite(phase.offered()) ? "flat out" : String.format(Locale.ROOT, "%,.0f", phase.offered()),
-                        stack.stack(), phase.achieved(), ms(phase.total().p50Ms()), ms(phase.total().p95Ms()),
-                        ms(phase.total().p99Ms()), ms(phase.total().maxMs()), ms(phase.toKafka().p50Ms()),
-                        ms(phase.toKafka().p99Ms()), ms(phase.fromKafka().p50Ms()), ms(phase.fromKafka().p99Ms()),
-                        phase.keptUp() ? "yes" : String.format(Locale.ROOT, "no (backlog +%,.0f/s%s)", phase.backlogSlope(),
-                                phase.missing() > 0 ? ", " + phase.missing() + " missing" : "")));
+                out.append(String.format(
+                        Locale.ROOT,
+                        "| %s | %s | %,.0f | %s | %s | %s | %s | %s / %s | %s / %s | %s |%n",
+                        Double.isInfinite(phase.offered())
+                                ? "flat out"
+                                : String.format(Locale.ROOT, "%,.0f", phase.offered()),
+                        stack.stack(),
+                        phase.achieved(),
+                        ms(phase.total().p50Ms()),
+                        ms(phase.total().p95Ms()),
+                        ms(phase.total().p99Ms()),
+                        ms(phase.total().maxMs()),
+                        ms(phase.toKafka().p50Ms()),
+                        ms(phase.toKafka().p99Ms()),
+                        ms(phase.fromKafka().p50Ms()),
+                        ms(phase.fromKafka().p99Ms()),
+                        phase.keptUp()
+                                ? "yes"
+                                : String.format(
+                                        Locale.ROOT,
+                                        "no (backlog +%,.0f/s%s)",
+                                        phase.backlogSlope(),
+                                        phase.missing() > 0 ? ", " + phase.missing() + " missing" : "")));
             }
         }
         out.append("\n");
@@ -52,27 +79,85 @@ final class BenchReport {
         stacks.forEach(stack -> out.append(' ').append(stack.stack()).append(" |"));
         boolean ratio = stacks.size() == 2;
         if (ratio) {
-            out.append(' ').append(stacks.get(0).stack()).append(" / ").append(stacks.get(1).stack()).append(" |");
+            out.append(' ')
+                    .append(stacks.get(0).stack())
+                    .append(" / ")
+                    .append(stacks.get(1).stack())
+                    .append(" |");
         }
-        out.append("\n| --- |").append(" ---: |".repeat(stacks.size() + (ratio ? 1 : 0))).append("\n");
-        row(out, stacks, ratio, "flat out, every stage at once: committed", s -> flatOut(s).achieved());
+        out.append("\n| --- |")
+                .append(" ---: |".repeat(stacks.size() + (ratio ? 1 : 0)))
+                .append("\n");
+        row(
+                out,
+                stacks,
+                ratio,
+                "flat out, every stage at once: committed",
+                s -> flatOut(s).achieved());
         row(out, stacks, ratio, "flat out: appended to Kafka", s -> flatOut(s).kafkaRate());
         row(out, stacks, ratio, "flat out: arrived in MongoDB", s -> flatOut(s).mongoRate());
-        row(out, stacks, ratio, String.format(Locale.ROOT, "backlog of %,d: database writes (%d events a transaction)",
-                options.backlog(), options.backlogBatch()), s -> s.backlog().databaseRate());
-        row(out, stacks, ratio, "backlog: source catch-up (Debezium + router into Kafka), MongoDB down", s -> s.backlog().sourceRate());
-        row(out, stacks, ratio, "backlog: sink drain (Kafka into MongoDB), first to last arrival", s -> s.backlog().drainRate());
+        row(
+                out,
+                stacks,
+                ratio,
+                String.format(
+                        Locale.ROOT,
+                        "backlog of %,d: database writes (%d events a transaction)",
+                        options.backlog(),
+                        options.backlogBatch()),
+                s -> s.backlog().databaseRate());
+        row(
+                out,
+                stacks,
+                ratio,
+                "backlog: source catch-up (Debezium + router into Kafka), MongoDB down",
+                s -> s.backlog().sourceRate());
+        row(
+                out,
+                stacks,
+                ratio,
+                "backlog: sink drain (Kafka into MongoDB), first to last arrival",
+                s -> s.backlog().drainRate());
         out.append("| backlog: MongoDB server busy during the drain, documents a write |");
-        stacks.forEach(stack -> out.append(String.format(Locale.ROOT, " %.0f%%, %.0f |", 100 * stack.backlog().serverBusyShare(),
+        stacks.forEach(stack -> out.append(String.format(
+                Locale.ROOT,
+                " %.0f%%, %.0f |",
+                100 * stack.backlog().serverBusyShare(),
                 stack.backlog().documentsPerWrite())));
         out.append(ratio ? " |\n" : "\n");
-        row(out, stacks, ratio, "CPU ms per 1,000 events, source catch-up: Connect worker (source task)", s -> s.backlog().sourceCpu().worker());
-        row(out, stacks, ratio, "CPU ms per 1,000 events, source catch-up: broker", s -> s.backlog().sourceCpu().broker());
-        row(out, stacks, ratio, "CPU ms per 1,000 events, drain: Connect worker (sink tasks)", s -> s.backlog().drainCpu().worker());
-        row(out, stacks, ratio, "CPU ms per 1,000 events, drain: MongoDB server", s -> s.backlog().drainCpu().mongo());
-        row(out, stacks, ratio, "CPU ms per 1,000 events, drain: broker", s -> s.backlog().drainCpu().broker());
+        row(
+                out,
+                stacks,
+                ratio,
+                "CPU ms per 1,000 events, source catch-up: Connect worker (source task)",
+                s -> s.backlog().sourceCpu().worker());
+        row(
+                out,
+                stacks,
+                ratio,
+                "CPU ms per 1,000 events, source catch-up: broker",
+                s -> s.backlog().sourceCpu().broker());
+        row(
+                out,
+                stacks,
+                ratio,
+                "CPU ms per 1,000 events, drain: Connect worker (sink tasks)",
+                s -> s.backlog().drainCpu().worker());
+        row(
+                out,
+                stacks,
+                ratio,
+                "CPU ms per 1,000 events, drain: MongoDB server",
+                s -> s.backlog().drainCpu().mongo());
+        row(
+                out,
+                stacks,
+                ratio,
+                "CPU ms per 1,000 events, drain: broker",
+                s -> s.backlog().drainCpu().broker());
         out.append("| backlog: first write after MongoDB came back (ms) |");
-        stacks.forEach(stack -> out.append(String.format(Locale.ROOT, " %,d |", stack.backlog().firstWriteAfterMs())));
+        stacks.forEach(stack ->
+                out.append(String.format(Locale.ROOT, " %,d |", stack.backlog().firstWriteAfterMs())));
         out.append(ratio ? " |\n" : "\n");
         out.append("| events missing in MongoDB at the end (all phases) |");
         stacks.forEach(stack -> out.append(String.format(Locale.ROOT, " %,d |", stack.missing())));
@@ -105,27 +190,47 @@ final class BenchReport {
                 held = Math.max(held, phase.achieved());
             }
         }
-        String alone = String.format(Locale.ROOT, "alone, the source caught up at %,.0f and the sink drained at %,.0f events/s",
-                stack.backlog().sourceRate(), stack.backlog().drainRate());
+        String alone = String.format(
+                Locale.ROOT,
+                "alone, the source caught up at %,.0f and the sink drained at %,.0f events/s",
+                stack.backlog().sourceRate(),
+                stack.backlog().drainRate());
         if (flatOut.keptUp()) {
-            return String.format(Locale.ROOT, "held %,.0f events/s, the writers' flat-out rate: the database commits are the"
-                    + " limit, every stage kept up; %s", held, alone);
+            return String.format(
+                    Locale.ROOT,
+                    "held %,.0f events/s, the writers' flat-out rate: the database commits are the"
+                            + " limit, every stage kept up; %s",
+                    held,
+                    alone);
         }
-        String behind = flatOut.kafkaRate() < 0.95 * flatOut.achieved() ? "the source (Debezium and the router) fell behind first"
+        String behind = flatOut.kafkaRate() < 0.95 * flatOut.achieved()
+                ? "the source (Debezium and the router) fell behind first"
                 : "the sink fell behind";
-        return String.format(Locale.ROOT, "held %,.0f events/s; flat out the writers committed %,.0f, Kafka received %,.0f and"
-                        + " MongoDB %,.0f events/s: %s, with every process sharing the cores; %s", held, flatOut.achieved(),
-                flatOut.kafkaRate(), flatOut.mongoRate(), behind, alone);
+        return String.format(
+                Locale.ROOT,
+                "held %,.0f events/s; flat out the writers committed %,.0f, Kafka received %,.0f and"
+                        + " MongoDB %,.0f events/s: %s, with every process sharing the cores; %s",
+                held,
+                flatOut.achieved(),
+                flatOut.kafkaRate(),
+                flatOut.mongoRate(),
+                behind,
+                alone);
     }
 
     private static PhaseResult flatOut(StackResult stack) {
         return stack.phases().get(stack.phases().size() - 1);
     }
 
-    private static void row(StringBuilder out, List<StackResult> stacks, boolean ratio, String label, Function<StackResult, Double> value) {
+    private static void row(
+            StringBuilder out,
+            List<StackResult> stacks,
+            boolean ratio,
+            String label,
+            Function<StackResult, Double> value) {
         out.append("| ").append(label).append(" |");
-        stacks.forEach(stack -> out.append(String.format(Locale.ROOT, value.apply(stack) < 100 ? " %,.1f |" : " %,.0f |",
-                value.apply(stack))));
+        stacks.forEach(stack -> out.append(
+                String.format(Locale.ROOT, value.apply(stack) < 100 ? " %,.1f |" : " %,.0f |", value.apply(stack))));
         if (ratio) {
             out.append(String.format(Locale.ROOT, " %.2fx |", value.apply(stacks.get(0)) / value.apply(stacks.get(1))));
         }
@@ -148,8 +253,11 @@ final class BenchReport {
         } catch (IOException e) {
             // Not Linux: the core count and Java version still say something.
         }
-        return Runtime.getRuntime().availableProcessors() + " cores (" + cpu + "), " + Math.round(
-                com.sun.management.OperatingSystemMXBean.class.cast(java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-                        .getTotalMemorySize() / 1e9) + " GB, Java " + System.getProperty("java.version");
+        return Runtime.getRuntime().availableProcessors() + " cores (" + cpu + "), "
+                + Math.round(com.sun.management.OperatingSystemMXBean.class
+                                .cast(java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                                .getTotalMemorySize()
+                        / 1e9)
+                + " GB, Java " + System.getProperty("java.version");
     }
 }

@@ -11,7 +11,12 @@ public record Latency(int count, double p50Ms, double p95Ms, double p99Ms, doubl
         }
         long[] sorted = micros.clone();
         Arrays.sort(sorted);
-        return new Latency(sorted.length, rank(sorted, 50), rank(sorted, 95), rank(sorted, 99), sorted[sorted.length - 1] / 1000.0);
+        return new Latency(
+                sorted.length,
+                rank(sorted, 50),
+                rank(sorted, 95),
+                rank(sorted, 99),
+                sorted[sorted.length - 1] / 1000.0);
     }
 
     private static double rank(long[] sorted, double percentile) {

@@ -16,9 +16,18 @@ package dev.outboxkit.chaos.bench;
  * @param missing          events of the phase not in MongoDB when the wait for them ended
  * @param server           the MongoDB server's own time per write command during the phase
  */
-public record PhaseResult(String name, double offered, double achieved, Latency total, Latency toKafka, Latency fromKafka,
-                          double backlogSlope, double kafkaRate, double mongoRate, int missing,
-                          ArrivalLog.ServerTime server) {
+public record PhaseResult(
+        String name,
+        double offered,
+        double achieved,
+        Latency total,
+        Latency toKafka,
+        Latency fromKafka,
+        double backlogSlope,
+        double kafkaRate,
+        double mongoRate,
+        int missing,
+        ArrivalLog.ServerTime server) {
 
     /** Kept up: the backlog did not grow by more than 5% of the rate (or 20 events/s) over the second half. */
     public boolean keptUp() {

@@ -1,9 +1,7 @@
 package dev.outboxkit.chaos.bench;
 
-import java.time.Duration;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -15,11 +13,9 @@ import com.mongodb.client.MongoDatabase;
 
 import dev.outboxkit.chaos.Cluster;
 import dev.outboxkit.chaos.Stack;
-import dev.outboxkit.chaos.bench.TimedWriters.Written;
 import dev.outboxkit.cli.Commands;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import dev.outboxkit.testkit.Wait;
 
 /**
  * {@code ./bench-pipeline.sh}: the real pipeline (MariaDB or PostgreSQL, Debezium, a KRaft broker, a Connect worker
@@ -29,57 +25,136 @@ import dev.outboxkit.testkit.Wait;
  */
 public final class PipelineBenchmark {
 
-    private PipelineBenchmark() {
-    }
+    private PipelineBenchmark() {}
 
-    record Options(List<String> stacks, String source, String kafka, List<Double> rates, int phaseSeconds, int backlog,
-                   int writers, int backlogBatch, Map<String, String> sourceSettings, Map<String, String> sinkSettings,
-                   boolean peerStoresStrings, Path repository) {
+    record Options(
+            List<String> stacks,
+            String source,
+            String kafka,
+            List<Double> rates,
+            int phaseSeconds,
+            int backlog,
+            int writers,
+            int backlogBatch,
+            Map<String, String> sourceSettings,
+            Map<String, String> sinkSettings,
+            boolean peerStoresStrings,
+            Path repository) {
 
         /** The options, or the usage error (one line naming the option); help is handled by the caller. */
         static Options parse(String[] args) {
-            return from(Commands.parse("bench-pipeline.sh", new Arguments(), args).command());
+            return from(
+                    Commands.parse("bench-pipeline.sh", new Arguments(), args).command());
         }
 
         static Options from(Arguments arguments) {
-            return new Options(List.copyOf(arguments.stacks), arguments.source, arguments.kafka, List.copyOf(arguments.rates),
-                    arguments.phaseSeconds, arguments.backlog, arguments.writers, arguments.backlogBatch,
-                    new LinkedHashMap<>(arguments.sourceSettings), new LinkedHashMap<>(arguments.sinkSettings),
-                    arguments.peerStoresStrings, Path.of(System.getProperty("outboxkit.repository", ".")).toAbsolutePath().normalize());
+            return new Options(
+                    List.copyOf(arguments.stacks),
+                    arguments.source,
+                    arguments.kafka,
+                    List.copyOf(arguments.rates),
+                    arguments.phaseSeconds,
+                    arguments.backlog,
+                    arguments.writers,
+                    arguments.backlogBatch,
+                    new LinkedHashMap<>(arguments.sourceSettings),
+                    new LinkedHashMap<>(arguments.sinkSettings),
+                    arguments.peerStoresStrings,
+                    Path.of(System.getProperty("outboxkit.repository", "."))
+                            .toAbsolutePath()
+                            .normalize());
         }
     }
 
-    @Command(name = "bench-pipeline.sh", sortOptions = false, description = {
-            "Runs the real pipeline for each stack in turn (a fresh broker, Connect worker, MongoDB and database each) with the",
-            "same workload, and prints commit-to-MongoDB latency at each offered rate, the rate with every stage running flat",
-            "out, and the catch-up of a backlog built during a MongoDB outage. The connectors are those of connect-configs/;",
-            "--source-set and --sink-set change one setting of every stack's source or sink, to try a tuning. The peer's router",
-            "expands the JSON payload (table.expand.json.payload=true), so that both stacks store the same document, with the",
-            "payload as a sub-document; --peer-string-payloads leaves it a string, as Debezium's default does."})
+    @Command(
+            name = "bench-pipeline.sh",
+            sortOptions = false,
+            description = {
+                "Runs the real pipeline for each stack in turn (a fresh broker, Connect worker, MongoDB and database each) with the",
+                "same workload, and prints commit-to-MongoDB latency at each offered rate, the rate with every stage running flat",
+                "out, and the catch-up of a backlog built during a MongoDB outage. The connectors are those of connect-configs/;",
+                "--source-set and --sink-set change one setting of every stack's source or sink, to try a tuning. The peer's router",
+                "expands the JSON payload (table.expand.json.payload=true), so that both stacks store the same document, with the",
+                "payload as a sub-document; --peer-string-payloads leaves it a string, as Debezium's default does."
+            })
     static final class Arguments implements Commands.Validated {
-        @Option(names = "--stacks", split = ",", paramLabel = "outboxkit,peer", description = "the stacks to run (default outboxkit,peer)")
+        @Option(
+                names = "--stacks",
+                split = ",",
+                paramLabel = "outboxkit,peer",
+                description = "the stacks to run (default outboxkit,peer)")
         List<String> stacks = List.of("outboxkit", "peer");
-        @Option(names = "--source", paramLabel = "mariadb|postgres", defaultValue = "mariadb", description = "the source database (default ${DEFAULT-VALUE})")
+
+        @Option(
+                names = "--source",
+                paramLabel = "mariadb|postgres",
+                defaultValue = "mariadb",
+                description = "the source database (default ${DEFAULT-VALUE})")
         String source;
-        @Option(names = "--kafka", paramLabel = "4.3|3.9", defaultValue = "4.3", description = "the Kafka version (default ${DEFAULT-VALUE})")
+
+        @Option(
+                names = "--kafka",
+                paramLabel = "4.3|3.9",
+                defaultValue = "4.3",
+                description = "the Kafka version (default ${DEFAULT-VALUE})")
         String kafka;
-        @Option(names = "--rates", split = ",", paramLabel = "200,1000,5000", description = "offered rates in events/s (default 200,1000,5000)")
+
+        @Option(
+                names = "--rates",
+                split = ",",
+                paramLabel = "200,1000,5000",
+                description = "offered rates in events/s (default 200,1000,5000)")
         List<Double> rates = List.of(200.0, 1000.0, 5000.0);
-        @Option(names = "--phase-seconds", paramLabel = "N", defaultValue = "30", description = "seconds per rate (default ${DEFAULT-VALUE})")
+
+        @Option(
+                names = "--phase-seconds",
+                paramLabel = "N",
+                defaultValue = "30",
+                description = "seconds per rate (default ${DEFAULT-VALUE})")
         int phaseSeconds;
-        @Option(names = "--backlog", paramLabel = "N", defaultValue = "200000", description = "events built up during the outage (default ${DEFAULT-VALUE})")
+
+        @Option(
+                names = "--backlog",
+                paramLabel = "N",
+                defaultValue = "200000",
+                description = "events built up during the outage (default ${DEFAULT-VALUE})")
         int backlog;
-        @Option(names = "--writers", paramLabel = "N", defaultValue = "8", description = "writer threads (default ${DEFAULT-VALUE})")
+
+        @Option(
+                names = "--writers",
+                paramLabel = "N",
+                defaultValue = "8",
+                description = "writer threads (default ${DEFAULT-VALUE})")
         int writers;
-        @Option(names = "--backlog-batch", paramLabel = "N", defaultValue = "50", description = "events per backlog transaction (default ${DEFAULT-VALUE})")
+
+        @Option(
+                names = "--backlog-batch",
+                paramLabel = "N",
+                defaultValue = "50",
+                description = "events per backlog transaction (default ${DEFAULT-VALUE})")
         int backlogBatch;
-        @Option(names = "--source-set", paramLabel = "KEY=VALUE", description = "one setting of every stack's source connector")
+
+        @Option(
+                names = "--source-set",
+                paramLabel = "KEY=VALUE",
+                description = "one setting of every stack's source connector")
         Map<String, String> sourceSettings = new LinkedHashMap<>();
-        @Option(names = "--sink-set", paramLabel = "KEY=VALUE", description = "one setting of every stack's sink connector")
+
+        @Option(
+                names = "--sink-set",
+                paramLabel = "KEY=VALUE",
+                description = "one setting of every stack's sink connector")
         Map<String, String> sinkSettings = new LinkedHashMap<>();
-        @Option(names = "--peer-string-payloads", description = "the peer stores payloads as strings, as Debezium's default does")
+
+        @Option(
+                names = "--peer-string-payloads",
+                description = "the peer stores payloads as strings, as Debezium's default does")
         boolean peerStoresStrings;
-        @Option(names = {"-h", "--help"}, usageHelp = true, description = "this help")
+
+        @Option(
+                names = {"-h", "--help"},
+                usageHelp = true,
+                description = "this help")
         boolean help;
 
         @Override
@@ -118,12 +193,19 @@ public final class PipelineBenchmark {
      * committed over the whole run (warm-up included); stored: how many of those MongoDB holds, counted by id in
      * MongoDB itself after the run (not from the arrival log, which sees write commands, not what they stored).
      */
-    record StackResult(String stack, List<PhaseResult> phases, BacklogResult backlog, long deadLettered, long written, long stored,
-                       List<String> notStoredExamples) {
+    record StackResult(
+            String stack,
+            List<PhaseResult> phases,
+            BacklogResult backlog,
+            long deadLettered,
+            long written,
+            long stored,
+            List<String> notStoredExamples) {
 
         /** Events of the measured phases with no arrival seen (the latency measurements lack them). */
         long missing() {
-            return backlog.missing() + phases.stream().mapToLong(PhaseResult::missing).sum();
+            return backlog.missing()
+                    + phases.stream().mapToLong(PhaseResult::missing).sum();
         }
 
         long notStored() {
@@ -138,9 +220,10 @@ public final class PipelineBenchmark {
 
     public static void main(String[] args) throws Exception {
         Options options = Options.from(Commands.parseOrExit("bench-pipeline.sh", new Arguments(), args));
-        System.out.println("Pipeline benchmark: " + options.stacks() + " from " + options.source() + ", Kafka " + options.kafka()
-                + ", rates " + options.rates() + " events/s for " + options.phaseSeconds() + " s each, backlog "
-                + options.backlog() + ", " + options.writers() + " writers");
+        System.out.println(
+                "Pipeline benchmark: " + options.stacks() + " from " + options.source() + ", Kafka " + options.kafka()
+                        + ", rates " + options.rates() + " events/s for " + options.phaseSeconds() + " s each, backlog "
+                        + options.backlog() + ", " + options.writers() + " writers");
         Map<String, StackResult> results = new LinkedHashMap<>();
         for (String stack : options.stacks()) {
             results.put(stack, runStack(options, stack));
@@ -151,23 +234,32 @@ public final class PipelineBenchmark {
         // result, reported above.
         StackResult ours = results.get("outboxkit");
         if (ours != null && !ours.complete()) {
-            System.out.printf("outboxkit: %,d events committed, %,d of them in MongoDB (counted by id), %,d not stored%s, %,d without"
-                            + " an arrival in the measurements, %,d records dead-lettered%n", ours.written(), ours.stored(),
-                    ours.notStored(), ours.notStoredExamples().isEmpty() ? "" : " (e.g. " + String.join(", ", ours.notStoredExamples())
-                            + ")", ours.missing(), ours.deadLettered());
+            System.out.printf(
+                    "outboxkit: %,d events committed, %,d of them in MongoDB (counted by id), %,d not stored%s, %,d without"
+                            + " an arrival in the measurements, %,d records dead-lettered%n",
+                    ours.written(),
+                    ours.stored(),
+                    ours.notStored(),
+                    ours.notStoredExamples().isEmpty()
+                            ? ""
+                            : " (e.g. " + String.join(", ", ours.notStoredExamples()) + ")",
+                    ours.missing(),
+                    ours.deadLettered());
         }
         System.exit(ours != null && !ours.complete() ? 1 : 0);
     }
 
     static StackResult runStack(Options options, String stackName) throws Exception {
-        Path runDirectory = options.repository().resolve("testing/chaos/harness/target/bench/" + stackName + "-" + options.source());
+        Path runDirectory = options.repository()
+                .resolve("testing/chaos/harness/target/bench/" + stackName + "-" + options.source());
         Cluster.prepareRunDirectory(runDirectory);
         Path arrivals = runDirectory.resolve("arrivals.log");
         System.out.println();
         System.out.println("== " + stackName + ": starting the cluster (logs in " + runDirectory + ")");
-        try (Cluster cluster = new Cluster(options.repository(), runDirectory, options.kafka(), options.source(), null, 1, 1, arrivals);
-             TopicTimes topics = new TopicTimes(cluster.kafka().bootstrapServers(), Stack.TOPICS);
-             TopicTimes deadLetters = new TopicTimes(cluster.kafka().bootstrapServers(), List.of(Stack.DLQ))) {
+        try (Cluster cluster = new Cluster(
+                        options.repository(), runDirectory, options.kafka(), options.source(), null, 1, 1, arrivals);
+                TopicTimes topics = new TopicTimes(cluster.kafka().bootstrapServers(), Stack.TOPICS);
+                TopicTimes deadLetters = new TopicTimes(cluster.kafka().bootstrapServers(), List.of(Stack.DLQ))) {
             Stack stack = Stack.of(stackName, options.repository(), cluster)
                     .withSourceSetting("topic.creation.default.message.timestamp.type", "LogAppendTime");
             if (stackName.equals("peer") && !options.peerStoresStrings()) {
@@ -177,8 +269,13 @@ public final class PipelineBenchmark {
             options.sourceSettings().forEach(stack::withSourceSetting);
             options.sinkSettings().forEach(stack::withSinkSetting);
             stack.register(cluster.rest());
-            StackRun run = new StackRun(cluster, topics, deadLetters, new ArrivalLog(arrivals),
-                    new TimedWriters(cluster.database(), Cluster.DATABASE, options.writers()), options);
+            StackRun run = new StackRun(
+                    cluster,
+                    topics,
+                    deadLetters,
+                    new ArrivalLog(arrivals),
+                    new TimedWriters(cluster.database(), Cluster.DATABASE, options.writers()),
+                    options);
             run.warmUp();
             List<PhaseResult> phases = new ArrayList<>();
             for (double rate : options.rates()) {
@@ -187,10 +284,17 @@ public final class PipelineBenchmark {
             phases.add(run.phase("max", Double.POSITIVE_INFINITY));
             BacklogResult backlog = run.backlog(stackName.equals("peer"));
             List<String> notStored = notStored(cluster.mongo().getDatabase(Stack.MONGO_DATABASE), run.writtenIds());
-            System.out.printf("  after the run: %,d events committed, %,d in MongoDB (counted by id), %,d dead-lettered%n",
+            System.out.printf(
+                    "  after the run: %,d events committed, %,d in MongoDB (counted by id), %,d dead-lettered%n",
                     run.writtenIds().size(), run.writtenIds().size() - notStored.size(), deadLetters.endOffsetTotal());
-            return new StackResult(stackName, phases, backlog, deadLetters.endOffsetTotal(), run.writtenIds().size(),
-                    run.writtenIds().size() - notStored.size(), notStored.stream().limit(5).toList());
+            return new StackResult(
+                    stackName,
+                    phases,
+                    backlog,
+                    deadLetters.endOffsetTotal(),
+                    run.writtenIds().size(),
+                    run.writtenIds().size() - notStored.size(),
+                    notStored.stream().limit(5).toList());
         }
     }
 
@@ -202,7 +306,9 @@ public final class PipelineBenchmark {
         Set<String> stored = new HashSet<>();
         for (String collection : database.listCollectionNames()) {
             if (collection.startsWith("outbox.event.")) {
-                database.getCollection(collection).find().projection(new org.bson.Document("_id", 1))
+                database.getCollection(collection)
+                        .find()
+                        .projection(new org.bson.Document("_id", 1))
                         .forEach(document -> stored.add(String.valueOf(document.get("_id"))));
             }
         }

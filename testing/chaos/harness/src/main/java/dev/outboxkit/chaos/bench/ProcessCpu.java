@@ -13,8 +13,7 @@ final class ProcessCpu {
 
     private static final double TICKS_PER_SECOND = 100.0;
 
-    private ProcessCpu() {
-    }
+    private ProcessCpu() {}
 
     /** Seconds of CPU used by the process so far, or NaN when it cannot be read (not Linux, process gone). */
     static double seconds(long pid) {

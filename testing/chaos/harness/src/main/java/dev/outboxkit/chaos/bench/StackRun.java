@@ -1,10 +1,8 @@
 package dev.outboxkit.chaos.bench;
 
 import java.time.Duration;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -30,7 +28,13 @@ final class StackRun {
     private long committedTotal;
     private final List<String> writtenIds = new ArrayList<>();
 
-    StackRun(Cluster cluster, TopicTimes topics, TopicTimes deadLetters, ArrivalLog arrivals, TimedWriters writers, PipelineBenchmark.Options options) {
+    StackRun(
+            Cluster cluster,
+            TopicTimes topics,
+            TopicTimes deadLetters,
+            ArrivalLog arrivals,
+            TimedWriters writers,
+            PipelineBenchmark.Options options) {
         this.cluster = cluster;
         this.topics = topics;
         this.deadLetters = deadLetters;
@@ -56,23 +60,26 @@ final class StackRun {
     }
 
     PhaseResult phase(String name, double rate) throws InterruptedException {
-        System.out.println("phase " + name + ": " + (Double.isInfinite(rate) ? "as fast as the writers go" : rate + " events/s")
-                + " for " + options.phaseSeconds() + " s");
+        System.out.println(
+                "phase " + name + ": " + (Double.isInfinite(rate) ? "as fast as the writers go" : rate + " events/s")
+                        + " for " + options.phaseSeconds() + " s");
         long kafkaBefore = topics.endOffsetTotal();
         arrivals.refresh();
         int commandsBefore = arrivals.commands();
         List<long[]> samples = new ArrayList<>();
-        Thread sampler = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                arrivals.refresh();
-                samples.add(new long[] {System.nanoTime(), writers.committed(), arrivals.arrived()});
-                try {
-                    Thread.sleep(250);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "bench-sampler");
+        Thread sampler = new Thread(
+                () -> {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        arrivals.refresh();
+                        samples.add(new long[] {System.nanoTime(), writers.committed(), arrivals.arrived()});
+                        try {
+                            Thread.sleep(250);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                },
+                "bench-sampler");
         sampler.start();
         Written written = writers.write(name, rate, options.phaseSeconds() * 1000L, ALL, 1);
         sampler.interrupt();
@@ -82,18 +89,36 @@ final class StackRun {
         committedTotal += written.count();
         writtenIds.addAll(written.commitMicros().keySet());
         int missing = awaitArrived(written, 180);
-        PhaseResult result = measure(written, rate, samples, (kafkaAfter - kafkaBefore) / seconds, missing,
+        PhaseResult result = measure(
+                written,
+                rate,
+                samples,
+                (kafkaAfter - kafkaBefore) / seconds,
+                missing,
                 arrivals.serverTime(commandsBefore));
-        System.out.printf("  committed %,d (%.0f events/s), p50 %.1f ms, p99 %.1f ms, max %.1f ms, backlog slope %.0f events/s;"
+        System.out.printf(
+                "  committed %,d (%.0f events/s), p50 %.1f ms, p99 %.1f ms, max %.1f ms, backlog slope %.0f events/s;"
                         + " MongoDB server per write p50 %.1f ms p99 %.1f ms, %.0f documents a write%s%n",
-                written.count(), result.achieved(), result.total().p50Ms(), result.total().p99Ms(), result.total().maxMs(),
-                result.backlogSlope(), result.server().perCommand().p50Ms(), result.server().perCommand().p99Ms(),
-                result.server().documentsPerCommand(), missing > 0 ? ", " + missing + " MISSING" : "");
+                written.count(),
+                result.achieved(),
+                result.total().p50Ms(),
+                result.total().p99Ms(),
+                result.total().maxMs(),
+                result.backlogSlope(),
+                result.server().perCommand().p50Ms(),
+                result.server().perCommand().p99Ms(),
+                result.server().documentsPerCommand(),
+                missing > 0 ? ", " + missing + " MISSING" : "");
         return result;
     }
 
-    private PhaseResult measure(Written written, double offered, List<long[]> samples, double kafkaRate, int missing,
-                                ArrivalLog.ServerTime server) {
+    private PhaseResult measure(
+            Written written,
+            double offered,
+            List<long[]> samples,
+            double kafkaRate,
+            int missing,
+            ArrivalLog.ServerTime server) {
         topics.catchUp();
         long[] total = new long[written.count()];
         long[] toKafka = new long[written.count()];
@@ -116,9 +141,18 @@ final class StackRun {
         double seconds = (written.endedMicros() - written.startedMicros()) / 1e6;
         long first = samples.isEmpty() ? 0 : samples.get(0)[2];
         long last = samples.isEmpty() ? 0 : samples.get(samples.size() - 1)[2];
-        return new PhaseResult(written.phase(), offered, written.eventsPerSecond(), Latency.of(Arrays.copyOf(total, n)),
-                Latency.of(Arrays.copyOf(toKafka, staged)), Latency.of(Arrays.copyOf(fromKafka, staged)),
-                PipelineBenchmark.backlogSlope(samples), kafkaRate, (last - first) / seconds, missing, server);
+        return new PhaseResult(
+                written.phase(),
+                offered,
+                written.eventsPerSecond(),
+                Latency.of(Arrays.copyOf(total, n)),
+                Latency.of(Arrays.copyOf(toKafka, staged)),
+                Latency.of(Arrays.copyOf(fromKafka, staged)),
+                PipelineBenchmark.backlogSlope(samples),
+                kafkaRate,
+                (last - first) / seconds,
+                missing,
+                server);
     }
 
     /**
@@ -135,14 +169,20 @@ final class StackRun {
         pause(Stack.SOURCE);
         cluster.mongoProxy().cut();
         long kafkaBefore = topics.endOffsetTotal();
-        Written written = writers.write("backlog", Double.POSITIVE_INFINITY, 3_600_000L, options.backlog(), options.backlogBatch());
+        Written written = writers.write(
+                "backlog", Double.POSITIVE_INFINITY, 3_600_000L, options.backlog(), options.backlogBatch());
         committedTotal += written.count();
         writtenIds.addAll(written.commitMicros().keySet());
-        System.out.printf("  written %,d events at %.0f events/s; resuming the source%n", written.count(), written.eventsPerSecond());
+        System.out.printf(
+                "  written %,d events at %.0f events/s; resuming the source%n",
+                written.count(), written.eventsPerSecond());
         double[] beforeSource = cpu();
         long resumed = System.nanoTime();
         cluster.rest().call("PUT", "/connectors/" + Stack.SOURCE + "/resume", null, 60);
-        Wait.until("the backlog is on Kafka", Duration.ofSeconds(900), () -> topics.endOffsetTotal() >= kafkaBefore + written.count());
+        Wait.until(
+                "the backlog is on Kafka",
+                Duration.ofSeconds(900),
+                () -> topics.endOffsetTotal() >= kafkaBefore + written.count());
         double sourceRate = written.count() / ((System.nanoTime() - resumed) / 1e9);
         double[] afterSource = cpu();
         System.out.printf("  on Kafka at %.0f events/s; MongoDB back%n", sourceRate);
@@ -167,31 +207,51 @@ final class StackRun {
         int stored = written.count() - missing;
         double drainRate = stored / Math.max(1e-6, (lastArrival - firstArrival) / 1e6);
         ArrivalLog.ServerTime server = arrivals.serverTime(commandsBefore);
-        BacklogResult result = new BacklogResult(written.count(), written.eventsPerSecond(), sourceRate, drainRate,
-                (firstArrival - healedMicros) / 1000, missing,
-                server.busyMicros() / Math.max(1.0, lastArrival - firstArrival), server.documentsPerCommand(),
-                perThousand(beforeSource, afterSource, written.count()), perThousand(afterSource, afterDrain, written.count()));
-        System.out.printf("  drained at %.0f events/s, first write %d ms after MongoDB came back; MongoDB busy %.0f%% of"
-                        + " the drain, %.0f documents a write%s%n", drainRate, result.firstWriteAfterMs(),
-                100 * result.serverBusyShare(), result.documentsPerWrite(), missing > 0 ? ", " + missing + " MISSING" : "");
+        BacklogResult result = new BacklogResult(
+                written.count(),
+                written.eventsPerSecond(),
+                sourceRate,
+                drainRate,
+                (firstArrival - healedMicros) / 1000,
+                missing,
+                server.busyMicros() / Math.max(1.0, lastArrival - firstArrival),
+                server.documentsPerCommand(),
+                perThousand(beforeSource, afterSource, written.count()),
+                perThousand(afterSource, afterDrain, written.count()));
+        System.out.printf(
+                "  drained at %.0f events/s, first write %d ms after MongoDB came back; MongoDB busy %.0f%% of"
+                        + " the drain, %.0f documents a write%s%n",
+                drainRate,
+                result.firstWriteAfterMs(),
+                100 * result.serverBusyShare(),
+                result.documentsPerWrite(),
+                missing > 0 ? ", " + missing + " MISSING" : "");
         return result;
     }
 
     /** CPU seconds used so far by the Connect worker, the broker and MongoDB. */
     private double[] cpu() {
-        return new double[] {ProcessCpu.seconds(cluster.workers().get(0).process().pid()),
-                ProcessCpu.seconds(cluster.kafka().node(1).process().pid()),
-                cluster.mongoProcess() == null ? Double.NaN : ProcessCpu.seconds(cluster.mongoProcess().pid())};
+        return new double[] {
+            ProcessCpu.seconds(cluster.workers().get(0).process().pid()),
+            ProcessCpu.seconds(cluster.kafka().node(1).process().pid()),
+            cluster.mongoProcess() == null
+                    ? Double.NaN
+                    : ProcessCpu.seconds(cluster.mongoProcess().pid())
+        };
     }
 
     private static BacklogResult.Cpu perThousand(double[] before, double[] after, int events) {
         double scale = 1_000_000.0 / events; // seconds per event → ms per 1,000 events
-        return new BacklogResult.Cpu((after[0] - before[0]) * scale, (after[1] - before[1]) * scale, (after[2] - before[2]) * scale);
+        return new BacklogResult.Cpu(
+                (after[0] - before[0]) * scale, (after[1] - before[1]) * scale, (after[2] - before[2]) * scale);
     }
 
     private void pause(String connector) {
         cluster.rest().call("PUT", "/connectors/" + connector + "/pause", null, 60);
-        Wait.until(connector + " is PAUSED", Duration.ofSeconds(60), () -> cluster.rest().allIn(connector, "PAUSED"));
+        Wait.until(
+                connector + " is PAUSED",
+                Duration.ofSeconds(60),
+                () -> cluster.rest().allIn(connector, "PAUSED"));
     }
 
     /**
@@ -199,7 +259,9 @@ final class StackRun {
      * sends a batch that failed on a dropped connection); returns how many of this phase's are not in MongoDB.
      */
     private int awaitArrived(Written written, int timeoutSeconds) {
-        Wait.within(Duration.ofSeconds(timeoutSeconds), () -> arrivals.refresh() + deadLetters.endOffsetTotal() >= committedTotal);
+        Wait.within(
+                Duration.ofSeconds(timeoutSeconds),
+                () -> arrivals.refresh() + deadLetters.endOffsetTotal() >= committedTotal);
         arrivals.refresh();
         int missing = 0;
         for (String id : written.commitMicros().keySet()) {

@@ -56,7 +56,8 @@ public final class TimedWriters {
      * Writes at the offered rate (events/s; infinite for as fast as the writers go) until the duration is over or
      * maxEvents are committed, whichever is first, in transactions of eventsPerTransaction events.
      */
-    public Written write(String phase, double eventsPerSecond, long durationMs, long maxEvents, int eventsPerTransaction)
+    public Written write(
+            String phase, double eventsPerSecond, long durationMs, long maxEvents, int eventsPerTransaction)
             throws InterruptedException {
         Map<String, Long> commits = new ConcurrentHashMap<>();
         AtomicLong claimed = new AtomicLong();
@@ -66,15 +67,25 @@ public final class TimedWriters {
         long deadline = System.nanoTime() + durationMs * 1_000_000L;
         for (int t = 0; t < threads; t++) {
             int writer = t;
-            Thread thread = new Thread(() -> {
-                try {
-                    writeOne(phase, writer, eventsPerSecond / threads, deadline, maxEvents, eventsPerTransaction, claimed, commits);
-                } catch (SQLException | RuntimeException e) {
-                    synchronized (failures) {
-                        failures.add(e);
-                    }
-                }
-            }, "bench-writer-" + t);
+            Thread thread = new Thread(
+                    () -> {
+                        try {
+                            writeOne(
+                                    phase,
+                                    writer,
+                                    eventsPerSecond / threads,
+                                    deadline,
+                                    maxEvents,
+                                    eventsPerTransaction,
+                                    claimed,
+                                    commits);
+                        } catch (SQLException | RuntimeException e) {
+                            synchronized (failures) {
+                                failures.add(e);
+                            }
+                        }
+                    },
+                    "bench-writer-" + t);
             running.add(thread);
             thread.start();
         }
@@ -87,14 +98,23 @@ public final class TimedWriters {
         return new Written(phase, commits, started, nowMicros());
     }
 
-    private void writeOne(String phase, int writer, double perThreadRate, long deadline, long maxEvents, int batch,
-                          AtomicLong claimed, Map<String, Long> commits) throws SQLException {
+    private void writeOne(
+            String phase,
+            int writer,
+            double perThreadRate,
+            long deadline,
+            long maxEvents,
+            int batch,
+            AtomicLong claimed,
+            Map<String, Long> commits)
+            throws SQLException {
         long intervalNanos = Double.isInfinite(perThreadRate) ? 0 : (long) (batch * 1e9 / perThreadRate);
         long next = System.nanoTime();
         int sequence = 0;
         try (Connection connection = db.connect(database)) {
             connection.setAutoCommit(false);
-            try (OutboxWorkload.Statements statements = new OutboxWorkload.Statements(connection, db.isPostgres(), "outbox")) {
+            try (OutboxWorkload.Statements statements =
+                    new OutboxWorkload.Statements(connection, db.isPostgres(), "outbox")) {
                 List<String> ids = new ArrayList<>(batch);
                 while (System.nanoTime() < deadline) {
                     long wait = next - System.nanoTime();
@@ -128,8 +148,9 @@ public final class TimedWriters {
     static Event event(String phase, int writer, int sequence) {
         String type = OutboxWorkload.AGGREGATE_TYPES.get(sequence % OutboxWorkload.AGGREGATE_TYPES.size());
         String aggregateId = type.toLowerCase() + "-" + writer + "-" + (sequence % 20);
-        String payload = "{\"aggregate\": \"" + aggregateId + "\", \"seq\": " + sequence + ", \"amount\": " + (sequence * 3 + 0.5)
-                + ", \"lines\": [{\"sku\": \"sku-" + (sequence % 7) + "\", \"qty\": " + (1 + sequence % 3) + "}]}";
+        String payload = "{\"aggregate\": \"" + aggregateId + "\", \"seq\": " + sequence + ", \"amount\": "
+                + (sequence * 3 + 0.5) + ", \"lines\": [{\"sku\": \"sku-" + (sequence % 7) + "\", \"qty\": "
+                + (1 + sequence % 3) + "}]}";
         return new Event(phase + "-" + writer + "-" + sequence, type, aggregateId, type + "Changed", payload);
     }
 

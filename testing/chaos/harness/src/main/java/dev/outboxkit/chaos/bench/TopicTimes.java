@@ -41,7 +41,9 @@ public final class TopicTimes implements AutoCloseable {
     /** The sum of the end offsets of every partition of the topics: events on Kafka so far. */
     public long endOffsetTotal() {
         assignAll();
-        return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+        return consumer.endOffsets(partitions).values().stream()
+                .mapToLong(Long::longValue)
+                .sum();
     }
 
     /** Reads every record appended since the last call, up to the current end offsets. */

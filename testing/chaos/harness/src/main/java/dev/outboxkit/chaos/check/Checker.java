@@ -48,14 +48,37 @@ public final class Checker {
      * looked at less than it claims. {@code unknownOnKafka}: records on the topics with no id header or an id that
      * never committed; {@code withoutPosition}: stored documents without the Kafka position the sink stores.
      */
-    public record Findings(long committed, long stored, long missing, long stray, long duplicatedInMongo,
-                           long kafkaRecords, long duplicatedOnKafka, long unknownOnKafka, long orderViolations,
-                           long orderComparedOnKafka, long mongoOrderViolations, long orderComparedInMongo,
-                           long withoutPosition, long aggregatesWithGaps, long deadLettered, long lag, List<String> examples) {
+    public record Findings(
+            long committed,
+            long stored,
+            long missing,
+            long stray,
+            long duplicatedInMongo,
+            long kafkaRecords,
+            long duplicatedOnKafka,
+            long unknownOnKafka,
+            long orderViolations,
+            long orderComparedOnKafka,
+            long mongoOrderViolations,
+            long orderComparedInMongo,
+            long withoutPosition,
+            long aggregatesWithGaps,
+            long deadLettered,
+            long lag,
+            List<String> examples) {
         public boolean holds() {
-            return missing == 0 && stray == 0 && duplicatedInMongo == 0 && unknownOnKafka == 0 && orderViolations == 0
-                    && orderComparedOnKafka == committed && mongoOrderViolations == 0 && orderComparedInMongo == committed
-                    && withoutPosition == 0 && aggregatesWithGaps == 0 && deadLettered == 0 && lag == 0;
+            return missing == 0
+                    && stray == 0
+                    && duplicatedInMongo == 0
+                    && unknownOnKafka == 0
+                    && orderViolations == 0
+                    && orderComparedOnKafka == committed
+                    && mongoOrderViolations == 0
+                    && orderComparedInMongo == committed
+                    && withoutPosition == 0
+                    && aggregatesWithGaps == 0
+                    && deadLettered == 0
+                    && lag == 0;
         }
     }
 
@@ -67,7 +90,9 @@ public final class Checker {
             if (byTopic != 0) {
                 return byTopic;
             }
-            return partition != other.partition ? Integer.compare(partition, other.partition) : Long.compare(offset, other.offset);
+            return partition != other.partition
+                    ? Integer.compare(partition, other.partition)
+                    : Long.compare(offset, other.offset);
         }
 
         @Override
@@ -82,7 +107,9 @@ public final class Checker {
         static Position of(Document document) {
             Object kafka = document.get("kafka");
             if (kafka instanceof Document coordinates) {
-                return new Position(coordinates.getString("topic"), ((Number) coordinates.get("partition")).intValue(),
+                return new Position(
+                        coordinates.getString("topic"),
+                        ((Number) coordinates.get("partition")).intValue(),
                         ((Number) coordinates.get("offset")).longValue());
             }
             Object joined = document.get(PEER_POSITION_FIELD);
@@ -90,7 +117,9 @@ public final class Checker {
                 int lastDash = text.lastIndexOf('-');
                 int secondLastDash = text.lastIndexOf('-', lastDash - 1);
                 if (secondLastDash > 0) {
-                    return new Position(text.substring(0, secondLastDash), Integer.parseInt(text.substring(secondLastDash + 1, lastDash)),
+                    return new Position(
+                            text.substring(0, secondLastDash),
+                            Integer.parseInt(text.substring(secondLastDash + 1, lastDash)),
                             Long.parseLong(text.substring(lastDash + 1)));
                 }
             }
@@ -120,8 +149,9 @@ public final class Checker {
     }
 
     public long committedCount() throws SQLException {
-        try (Connection connection = cluster.database().connect(Cluster.DATABASE); Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM outbox")) {
+        try (Connection connection = cluster.database().connect(Cluster.DATABASE);
+                Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM outbox")) {
             rows.next();
             return rows.getLong(1);
         }
@@ -136,7 +166,8 @@ public final class Checker {
         try (Admin admin = Admin.create(adminProps())) {
             Map<TopicPartition, Long> ends = endOffsets(admin, Stack.TOPICS);
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(Stack.sinkGroup())
-                    .partitionsToOffsetAndMetadata().get();
+                    .partitionsToOffsetAndMetadata()
+                    .get();
             Map<TopicPartition, Long> from = new HashMap<>();
             for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
                 OffsetAndMetadata at = committed.get(end.getKey());
@@ -162,7 +193,8 @@ public final class Checker {
             if (!collection.startsWith("outbox.event.")) {
                 continue;
             }
-            for (Document document : database.getCollection(collection).find()
+            for (Document document : database.getCollection(collection)
+                    .find()
                     .projection(new Document("_id", 1).append("kafka", 1).append(PEER_POSITION_FIELD, 1))) {
                 documents++;
                 String id = String.valueOf(document.get("_id"));
@@ -178,18 +210,33 @@ public final class Checker {
                 }
             }
         }
-        long missing = committed.keySet().stream().filter(id -> !storedDocuments.containsKey(id)).count();
-        long stray = storedDocuments.keySet().stream().filter(id -> !committed.containsKey(id)).count();
-        committed.keySet().stream().filter(id -> !storedDocuments.containsKey(id)).limit(5).forEach(id -> examples.add("missing " + id));
-        storedDocuments.keySet().stream().filter(id -> !committed.containsKey(id)).limit(5).forEach(id -> examples.add("stray " + id));
+        long missing = committed.keySet().stream()
+                .filter(id -> !storedDocuments.containsKey(id))
+                .count();
+        long stray = storedDocuments.keySet().stream()
+                .filter(id -> !committed.containsKey(id))
+                .count();
+        committed.keySet().stream()
+                .filter(id -> !storedDocuments.containsKey(id))
+                .limit(5)
+                .forEach(id -> examples.add("missing " + id));
+        storedDocuments.keySet().stream()
+                .filter(id -> !committed.containsKey(id))
+                .limit(5)
+                .forEach(id -> examples.add("stray " + id));
 
         // Per aggregate, stored sequence numbers must be 1..n for the n committed.
         Map<String, Integer> committedMax = new HashMap<>();
         committed.forEach((id, seq) -> committedMax.merge(aggregate(id), seq, Math::max));
         Map<String, Set<Integer>> storedSeqs = new HashMap<>();
-        storedDocuments.keySet().stream().filter(committed::containsKey)
-                .forEach(id -> storedSeqs.computeIfAbsent(aggregate(id), a -> new HashSet<>()).add(committed.get(id)));
-        long gaps = committedMax.entrySet().stream().filter(e -> storedSeqs.getOrDefault(e.getKey(), Set.of()).size() != e.getValue()).count();
+        storedDocuments.keySet().stream()
+                .filter(committed::containsKey)
+                .forEach(id -> storedSeqs
+                        .computeIfAbsent(aggregate(id), a -> new HashSet<>())
+                        .add(committed.get(id)));
+        long gaps = committedMax.entrySet().stream()
+                .filter(e -> storedSeqs.getOrDefault(e.getKey(), Set.of()).size() != e.getValue())
+                .count();
 
         long[] mongoOrder = mongoOrder(committed, storedAt, examples);
         long mongoOrderViolations = mongoOrder[0];
@@ -199,22 +246,40 @@ public final class Checker {
         long deadLettered;
         try (Admin admin = Admin.create(adminProps())) {
             deadLettered = admin.listTopics().names().get().contains(Stack.DLQ)
-                    ? endOffsets(admin, List.of(Stack.DLQ)).values().stream().mapToLong(Long::longValue).sum() : 0;
+                    ? endOffsets(admin, List.of(Stack.DLQ)).values().stream()
+                            .mapToLong(Long::longValue)
+                            .sum()
+                    : 0;
         }
-        return new Findings(committed.size(), storedDocuments.size(), missing, stray, documents - storedDocuments.size(),
-                kafka.records(), kafka.duplicated(), kafka.unknown(), kafka.violations(), kafka.compared(),
-                mongoOrderViolations, orderComparedInMongo, withoutPosition, gaps, deadLettered, sinkLag(), examples);
+        return new Findings(
+                committed.size(),
+                storedDocuments.size(),
+                missing,
+                stray,
+                documents - storedDocuments.size(),
+                kafka.records(),
+                kafka.duplicated(),
+                kafka.unknown(),
+                kafka.violations(),
+                kafka.compared(),
+                mongoOrderViolations,
+                orderComparedInMongo,
+                withoutPosition,
+                gaps,
+                deadLettered,
+                sinkLag(),
+                examples);
     }
 
     /** What the order check on the topics saw: records, redeliveries, records of no committed event, compared, violations. */
-    record KafkaOrder(long records, long duplicated, long unknown, long compared, long violations) {
-    }
+    record KafkaOrder(long records, long duplicated, long unknown, long compared, long violations) {}
 
     /**
      * Order on Kafka: per aggregate, each event's first occurrence (records partition by partition, in offset order)
      * must come in commit order. Records with no id header or an id that never committed are counted, not skipped.
      */
-    static KafkaOrder kafkaOrder(Map<String, Integer> committed, List<ConsumerRecord<byte[], byte[]>> records, List<String> examples) {
+    static KafkaOrder kafkaOrder(
+            Map<String, Integer> committed, List<ConsumerRecord<byte[], byte[]>> records, List<String> examples) {
         long kafkaRecords = 0;
         long unknownOnKafka = 0;
         long orderComparedOnKafka = 0;
@@ -228,8 +293,8 @@ public final class Checker {
             if (id == null || !committed.containsKey(id)) {
                 unknownOnKafka++;
                 if (examples.size() < 10) {
-                    examples.add((id == null ? "no id header" : "never committed: " + id) + " at " + record.topic() + "-"
-                            + record.partition() + "@" + record.offset());
+                    examples.add((id == null ? "no id header" : "never committed: " + id) + " at " + record.topic()
+                            + "-" + record.partition() + "@" + record.offset());
                 }
                 continue;
             }
@@ -242,11 +307,16 @@ public final class Checker {
             if (previous != null && seq <= previous) {
                 orderViolations++;
                 if (examples.size() < 10) {
-                    examples.add("order: " + id + " after seq " + previous + " at " + record.topic() + "-" + record.partition() + "@" + record.offset());
+                    examples.add("order: " + id + " after seq " + previous + " at " + record.topic() + "-"
+                            + record.partition() + "@" + record.offset());
                 }
             }
         }
-        return new KafkaOrder(kafkaRecords, kafkaRecords - unknownOnKafka - seenOnKafka.size(), unknownOnKafka, orderComparedOnKafka,
+        return new KafkaOrder(
+                kafkaRecords,
+                kafkaRecords - unknownOnKafka - seenOnKafka.size(),
+                unknownOnKafka,
+                orderComparedOnKafka,
                 orderViolations);
     }
 
@@ -271,8 +341,8 @@ public final class Checker {
                 if (stored.getValue() <= previous) {
                     violations++;
                     if (examples.size() < 10) {
-                        examples.add("order in MongoDB: " + aggregate.getKey() + "#" + stored.getValue() + " stored from "
-                                + stored.getKey() + ", after #" + previous);
+                        examples.add("order in MongoDB: " + aggregate.getKey() + "#" + stored.getValue()
+                                + " stored from " + stored.getKey() + ", after #" + previous);
                     }
                 }
                 previous = Math.max(previous, stored.getValue());
@@ -288,8 +358,9 @@ public final class Checker {
     /** Every committed event: id → its aggregate's sequence number. */
     private Map<String, Integer> committedEvents() throws SQLException {
         Map<String, Integer> events = new HashMap<>();
-        try (Connection connection = cluster.database().connect(Cluster.DATABASE); Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery("SELECT id FROM outbox")) {
+        try (Connection connection = cluster.database().connect(Cluster.DATABASE);
+                Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT id FROM outbox")) {
             while (rows.next()) {
                 String id = rows.getString(1);
                 events.put(id, Integer.parseInt(id.substring(id.lastIndexOf('#') + 1)));
@@ -333,7 +404,10 @@ public final class Checker {
                     throw new IllegalStateException("Could not read the topics to their end within 120 s");
                 }
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    byPartition.computeIfAbsent(new TopicPartition(record.topic(), record.partition()), p -> new ArrayList<>()).add(record);
+                    byPartition
+                            .computeIfAbsent(
+                                    new TopicPartition(record.topic(), record.partition()), p -> new ArrayList<>())
+                            .add(record);
                 }
             }
             byPartition.values().forEach(records::addAll);
@@ -344,10 +418,16 @@ public final class Checker {
     /** The last stable offsets: where a read_committed consumer's reading ends (no transaction open before them). */
     private static Map<TopicPartition, Long> endOffsets(Admin admin, List<String> topics) throws Exception {
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-        admin.describeTopics(topics).allTopicNames().get().forEach((topic, description) -> description.partitions()
-                .forEach(p -> request.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest())));
+        admin.describeTopics(topics)
+                .allTopicNames()
+                .get()
+                .forEach((topic, description) -> description
+                        .partitions()
+                        .forEach(p -> request.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest())));
         Map<TopicPartition, Long> ends = new HashMap<>();
-        admin.listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get()
+        admin.listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+                .all()
+                .get()
                 .forEach((partition, info) -> ends.put(partition, info.offset()));
         return ends;
     }

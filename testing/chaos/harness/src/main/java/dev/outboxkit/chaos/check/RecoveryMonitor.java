@@ -79,7 +79,8 @@ public final class RecoveryMonitor implements AutoCloseable {
         for (int from = 0; from < all.size(); from += BATCH) {
             List<String> batch = all.subList(from, Math.min(all.size(), from + BATCH));
             for (String collection : collections) {
-                for (Document document : database.getCollection(collection).find(Filters.in("_id", batch))
+                for (Document document : database.getCollection(collection)
+                        .find(Filters.in("_id", batch))
                         .projection(Projections.include("_id"))) {
                     found.add(String.valueOf(document.get("_id")));
                 }

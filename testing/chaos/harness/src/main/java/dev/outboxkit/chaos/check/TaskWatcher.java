@@ -18,8 +18,7 @@ import dev.outboxkit.testkit.connect.ConnectRest;
 public final class TaskWatcher implements AutoCloseable {
 
     /** A task seen FAILED: when first, and the first line of its trace. */
-    public record Failure(String connector, int task, long firstSeenMs, String worker, String trace) {
-    }
+    public record Failure(String connector, int task, long firstSeenMs, String worker, String trace) {}
 
     private final ConnectRest rest;
     private final List<String> connectors;
@@ -71,7 +70,11 @@ public final class TaskWatcher implements AutoCloseable {
                 String key = connector + "/" + task.path("id").asInt();
                 if ("FAILED".equals(task.path("state").asText())) {
                     if (failedNow.add(key)) {
-                        failures.add(new Failure(connector, task.path("id").asInt(), now, task.path("worker_id").asText(),
+                        failures.add(new Failure(
+                                connector,
+                                task.path("id").asInt(),
+                                now,
+                                task.path("worker_id").asText(),
                                 task.path("trace").asText().lines().findFirst().orElse("")));
                     }
                 } else {

@@ -5,10 +5,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.outboxkit.testkit.Wait;
 import dev.outboxkit.chaos.process.KafkaBroker;
 import dev.outboxkit.chaos.process.KafkaCluster;
 import dev.outboxkit.chaos.process.KafkaCluster.PartitionState;
+import dev.outboxkit.testkit.Wait;
 
 /**
  * The faults of a replicated cluster (three brokers), each verified from outside through the Admin API: its effect
@@ -45,40 +45,57 @@ final class BrokerFaults {
         } finally {
             leader.start();
         }
-        backInEveryIsr(trace, "node " + leader.nodeId() + " restarted (a new process) and back in every in-sync replica set",
+        backInEveryIsr(
+                trace,
+                "node " + leader.nodeId() + " restarted (a new process) and back in every in-sync replica set",
                 () -> leader.process().pid() != pid);
     }
 
-    private void killedLeaderSeen(FaultInjector.Trace trace, KafkaBroker leader, long pid, PartitionState target, long started) {
+    private void killedLeaderSeen(
+            FaultInjector.Trace trace, KafkaBroker leader, long pid, PartitionState target, long started) {
         AtomicInteger newLeader = new AtomicInteger(-1);
-        trace.effect("node " + leader.nodeId() + " (pid " + pid + ", leader of " + target.partition() + ") is gone and the"
-                + " partition's leadership moved to another node", EFFECT_SECONDS * 1000L, () -> {
+        trace.effect(
+                "node " + leader.nodeId() + " (pid " + pid + ", leader of " + target.partition() + ") is gone and the"
+                        + " partition's leadership moved to another node",
+                EFFECT_SECONDS * 1000L,
+                () -> {
                     newLeader.set(state(target).leader());
                     return !leader.process().isAlive() && newLeader.get() >= 0 && newLeader.get() != leader.nodeId();
                 });
-        trace.note(String.format("node %d, leader of %s, killed; leader node %d %.1f s after the kill", leader.nodeId(),
-                target.partition(), newLeader.get(), (System.currentTimeMillis() - started) / 1000.0));
+        trace.note(String.format(
+                "node %d, leader of %s, killed; leader node %d %.1f s after the kill",
+                leader.nodeId(), target.partition(), newLeader.get(), (System.currentTimeMillis() - started) / 1000.0));
     }
 
     /** SIGSTOP of a follower of one outbox partition until it has left that partition's ISR; SIGCONT; back in. */
     void stopUntilOutOfIsr(int faultNumber, long minimumMs, FaultInjector.Trace trace) {
         PartitionState target = followerTarget(states(), faultNumber)
                 .orElseThrow(() -> new IllegalStateException("no outbox partition has an in-sync follower"));
-        int nodeId = target.isr().stream().filter(id -> id != target.leader()).findFirst().orElseThrow();
+        int nodeId = target.isr().stream()
+                .filter(id -> id != target.leader())
+                .findFirst()
+                .orElseThrow();
         KafkaBroker broker = kafka.node(nodeId);
         long started = System.currentTimeMillis();
         broker.process().signal("STOP");
         try {
             // The replica lag limit is 10 s; the controller fences a broker whose heartbeats stop after 9 s.
-            trace.effect("node " + nodeId + " is stopped (state T) and has left the in-sync replicas of " + target.partition(),
-                    120_000, () -> broker.process().state().equals("T") && !state(target).isr().contains(nodeId));
-            trace.note(String.format("node %d stopped; out of the ISR of %s %.1f s later", nodeId, target.partition(),
-                    (System.currentTimeMillis() - started) / 1000.0));
+            trace.effect(
+                    "node " + nodeId + " is stopped (state T) and has left the in-sync replicas of "
+                            + target.partition(),
+                    120_000,
+                    () -> broker.process().state().equals("T")
+                            && !state(target).isr().contains(nodeId));
+            trace.note(String.format(
+                    "node %d stopped; out of the ISR of %s %.1f s later",
+                    nodeId, target.partition(), (System.currentTimeMillis() - started) / 1000.0));
             Wait.sleep(Duration.ofMillis(Math.max(0, started + minimumMs - System.currentTimeMillis())));
         } finally {
             broker.process().signal("CONT");
         }
-        backInEveryIsr(trace, "node " + nodeId + " resumed and back in every in-sync replica set",
+        backInEveryIsr(
+                trace,
+                "node " + nodeId + " resumed and back in every in-sync replica set",
                 () -> !broker.process().state().equals("T"));
     }
 
@@ -88,21 +105,31 @@ final class BrokerFaults {
             long pid = broker.process().pid();
             broker.process().stop(60);
             try {
-                trace.effect("node " + broker.nodeId() + " (pid " + pid + ") stopped and its port refuses", EFFECT_SECONDS * 1000L,
+                trace.effect(
+                        "node " + broker.nodeId() + " (pid " + pid + ") stopped and its port refuses",
+                        EFFECT_SECONDS * 1000L,
                         () -> !broker.process().isAlive() && Probes.refuses(broker.port()));
             } finally {
                 broker.start();
             }
-            backInEveryIsr(trace, "node " + broker.nodeId() + " restarted (a new process), registered, and back in every in-sync replica set",
+            backInEveryIsr(
+                    trace,
+                    "node " + broker.nodeId()
+                            + " restarted (a new process), registered, and back in every in-sync replica set",
                     () -> broker.process().pid() != pid && broker.process().isAlive());
         }
-        trace.note("nodes " + kafka.nodes().stream().map(b -> Integer.toString(b.nodeId())).toList() + " restarted in turn");
+        trace.note("nodes "
+                + kafka.nodes().stream().map(b -> Integer.toString(b.nodeId())).toList() + " restarted in turn");
     }
 
     /** Back: the condition holds, every node is registered, and no partition of any topic is under-replicated. */
     private void backInEveryIsr(FaultInjector.Trace trace, String what, java.util.function.BooleanSupplier condition) {
-        trace.back(what, CATCH_UP_SECONDS * 1000L, () -> condition.getAsBoolean() && kafka.liveNodes().size() == kafka.size()
-                && call(kafka::underReplicated).isEmpty());
+        trace.back(
+                what,
+                CATCH_UP_SECONDS * 1000L,
+                () -> condition.getAsBoolean()
+                        && kafka.liveNodes().size() == kafka.size()
+                        && call(kafka::underReplicated).isEmpty());
     }
 
     private List<PartitionState> states() {
@@ -110,7 +137,9 @@ final class BrokerFaults {
     }
 
     private PartitionState state(PartitionState of) {
-        return states().stream().filter(s -> s.partition().equals(of.partition())).findFirst()
+        return states().stream()
+                .filter(s -> s.partition().equals(of.partition()))
+                .findFirst()
                 .orElseThrow(() -> new IllegalStateException(of.partition() + " is not described"));
     }
 
@@ -123,8 +152,11 @@ final class BrokerFaults {
     /** The partition whose follower to stop: one with an in-sync follower besides its leader. */
     static Optional<PartitionState> followerTarget(List<PartitionState> states, int faultNumber) {
         List<PartitionState> followed = states.stream()
-                .filter(s -> s.leader() >= 0 && s.isr().stream().anyMatch(id -> id != s.leader())).toList();
-        return followed.isEmpty() ? Optional.empty() : Optional.of(followed.get(Math.floorMod(faultNumber, followed.size())));
+                .filter(s -> s.leader() >= 0 && s.isr().stream().anyMatch(id -> id != s.leader()))
+                .toList();
+        return followed.isEmpty()
+                ? Optional.empty()
+                : Optional.of(followed.get(Math.floorMod(faultNumber, followed.size())));
     }
 
     private static <T> T call(Checked<T> question) {

@@ -11,12 +11,12 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
-import dev.outboxkit.testkit.Wait;
 import dev.outboxkit.chaos.Cluster;
-import dev.outboxkit.testkit.connect.ConnectRest;
 import dev.outboxkit.chaos.Stack;
 import dev.outboxkit.chaos.process.ConnectWorker;
 import dev.outboxkit.chaos.process.KafkaBroker;
+import dev.outboxkit.testkit.Wait;
+import dev.outboxkit.testkit.connect.ConnectRest;
 
 /**
  * Carries out planned faults against the cluster, each on a thread of its own at its planned time, so that faults
@@ -38,8 +38,14 @@ public final class FaultInjector {
      * never), and when it was over (the system seen back; or when the fault gave up). {@code problem} is null for a
      * verified fault, else what was not seen.
      */
-    public record Injected(FaultSchedule.Planned planned, long startedAtMs, long effectSeenAtMs, long endedAtMs, long committedAtEnd,
-                           String note, String problem) {
+    public record Injected(
+            FaultSchedule.Planned planned,
+            long startedAtMs,
+            long effectSeenAtMs,
+            long endedAtMs,
+            long committedAtEnd,
+            String note,
+            String problem) {
         public boolean verified() {
             return problem == null;
         }
@@ -87,8 +93,7 @@ public final class FaultInjector {
     private final List<Injected> injected = new CopyOnWriteArrayList<>();
     private final List<String> log;
     private final BrokerFaults brokerFaults;
-    private volatile Consumer<Injected> onEnd = fault -> {
-    };
+    private volatile Consumer<Injected> onEnd = fault -> {};
 
     public FaultInjector(Cluster cluster, LongSupplier committed, List<String> log) {
         this.cluster = cluster;
@@ -126,7 +131,8 @@ public final class FaultInjector {
             lock.unlock();
         }
         long ended = System.currentTimeMillis();
-        Injected done = new Injected(fault, started, trace.effectSeenAtMs, ended, committed.getAsLong(), trace.note.toString(), problem);
+        Injected done = new Injected(
+                fault, started, trace.effectSeenAtMs, ended, committed.getAsLong(), trace.note.toString(), problem);
         onEnd.accept(done);
         injected.add(done);
         say("end   #" + fault.number() + " " + fault.kind() + (trace.note.length() == 0 ? "" : " (" + trace.note + ")")
@@ -141,17 +147,23 @@ public final class FaultInjector {
                 for (ConnectWorker worker : cluster.workers()) {
                     long pid = worker.process().pid();
                     worker.process().stop(30);
-                    trace.effect(worker.name() + " (pid " + pid + ") stopped and its REST port closed", EFFECT_WITHIN_MS,
+                    trace.effect(
+                            worker.name() + " (pid " + pid + ") stopped and its REST port closed",
+                            EFFECT_WITHIN_MS,
                             () -> !worker.process().isAlive() && !cluster.answers(worker));
                     worker.process().start();
-                    trace.back(worker.name() + " answers after its restart", BACK_WITHIN_MS,
+                    trace.back(
+                            worker.name() + " answers after its restart",
+                            BACK_WITHIN_MS,
                             () -> worker.process().pid() != pid && cluster.answers(worker));
                 }
             }
             case MONGO_CUT -> {
                 cluster.mongoProxy().cut();
                 try {
-                    trace.effect("the MongoDB proxy refuses new connections", EFFECT_WITHIN_MS,
+                    trace.effect(
+                            "the MongoDB proxy refuses new connections",
+                            EFFECT_WITHIN_MS,
                             () -> Probes.refuses(cluster.mongoProxy().port()) && probes.mongoThroughProxyMs(2_000) < 0);
                     sleepRest(durationMs, trace);
                 } finally {
@@ -162,8 +174,11 @@ public final class FaultInjector {
             case MONGO_BLACKHOLE -> {
                 cluster.mongoProxy().blackhole();
                 try {
-                    trace.effect("a new client through the MongoDB proxy connects but gets no answer", EFFECT_WITHIN_MS,
-                            () -> !Probes.refuses(cluster.mongoProxy().port()) && probes.mongoThroughProxyMs(2_000) < 0);
+                    trace.effect(
+                            "a new client through the MongoDB proxy connects but gets no answer",
+                            EFFECT_WITHIN_MS,
+                            () -> !Probes.refuses(cluster.mongoProxy().port())
+                                    && probes.mongoThroughProxyMs(2_000) < 0);
                     sleepRest(durationMs, trace);
                 } finally {
                     cluster.mongoProxy().heal();
@@ -174,7 +189,9 @@ public final class FaultInjector {
                 int delayMs = 200;
                 cluster.mongoProxy().slow(delayMs);
                 try {
-                    trace.effect("a ping through the MongoDB proxy takes at least " + delayMs + " ms", EFFECT_WITHIN_MS,
+                    trace.effect(
+                            "a ping through the MongoDB proxy takes at least " + delayMs + " ms",
+                            EFFECT_WITHIN_MS,
                             () -> probes.mongoThroughProxyMs(10_000) >= delayMs);
                     sleepRest(durationMs, trace);
                 } finally {
@@ -187,13 +204,17 @@ public final class FaultInjector {
                 long pid = broker.process().pid();
                 broker.process().kill();
                 try {
-                    trace.effect("the broker (pid " + pid + ") is gone and its port refuses", EFFECT_WITHIN_MS,
+                    trace.effect(
+                            "the broker (pid " + pid + ") is gone and its port refuses",
+                            EFFECT_WITHIN_MS,
                             () -> !broker.process().isAlive() && Probes.refuses(broker.port()));
                     sleepRest(durationMs, trace);
                 } finally {
                     broker.start();
                 }
-                trace.back("a new broker process answers a metadata request", BACK_WITHIN_MS,
+                trace.back(
+                        "a new broker process answers a metadata request",
+                        BACK_WITHIN_MS,
                         () -> broker.process().pid() != pid && probes.brokerAnswers());
             }
             case KILL_PARTITION_LEADER -> brokerFaults.killPartitionLeader(number, durationMs, trace);
@@ -202,7 +223,10 @@ public final class FaultInjector {
             case SOURCE_DB_RESTART -> {
                 cluster.stopDatabase();
                 try {
-                    trace.effect("the source database refuses a new connection", EFFECT_WITHIN_MS, () -> !probes.databaseAnswers());
+                    trace.effect(
+                            "the source database refuses a new connection",
+                            EFFECT_WITHIN_MS,
+                            () -> !probes.databaseAnswers());
                     sleepRest(durationMs, trace);
                 } finally {
                     try {
@@ -229,7 +253,9 @@ public final class FaultInjector {
                 cluster.mongoProxy().cut();
                 ConnectWorker joining = cluster.spare();
                 try {
-                    trace.effect("the MongoDB proxy refuses new connections", EFFECT_WITHIN_MS,
+                    trace.effect(
+                            "the MongoDB proxy refuses new connections",
+                            EFFECT_WITHIN_MS,
                             () -> Probes.refuses(cluster.mongoProxy().port()) && probes.mongoThroughProxyMs(2_000) < 0);
                     long until = trace.effectSeenAtMs + durationMs;
                     joining.process().start();
@@ -238,7 +264,9 @@ public final class FaultInjector {
                     trace.note(joining.name() + " joined");
                     Wait.sleep(Duration.ofMillis(Math.max(0, (until - System.currentTimeMillis()) / 2)));
                     joining.process().stop(30);
-                    trace.back(joining.name() + " (leaving) is gone", EFFECT_WITHIN_MS,
+                    trace.back(
+                            joining.name() + " (leaving) is gone",
+                            EFFECT_WITHIN_MS,
                             () -> !joining.process().isAlive() && !cluster.answers(joining));
                     Wait.sleep(Duration.ofMillis(Math.max(0, until - System.currentTimeMillis())));
                 } finally {
@@ -264,11 +292,21 @@ public final class FaultInjector {
             }
             case OFFSET_RESET_REPLAY -> {
                 rest.call("PUT", "/connectors/" + Stack.SINK + "/stop", null, 120);
-                trace.effect(Stack.SINK + " is STOPPED", 120_000, () -> "STOPPED".equals(
-                        rest.status(Stack.SINK).path("connector").path("state").asText()));
+                trace.effect(
+                        Stack.SINK + " is STOPPED",
+                        120_000,
+                        () -> "STOPPED"
+                                .equals(rest.status(Stack.SINK)
+                                        .path("connector")
+                                        .path("state")
+                                        .asText()));
                 rest.call("DELETE", "/connectors/" + Stack.SINK + "/offsets", null, 120);
-                trace.effect(Stack.SINK + " has no committed offsets", EFFECT_WITHIN_MS, () -> rest.call("GET",
-                        "/connectors/" + Stack.SINK + "/offsets", null, 30).path("offsets").isEmpty());
+                trace.effect(
+                        Stack.SINK + " has no committed offsets",
+                        EFFECT_WITHIN_MS,
+                        () -> rest.call("GET", "/connectors/" + Stack.SINK + "/offsets", null, 30)
+                                .path("offsets")
+                                .isEmpty());
                 rest.call("PUT", "/connectors/" + Stack.SINK + "/resume", null, 120);
                 sinkRunningAgain(trace);
             }
@@ -283,8 +321,11 @@ public final class FaultInjector {
 
     /** A new client gets through the MongoDB proxy again, faster than the given delay. */
     private void mongoBack(Trace trace, long fasterThanMs) {
-        trace.back("a new client gets a ping through the MongoDB proxy" + (fasterThanMs == Long.MAX_VALUE ? "" : " in under "
-                + fasterThanMs + " ms"), BACK_WITHIN_MS, () -> {
+        trace.back(
+                "a new client gets a ping through the MongoDB proxy"
+                        + (fasterThanMs == Long.MAX_VALUE ? "" : " in under " + fasterThanMs + " ms"),
+                BACK_WITHIN_MS,
+                () -> {
                     long ms = probes.mongoThroughProxyMs(5_000);
                     return ms >= 0 && ms < fasterThanMs;
                 });
@@ -308,14 +349,18 @@ public final class FaultInjector {
         long pid = worker.process().pid();
         worker.process().kill();
         try {
-            trace.effect(worker.name() + " (pid " + pid + ") is gone and its REST port closed", EFFECT_WITHIN_MS,
+            trace.effect(
+                    worker.name() + " (pid " + pid + ") is gone and its REST port closed",
+                    EFFECT_WITHIN_MS,
                     () -> !worker.process().isAlive() && !cluster.answers(worker));
             trace.note(worker.name());
             sleepRest(downMs, trace);
         } finally {
             worker.process().start();
         }
-        trace.back("a new " + worker.name() + " process answers", BACK_WITHIN_MS,
+        trace.back(
+                "a new " + worker.name() + " process answers",
+                BACK_WITHIN_MS,
                 () -> worker.process().pid() != pid && cluster.answers(worker));
     }
 

@@ -35,7 +35,9 @@ public enum FaultKind {
      * lose a partition's leader, a broker that stops answering, and a rolling restart instead.
      */
     public static List<FaultKind> forBrokers(int brokers) {
-        return Arrays.stream(values()).filter(kind -> brokers == 1 ? !kind.needsReplicas() : kind != KILL_BROKER).toList();
+        return Arrays.stream(values())
+                .filter(kind -> brokers == 1 ? !kind.needsReplicas() : kind != KILL_BROKER)
+                .toList();
     }
 
     /** Whether the fault needs other brokers to take over (a replicated cluster). */

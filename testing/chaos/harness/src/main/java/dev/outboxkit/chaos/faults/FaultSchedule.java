@@ -18,7 +18,8 @@ public final class FaultSchedule {
     public record Planned(int number, FaultKind kind, double startSeconds, double durationSeconds) {
         @Override
         public String toString() {
-            return String.format("#%-3d at %6.1f s for %5.1f s  %s", number, startSeconds, durationSeconds, kind.description());
+            return String.format(
+                    "#%-3d at %6.1f s for %5.1f s  %s", number, startSeconds, durationSeconds, kind.description());
         }
     }
 
@@ -55,7 +56,8 @@ public final class FaultSchedule {
             double duration = duration(kind, random);
             double start;
             if (i > 0 && random.nextInt(3) == 0) {
-                start = previousStart + random.nextDouble() * Math.max(1, previousDuration); // on top of the previous one
+                start = previousStart
+                        + random.nextDouble() * Math.max(1, previousDuration); // on top of the previous one
             } else {
                 start = i * slot + random.nextDouble() * slot * 0.8;
             }
@@ -68,7 +70,10 @@ public final class FaultSchedule {
         List<Planned> numbered = new ArrayList<>();
         for (int i = 0; i < planned.size(); i++) {
             Planned p = planned.get(i);
-            numbered.add(new Planned(i + 1, p.kind(), Math.round(p.startSeconds() * 10) / 10.0,
+            numbered.add(new Planned(
+                    i + 1,
+                    p.kind(),
+                    Math.round(p.startSeconds() * 10) / 10.0,
                     Math.round(p.durationSeconds() * 10) / 10.0));
         }
         return new FaultSchedule(seed, numbered);
@@ -78,7 +83,8 @@ public final class FaultSchedule {
         return switch (kind) {
             case MONGO_CUT, MONGO_BLACKHOLE, MONGO_SLOW -> 5 + random.nextDouble() * 15;
             case REBALANCE_DURING_MONGO_OUTAGE -> 15 + random.nextDouble() * 10;
-            case KILL_SINK_WORKER, KILL_SOURCE_WORKER, KILL_BROKER, KILL_PARTITION_LEADER, SOURCE_DB_RESTART -> 2 + random.nextDouble() * 8;
+            case KILL_SINK_WORKER, KILL_SOURCE_WORKER, KILL_BROKER, KILL_PARTITION_LEADER, SOURCE_DB_RESTART ->
+                2 + random.nextDouble() * 8;
             // At least this long; the broker stays stopped until it has left the in-sync replicas.
             case BROKER_OUT_OF_ISR -> 12 + random.nextDouble() * 10;
             case PAUSE_RESUME -> 3 + random.nextDouble() * 7;

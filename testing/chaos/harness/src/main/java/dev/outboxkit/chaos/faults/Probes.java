@@ -34,8 +34,9 @@ final class Probes {
      * within the timeout (refused, reset or hanging).
      */
     long mongoThroughProxyMs(int timeoutMs) {
-        String uri = "mongodb://127.0.0.1:" + cluster.mongoProxy().port() + "/?directConnection=true&serverSelectionTimeoutMS="
-                + timeoutMs + "&connectTimeoutMS=" + timeoutMs + "&socketTimeoutMS=" + timeoutMs;
+        String uri = "mongodb://127.0.0.1:" + cluster.mongoProxy().port()
+                + "/?directConnection=true&serverSelectionTimeoutMS=" + timeoutMs + "&connectTimeoutMS=" + timeoutMs
+                + "&socketTimeoutMS=" + timeoutMs;
         long started = System.nanoTime();
         try (MongoClient client = MongoClients.create(uri)) {
             client.getDatabase("admin").runCommand(new Document("ping", 1));
@@ -73,8 +74,9 @@ final class Probes {
 
     /** Whether the source database (directly, not through its proxy) answers a query on a new connection. */
     boolean databaseAnswers() {
-        try (Connection connection = cluster.database().connect(Cluster.DATABASE); Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery("SELECT 1")) {
+        try (Connection connection = cluster.database().connect(Cluster.DATABASE);
+                Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT 1")) {
             return rows.next();
         } catch (Exception e) {
             return false;

@@ -20,7 +20,8 @@ public final class ConnectWorker {
     private final JvmProcess process;
     private final String name;
 
-    public ConnectWorker(String name, KafkaRuntime runtime, Path directory, KafkaCluster kafka, List<Path> pluginDirectories) {
+    public ConnectWorker(
+            String name, KafkaRuntime runtime, Path directory, KafkaCluster kafka, List<Path> pluginDirectories) {
         this.name = name;
         Properties worker = new Properties();
         worker.put("bootstrap.servers", kafka.bootstrapServers());
@@ -63,8 +64,13 @@ public final class ConnectWorker {
         }
         List<String> options = new ArrayList<>(List.of("-Xmx768m", "-XX:+UseG1GC"));
         options.addAll(runtime.loggingOptions());
-        process = new JvmProcess(name, runtime.classpath(), options, "org.apache.kafka.connect.cli.ConnectDistributed",
-                List.of(config.toString()), directory.resolve(name + ".log"));
+        process = new JvmProcess(
+                name,
+                runtime.classpath(),
+                options,
+                "org.apache.kafka.connect.cli.ConnectDistributed",
+                List.of(config.toString()),
+                directory.resolve(name + ".log"));
     }
 
     public String name() {

@@ -18,7 +18,8 @@ public final class JvmProcess {
     private final Path logFile;
     private Process process;
 
-    public JvmProcess(String name, String classpath, List<String> jvmOptions, String mainClass, List<String> args, Path logFile) {
+    public JvmProcess(
+            String name, String classpath, List<String> jvmOptions, String mainClass, List<String> args, Path logFile) {
         this.name = name;
         this.logFile = logFile;
         List<String> cmd = new ArrayList<>();
@@ -35,7 +36,8 @@ public final class JvmProcess {
     public static String jarsOf(Path directory) {
         File[] jars = directory.toFile().listFiles((dir, file) -> file.endsWith(".jar"));
         if (jars == null || jars.length == 0) {
-            throw new IllegalStateException("No jars in " + directory + ": build first (./mvnw -pl chaos -am package -DskipTests)");
+            throw new IllegalStateException(
+                    "No jars in " + directory + ": build first (./mvnw -pl chaos -am package -DskipTests)");
         }
         List<String> paths = new ArrayList<>();
         for (File jar : jars) {
@@ -50,8 +52,10 @@ public final class JvmProcess {
             return;
         }
         try {
-            process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+            process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                    .start();
         } catch (IOException e) {
             throw new IllegalStateException("Cannot start " + name, e);
         }
@@ -91,7 +95,9 @@ public final class JvmProcess {
             throw new IllegalStateException(this.name + " is not running: cannot send SIG" + name);
         }
         try {
-            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).redirectErrorStream(true).start();
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                    .redirectErrorStream(true)
+                    .start();
             if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
                 throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed: "
                         + new String(kill.getInputStream().readAllBytes()));

@@ -1,6 +1,5 @@
 package dev.outboxkit.chaos.process;
 
-import java.time.Duration;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -26,8 +25,15 @@ public final class KafkaBroker {
      * @param voters   the controller quorum, {@code id@host:port,...}
      * @param settings the cluster-wide settings (replication, transactions), the same on every node
      */
-    KafkaBroker(KafkaRuntime runtime, Path directory, int nodeId, int port, int controllerPort, String voters,
-                Map<String, String> settings, String heap) {
+    KafkaBroker(
+            KafkaRuntime runtime,
+            Path directory,
+            int nodeId,
+            int port,
+            int controllerPort,
+            String voters,
+            Map<String, String> settings,
+            String heap) {
         this.nodeId = nodeId;
         this.port = port;
         String name = nodeId == 1 && voters.split(",").length == 1 ? "broker" : "broker-" + nodeId;
@@ -54,7 +60,12 @@ public final class KafkaBroker {
         }
         List<String> options = new ArrayList<>(List.of(heap, "-XX:+UseG1GC"));
         options.addAll(runtime.loggingOptions());
-        process = new JvmProcess(name, runtime.classpath(), options, "kafka.Kafka", List.of(config.toString()),
+        process = new JvmProcess(
+                name,
+                runtime.classpath(),
+                options,
+                "kafka.Kafka",
+                List.of(config.toString()),
                 directory.resolve(name + ".log"));
     }
 
@@ -62,8 +73,13 @@ public final class KafkaBroker {
     JvmProcess formatter(KafkaRuntime runtime, Path directory, String clusterId) {
         List<String> options = new ArrayList<>(List.of("-Xmx256m"));
         options.addAll(runtime.loggingOptions());
-        return new JvmProcess("storage-format-" + nodeId, runtime.classpath(), options, "kafka.tools.StorageTool",
-                List.of("format", "-t", clusterId, "-c", config.toString()), directory.resolve("storage-format-" + nodeId + ".log"));
+        return new JvmProcess(
+                "storage-format-" + nodeId,
+                runtime.classpath(),
+                options,
+                "kafka.tools.StorageTool",
+                List.of("format", "-t", clusterId, "-c", config.toString()),
+                directory.resolve("storage-format-" + nodeId + ".log"));
     }
 
     public void start() {

@@ -1,7 +1,7 @@
 package dev.outboxkit.chaos.process;
 
-import java.time.Duration;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -55,17 +55,32 @@ public final class KafkaCluster implements AutoCloseable {
         for (int id = 1; id <= brokers; id++) {
             int[] pair = {Ports.free(), Ports.free()};
             ports.add(pair);
-            voters.append(voters.isEmpty() ? "" : ",").append(id).append("@127.0.0.1:").append(pair[1]);
+            voters.append(voters.isEmpty() ? "" : ",")
+                    .append(id)
+                    .append("@127.0.0.1:")
+                    .append(pair[1]);
         }
         String heap = brokers == 1 ? "-Xmx768m" : "-Xmx512m";
         for (int id = 1; id <= brokers; id++) {
-            nodes.add(new KafkaBroker(runtime, directory, id, ports.get(id - 1)[0], ports.get(id - 1)[1], voters.toString(),
-                    settings(brokers), heap));
+            nodes.add(new KafkaBroker(
+                    runtime,
+                    directory,
+                    id,
+                    ports.get(id - 1)[0],
+                    ports.get(id - 1)[1],
+                    voters.toString(),
+                    settings(brokers),
+                    heap));
         }
         String clusterId = UUID.randomUUID().toString().replace("-", "").substring(0, 22);
-        List<JvmProcess> formatters = nodes.stream().map(node -> node.formatter(runtime, directory, clusterId)).toList();
+        List<JvmProcess> formatters = nodes.stream()
+                .map(node -> node.formatter(runtime, directory, clusterId))
+                .toList();
         formatters.forEach(JvmProcess::start);
-        Wait.until("every broker's storage is formatted", Duration.ofSeconds(120), () -> formatters.stream().noneMatch(JvmProcess::isAlive));
+        Wait.until(
+                "every broker's storage is formatted",
+                Duration.ofSeconds(120),
+                () -> formatters.stream().noneMatch(JvmProcess::isAlive));
     }
 
     /**
@@ -111,7 +126,10 @@ public final class KafkaCluster implements AutoCloseable {
     /** Starts every node and waits until all of them are registered with the controller. */
     public void start() {
         nodes.forEach(KafkaBroker::start);
-        Wait.until("all " + size + " brokers are registered", Duration.ofSeconds(180), () -> liveNodes().size() == size);
+        Wait.until(
+                "all " + size + " brokers are registered",
+                Duration.ofSeconds(180),
+                () -> liveNodes().size() == size);
     }
 
     public int size() {
@@ -142,7 +160,9 @@ public final class KafkaCluster implements AutoCloseable {
     /** The node ids the controller has registered and not fenced now (empty when no broker answers). */
     public Set<Integer> liveNodes() {
         try (Admin admin = admin()) {
-            return admin.describeCluster().nodes().get().stream().map(Node::id).collect(Collectors.toCollection(TreeSet::new));
+            return admin.describeCluster().nodes().get().stream()
+                    .map(Node::id)
+                    .collect(Collectors.toCollection(TreeSet::new));
         } catch (ExecutionException e) {
             return Set.of();
         } catch (InterruptedException e) {
@@ -154,17 +174,26 @@ public final class KafkaCluster implements AutoCloseable {
     /** The partitions of these topics (or, for null, of every topic including the internal ones), ordered. */
     public List<PartitionState> partitions(Collection<String> topics) throws Exception {
         try (Admin admin = admin()) {
-            Collection<String> names = topics != null ? topics
-                    : admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get();
+            Collection<String> names = topics != null
+                    ? topics
+                    : admin.listTopics(new ListTopicsOptions().listInternal(true))
+                            .names()
+                            .get();
             List<PartitionState> states = new ArrayList<>();
-            for (TopicDescription description : admin.describeTopics(names).allTopicNames().get().values()) {
+            for (TopicDescription description :
+                    admin.describeTopics(names).allTopicNames().get().values()) {
                 for (TopicPartitionInfo info : description.partitions()) {
-                    states.add(new PartitionState(new TopicPartition(description.name(), info.partition()),
-                            info.leader() == null || info.leader().isEmpty() ? -1 : info.leader().id(),
-                            info.replicas().stream().map(Node::id).toList(), info.isr().stream().map(Node::id).toList()));
+                    states.add(new PartitionState(
+                            new TopicPartition(description.name(), info.partition()),
+                            info.leader() == null || info.leader().isEmpty()
+                                    ? -1
+                                    : info.leader().id(),
+                            info.replicas().stream().map(Node::id).toList(),
+                            info.isr().stream().map(Node::id).toList()));
                 }
             }
-            states.sort(Comparator.comparing((PartitionState s) -> s.partition().topic()).thenComparingInt(s -> s.partition().partition()));
+            states.sort(Comparator.comparing((PartitionState s) -> s.partition().topic())
+                    .thenComparingInt(s -> s.partition().partition()));
             return states;
         }
     }
@@ -181,15 +210,22 @@ public final class KafkaCluster implements AutoCloseable {
     public List<String> replicationProblems(Collection<String> topics) throws Exception {
         List<String> problems = new ArrayList<>();
         try (Admin admin = admin()) {
-            Map<String, TopicDescription> descriptions = admin.describeTopics(topics).allTopicNames().get();
-            List<ConfigResource> resources = topics.stream().map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
-            Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get();
+            Map<String, TopicDescription> descriptions =
+                    admin.describeTopics(topics).allTopicNames().get();
+            List<ConfigResource> resources = topics.stream()
+                    .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t))
+                    .toList();
+            Map<ConfigResource, Config> configs =
+                    admin.describeConfigs(resources).all().get();
             for (String topic : topics) {
-                int replicas = descriptions.get(topic).partitions().get(0).replicas().size();
-                String minIsr = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, topic)).get("min.insync.replicas").value();
+                int replicas =
+                        descriptions.get(topic).partitions().get(0).replicas().size();
+                String minIsr = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, topic))
+                        .get("min.insync.replicas")
+                        .value();
                 if (replicas != replicationFactor() || !minIsr.equals(Integer.toString(minInsyncReplicas()))) {
-                    problems.add(topic + ": replication factor " + replicas + ", min.insync.replicas " + minIsr + " (want "
-                            + replicationFactor() + " and " + minInsyncReplicas() + ")");
+                    problems.add(topic + ": replication factor " + replicas + ", min.insync.replicas " + minIsr
+                            + " (want " + replicationFactor() + " and " + minInsyncReplicas() + ")");
                 }
             }
         }

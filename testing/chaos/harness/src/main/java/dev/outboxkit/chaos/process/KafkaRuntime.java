@@ -27,25 +27,34 @@ public final class KafkaRuntime {
         try {
             if (version.startsWith("3.")) {
                 Path config = runDirectory.resolve("log4j.properties");
-                Files.writeString(config, String.join("\n",
-                        "log4j.rootLogger=INFO, stdout",
-                        "log4j.appender.stdout=org.apache.log4j.ConsoleAppender",
-                        "log4j.appender.stdout.layout=org.apache.log4j.PatternLayout",
-                        "log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n",
-                        "log4j.logger.org.apache.kafka.clients=WARN",
-                        "log4j.logger.org.reflections=ERROR", ""));
-                return new KafkaRuntime(version, JvmProcess.jarsOf(lib), List.of("-Dlog4j.configuration=file:" + config));
+                Files.writeString(
+                        config,
+                        String.join(
+                                "\n",
+                                "log4j.rootLogger=INFO, stdout",
+                                "log4j.appender.stdout=org.apache.log4j.ConsoleAppender",
+                                "log4j.appender.stdout.layout=org.apache.log4j.PatternLayout",
+                                "log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n",
+                                "log4j.logger.org.apache.kafka.clients=WARN",
+                                "log4j.logger.org.reflections=ERROR",
+                                ""));
+                return new KafkaRuntime(
+                        version, JvmProcess.jarsOf(lib), List.of("-Dlog4j.configuration=file:" + config));
             }
             Path config = runDirectory.resolve("log4j2.properties");
-            Files.writeString(config, String.join("\n",
-                    "appender.stdout.type=Console",
-                    "appender.stdout.name=STDOUT",
-                    "appender.stdout.layout.type=PatternLayout",
-                    "appender.stdout.layout.pattern=[%d] %p %m (%c)%n",
-                    "rootLogger.level=INFO",
-                    "rootLogger.appenderRef.stdout.ref=STDOUT",
-                    "logger.clients.name=org.apache.kafka.clients",
-                    "logger.clients.level=WARN", ""));
+            Files.writeString(
+                    config,
+                    String.join(
+                            "\n",
+                            "appender.stdout.type=Console",
+                            "appender.stdout.name=STDOUT",
+                            "appender.stdout.layout.type=PatternLayout",
+                            "appender.stdout.layout.pattern=[%d] %p %m (%c)%n",
+                            "rootLogger.level=INFO",
+                            "rootLogger.appenderRef.stdout.ref=STDOUT",
+                            "logger.clients.name=org.apache.kafka.clients",
+                            "logger.clients.level=WARN",
+                            ""));
             return new KafkaRuntime(version, JvmProcess.jarsOf(lib), List.of("-Dlog4j2.configurationFile=" + config));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -31,8 +31,7 @@ import io.netty.channel.Channel;
  */
 public final class MongoProcess {
 
-    private MongoProcess() {
-    }
+    private MongoProcess() {}
 
     /** Runs the server on the given port until the process is killed; args: port [arrival-log]. */
     public static void main(String[] args) throws InterruptedException, IOException {
@@ -53,8 +52,13 @@ public final class MongoProcess {
         if (arrivalLog != null) {
             args.add(arrivalLog.toString());
         }
-        return new JvmProcess("mongodb", System.getProperty("java.class.path"), List.of("-Xmx3g", "-XX:+UseG1GC"),
-                MongoProcess.class.getName(), args, directory.resolve("mongodb.log"));
+        return new JvmProcess(
+                "mongodb",
+                System.getProperty("java.class.path"),
+                List.of("-Xmx3g", "-XX:+UseG1GC"),
+                MongoProcess.class.getName(),
+                args,
+                directory.resolve("mongodb.log"));
     }
 
     /**
@@ -113,7 +117,13 @@ public final class MongoProcess {
             }
             StringBuilder lines = new StringBuilder(list.size() * 32 + 32);
             // A command line: when it finished, how long the server worked on it, and how many documents it held.
-            lines.append('#').append(micros).append(' ').append(serverNanos / 1000).append(' ').append(list.size()).append('\n');
+            lines.append('#')
+                    .append(micros)
+                    .append(' ')
+                    .append(serverNanos / 1000)
+                    .append(' ')
+                    .append(list.size())
+                    .append('\n');
             for (int index = 0; index < list.size(); index++) {
                 if (refused.contains(index) || !(list.get(index) instanceof Document document)) {
                     continue;

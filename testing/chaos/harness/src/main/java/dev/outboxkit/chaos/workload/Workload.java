@@ -32,6 +32,7 @@ public final class Workload {
     private final AtomicLong retries = new AtomicLong();
     /** The ids of the committed events, in the order their commits were acknowledged. */
     private final List<String> committedIds = new ArrayList<>();
+
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
 
@@ -44,8 +45,10 @@ public final class Workload {
     }
 
     public static String[] schema(boolean postgres) {
-        return new String[] {OutboxWorkload.ORDERS_TABLE,
-                postgres ? OutboxWorkload.postgresSchema("outbox") : OutboxWorkload.mariaDbSchema("outbox")};
+        return new String[] {
+            OutboxWorkload.ORDERS_TABLE,
+            postgres ? OutboxWorkload.postgresSchema("outbox") : OutboxWorkload.mariaDbSchema("outbox")
+        };
     }
 
     public void start() {
@@ -102,7 +105,11 @@ public final class Workload {
             String aggregateId = aggregates.get(pick)[1];
             int seq = ++sequence[pick];
             String id = aggregateId + "#" + seq;
-            Event event = new Event(id, type, aggregateId, type + "Changed",
+            Event event = new Event(
+                    id,
+                    type,
+                    aggregateId,
+                    type + "Changed",
                     "{\"aggregate\": \"" + aggregateId + "\", \"seq\": " + seq + ", \"writer\": " + writer + "}");
             boolean done = false;
             while (!done) {
@@ -142,7 +149,7 @@ public final class Workload {
     private boolean committedAfterAll(String id) {
         while (true) {
             try (Connection check = db.connect(database);
-                 PreparedStatement query = check.prepareStatement("SELECT COUNT(*) FROM outbox WHERE id = ?")) {
+                    PreparedStatement query = check.prepareStatement("SELECT COUNT(*) FROM outbox WHERE id = ?")) {
                 query.setString(1, id);
                 try (ResultSet rows = query.executeQuery()) {
                     rows.next();

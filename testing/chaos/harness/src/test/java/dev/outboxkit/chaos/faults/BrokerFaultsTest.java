@@ -15,7 +15,8 @@ class BrokerFaultsTest {
     private static final PartitionState ORDER_0 = state("outbox.event.Order", 0, 2, List.of(2, 3, 1), List.of(2, 3, 1));
     private static final PartitionState ORDER_1 = state("outbox.event.Order", 1, -1, List.of(3, 1, 2), List.of());
     private static final PartitionState ORDER_2 = state("outbox.event.Order", 2, 1, List.of(1, 2, 3), List.of(1));
-    private static final PartitionState PAYMENT_0 = state("outbox.event.Payment", 0, 3, List.of(3, 1, 2), List.of(3, 1));
+    private static final PartitionState PAYMENT_0 =
+            state("outbox.event.Payment", 0, 3, List.of(3, 1, 2), List.of(3, 1));
 
     @Test
     void theLeaderTargetIsAPartitionWithALeaderAndChangesFromFaultToFault() {
@@ -44,7 +45,8 @@ class BrokerFaultsTest {
         assertThat(PAYMENT_0.underReplicated()).isTrue();
     }
 
-    private static PartitionState state(String topic, int partition, int leader, List<Integer> replicas, List<Integer> isr) {
+    private static PartitionState state(
+            String topic, int partition, int leader, List<Integer> replicas, List<Integer> isr) {
         return new PartitionState(new TopicPartition(topic, partition), leader, replicas, isr);
     }
 }

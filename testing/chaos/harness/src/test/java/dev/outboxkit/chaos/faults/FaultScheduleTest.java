@@ -12,18 +12,23 @@ class FaultScheduleTest {
 
     @Test
     void theSameSeedGivesTheSameScheduleAndAnotherSeedAnother() {
-        assertThat(FaultSchedule.plan(42, 580, 32).faults()).isEqualTo(FaultSchedule.plan(42, 580, 32).faults());
-        assertThat(FaultSchedule.plan(42, 580, 32).faults()).isNotEqualTo(FaultSchedule.plan(43, 580, 32).faults());
+        assertThat(FaultSchedule.plan(42, 580, 32).faults())
+                .isEqualTo(FaultSchedule.plan(42, 580, 32).faults());
+        assertThat(FaultSchedule.plan(42, 580, 32).faults())
+                .isNotEqualTo(FaultSchedule.plan(43, 580, 32).faults());
     }
 
     @Test
     void everyKindAppearsAtLeastOnceEvenInAShortRound() {
         for (long seed = 0; seed < 50; seed++) {
-            List<FaultSchedule.Planned> faults = FaultSchedule.plan(seed, 160, 12).faults();
+            List<FaultSchedule.Planned> faults =
+                    FaultSchedule.plan(seed, 160, 12).faults();
             EnumSet<FaultKind> kinds = EnumSet.noneOf(FaultKind.class);
             faults.forEach(fault -> kinds.add(fault.kind()));
             assertThat(kinds).as("seed " + seed).containsExactlyInAnyOrderElementsOf(FaultKind.forBrokers(1));
-            assertThat(faults).as("seed " + seed).hasSize(12)
+            assertThat(faults)
+                    .as("seed " + seed)
+                    .hasSize(12)
                     .allSatisfy(fault -> assertThat(fault.startSeconds()).isBetween(0.0, 160.0));
         }
     }
@@ -31,14 +36,26 @@ class FaultScheduleTest {
     @Test
     void aThreeBrokerScheduleHasEveryBrokerFaultAndNoKillOfTheWholeKafka() {
         for (long seed = 0; seed < 50; seed++) {
-            List<FaultSchedule.Planned> faults = FaultSchedule.plan(seed, 160, 14, FaultKind.forBrokers(3)).faults();
+            List<FaultSchedule.Planned> faults =
+                    FaultSchedule.plan(seed, 160, 14, FaultKind.forBrokers(3)).faults();
             EnumSet<FaultKind> kinds = EnumSet.noneOf(FaultKind.class);
             faults.forEach(fault -> kinds.add(fault.kind()));
-            assertThat(kinds).as("seed " + seed).contains(FaultKind.KILL_PARTITION_LEADER, FaultKind.BROKER_OUT_OF_ISR,
-                    FaultKind.BROKER_ROLLING_RESTART, FaultKind.KILL_SINK_WORKER, FaultKind.MONGO_CUT, FaultKind.OFFSET_RESET_REPLAY)
-                    .doesNotContain(FaultKind.KILL_BROKER).hasSize(FaultKind.values().length - 1);
-            assertThat(faults).as("seed " + seed).filteredOn(fault -> fault.kind() == FaultKind.BROKER_OUT_OF_ISR)
-                    .allSatisfy(fault -> assertThat(fault.durationSeconds()).as("long enough to leave the ISR (10 s lag)")
+            assertThat(kinds)
+                    .as("seed " + seed)
+                    .contains(
+                            FaultKind.KILL_PARTITION_LEADER,
+                            FaultKind.BROKER_OUT_OF_ISR,
+                            FaultKind.BROKER_ROLLING_RESTART,
+                            FaultKind.KILL_SINK_WORKER,
+                            FaultKind.MONGO_CUT,
+                            FaultKind.OFFSET_RESET_REPLAY)
+                    .doesNotContain(FaultKind.KILL_BROKER)
+                    .hasSize(FaultKind.values().length - 1);
+            assertThat(faults)
+                    .as("seed " + seed)
+                    .filteredOn(fault -> fault.kind() == FaultKind.BROKER_OUT_OF_ISR)
+                    .allSatisfy(fault -> assertThat(fault.durationSeconds())
+                            .as("long enough to leave the ISR (10 s lag)")
                             .isGreaterThanOrEqualTo(12.0));
         }
     }
@@ -46,17 +63,34 @@ class FaultScheduleTest {
     @Test
     void aOneBrokerScheduleIsTheSameAsBeforeTheBrokerFaultsExisted() {
         // The one-broker kinds are the first twelve, in their old order: a seed gives the schedule it always gave.
-        assertThat(FaultKind.forBrokers(1)).containsExactly(FaultKind.values()[0], FaultKind.values()[1], FaultKind.values()[2],
-                FaultKind.values()[3], FaultKind.values()[4], FaultKind.values()[5], FaultKind.values()[6], FaultKind.values()[7],
-                FaultKind.values()[8], FaultKind.values()[9], FaultKind.values()[10], FaultKind.values()[11]);
+        assertThat(FaultKind.forBrokers(1))
+                .containsExactly(
+                        FaultKind.values()[0],
+                        FaultKind.values()[1],
+                        FaultKind.values()[2],
+                        FaultKind.values()[3],
+                        FaultKind.values()[4],
+                        FaultKind.values()[5],
+                        FaultKind.values()[6],
+                        FaultKind.values()[7],
+                        FaultKind.values()[8],
+                        FaultKind.values()[9],
+                        FaultKind.values()[10],
+                        FaultKind.values()[11]);
         assertThat(FaultKind.forBrokers(1)).noneMatch(FaultKind::needsReplicas);
-        assertThat(FaultSchedule.plan(42, 580, 32).faults()).isEqualTo(FaultSchedule.plan(42, 580, 32, FaultKind.forBrokers(1)).faults());
+        assertThat(FaultSchedule.plan(42, 580, 32).faults())
+                .isEqualTo(
+                        FaultSchedule.plan(42, 580, 32, FaultKind.forBrokers(1)).faults());
     }
 
     @Test
     void everyBrokerFaultActsOnTheBrokersSoTheyNeverOverlapEachOther() {
-        assertThat(List.of(FaultKind.KILL_BROKER, FaultKind.KILL_PARTITION_LEADER, FaultKind.BROKER_OUT_OF_ISR,
-                FaultKind.BROKER_ROLLING_RESTART)).allSatisfy(kind -> assertThat(kind.resource()).isEqualTo("broker"));
+        assertThat(List.of(
+                        FaultKind.KILL_BROKER,
+                        FaultKind.KILL_PARTITION_LEADER,
+                        FaultKind.BROKER_OUT_OF_ISR,
+                        FaultKind.BROKER_ROLLING_RESTART))
+                .allSatisfy(kind -> assertThat(kind.resource()).isEqualTo("broker"));
     }
 
     @Test
@@ -65,7 +99,8 @@ class FaultScheduleTest {
         for (int i = 0; i < faults.size(); i++) {
             assertThat(faults.get(i).number()).isEqualTo(i + 1);
             if (i > 0) {
-                assertThat(faults.get(i).startSeconds()).isGreaterThanOrEqualTo(faults.get(i - 1).startSeconds());
+                assertThat(faults.get(i).startSeconds())
+                        .isGreaterThanOrEqualTo(faults.get(i - 1).startSeconds());
             }
         }
         long overlapping = 0;
@@ -75,6 +110,8 @@ class FaultScheduleTest {
                 overlapping++;
             }
         }
-        assertThat(overlapping).as("faults starting while the previous one still runs").isGreaterThanOrEqualTo(3);
+        assertThat(overlapping)
+                .as("faults starting while the previous one still runs")
+                .isGreaterThanOrEqualTo(3);
     }
 }

@@ -16,10 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.InsertManyOptions;
 import com.mongodb.client.model.ReplaceOneModel;
 import com.mongodb.client.model.ReplaceOptions;
-import com.mongodb.client.model.Filters;
 
 import de.bwaldvogel.mongo.MongoServer;
 import dev.outboxkit.chaos.bench.ArrivalLog;
@@ -33,8 +33,12 @@ class ArrivalRecordingBackendTest {
         long before = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
         try (MongoClient client = MongoClients.create(server.bindAndGetConnectionString())) {
             MongoCollection<Document> events = client.getDatabase("bench").getCollection("outbox.event.Order");
-            events.insertMany(List.of(new Document("_id", "a#1"), new Document("_id", "a#2")), new InsertManyOptions().ordered(false));
-            events.bulkWrite(List.of(new ReplaceOneModel<>(Filters.eq("_id", "b#1"), new Document("_id", "b#1").append("x", 1),
+            events.insertMany(
+                    List.of(new Document("_id", "a#1"), new Document("_id", "a#2")),
+                    new InsertManyOptions().ordered(false));
+            events.bulkWrite(List.of(new ReplaceOneModel<>(
+                    Filters.eq("_id", "b#1"),
+                    new Document("_id", "b#1").append("x", 1),
                     new ReplaceOptions().upsert(true))));
             events.find().first(); // a read is not an arrival
         } finally {
@@ -65,13 +69,17 @@ class ArrivalRecordingBackendTest {
             MongoCollection<Document> events = client.getDatabase("bench").getCollection("outbox.event.Order");
             events.insertOne(new Document("_id", "a#1"));
             // An unordered insert whose first document is refused (duplicate key) and whose second is stored.
-            assertThatThrownBy(() -> events.insertMany(List.of(new Document("_id", "a#1"), new Document("_id", "a#2")),
-                    new InsertManyOptions().ordered(false))).isInstanceOf(com.mongodb.MongoBulkWriteException.class);
+            assertThatThrownBy(() -> events.insertMany(
+                            List.of(new Document("_id", "a#1"), new Document("_id", "a#2")),
+                            new InsertManyOptions().ordered(false)))
+                    .isInstanceOf(com.mongodb.MongoBulkWriteException.class);
         } finally {
             server.shutdownNow();
         }
         String text = awaitLines(log, 4);
-        assertThat(text.lines().filter(line -> !line.startsWith("#")).map(line -> line.substring(line.indexOf(' ') + 1)))
+        assertThat(text.lines()
+                        .filter(line -> !line.startsWith("#"))
+                        .map(line -> line.substring(line.indexOf(' ') + 1)))
                 .containsExactly("a#1", "a#2");
     }
 
@@ -92,7 +100,8 @@ class ArrivalRecordingBackendTest {
         Files.writeString(log, "#100 5 1\n100 a#1\n#250 7 2\n250 a#1\n25");
         ArrivalLog arrivals = new ArrivalLog(log);
         assertThat(arrivals.refresh()).isEqualTo(1);
-        Files.writeString(log, "0 b#1\n", java.nio.file.StandardOpenOption.APPEND); // the rest of a line half written before
+        Files.writeString(
+                log, "0 b#1\n", java.nio.file.StandardOpenOption.APPEND); // the rest of a line half written before
         assertThat(arrivals.refresh()).isEqualTo(2);
         assertThat(arrivals.arrivalMicros("a#1")).isEqualTo(100);
         assertThat(arrivals.arrivalMicros("b#1")).isEqualTo(250);
