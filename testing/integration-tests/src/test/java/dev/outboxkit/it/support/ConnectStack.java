@@ -108,22 +108,17 @@ public final class ConnectStack implements AutoCloseable {
      * shipped path and the given overrides (a null value removes the key).
      */
     public Map<String, String> shippedConfig(String file, Map<String, String> overrides) {
-        Map<String, String> config = ShippedConfigs.render(configsDir(), file, secrets, Map.of());
+        Map<String, String> config = ShippedConfigs.render(configsDir(), file, secrets, overrides);
         // The shipped configs are for a three-broker cluster (replication factor 3, two in-sync replicas); the
-        // embedded cluster has one broker.
+        // embedded cluster has one broker. A test's own override of these keys wins.
         for (String key : List.of(
                 "topic.creation.default.replication.factor",
                 "topic.creation.default.min.insync.replicas",
                 "errors.deadletterqueue.topic.replication.factor")) {
-            config.computeIfPresent(key, (k, v) -> "1");
-        }
-        overrides.forEach((key, value) -> {
-            if (value == null) {
-                config.remove(key);
-            } else {
-                config.put(key, value);
+            if (!overrides.containsKey(key)) {
+                config.computeIfPresent(key, (k, v) -> "1");
             }
-        });
+        }
         return config;
     }
 
