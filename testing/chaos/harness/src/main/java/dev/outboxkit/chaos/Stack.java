@@ -145,6 +145,11 @@ public final class Stack {
         return this;
     }
 
+    /** A copy of the sink connector's settings as they stand, for a benchmark that re-registers the sink alone. */
+    public Map<String, String> sinkConfig() {
+        return new LinkedHashMap<>(sink);
+    }
+
     public void register(ConnectRest rest) {
         rest.putConfig(SOURCE, source);
         Wait.until(SOURCE + " and its task are RUNNING", Duration.ofSeconds(180), () -> rest.allRunning(SOURCE));

@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,12 +28,30 @@ public final class TimedWriters {
     private final SqlDatabase db;
     private final String database;
     private final int threads;
+    private final Shape shape;
     private final AtomicLong committed = new AtomicLong();
 
+    /**
+     * What the writers commit: the event of a writer's n-th transaction (n from 1) and the outbox table it goes to.
+     * The default is {@link TimedWriters#event} into the table {@code outbox}.
+     */
+    public interface Shape {
+        Event event(String phase, int writer, int sequence);
+
+        default String table(int writer, int sequence) {
+            return "outbox";
+        }
+    }
+
     public TimedWriters(SqlDatabase db, String database, int threads) {
+        this(db, database, threads, TimedWriters::event);
+    }
+
+    public TimedWriters(SqlDatabase db, String database, int threads, Shape shape) {
         this.db = db;
         this.database = database;
         this.threads = threads;
+        this.shape = shape;
     }
 
     /** Events committed by every phase so far. */
@@ -111,10 +130,10 @@ public final class TimedWriters {
         long intervalNanos = Double.isInfinite(perThreadRate) ? 0 : (long) (batch * 1e9 / perThreadRate);
         long next = System.nanoTime();
         int sequence = 0;
+        Map<String, OutboxWorkload.Statements> byTable = new HashMap<>();
         try (Connection connection = db.connect(database)) {
             connection.setAutoCommit(false);
-            try (OutboxWorkload.Statements statements =
-                    new OutboxWorkload.Statements(connection, db.isPostgres(), "outbox")) {
+            try {
                 List<String> ids = new ArrayList<>(batch);
                 while (System.nanoTime() < deadline) {
                     long wait = next - System.nanoTime();
@@ -128,8 +147,13 @@ public final class TimedWriters {
                     }
                     int size = (int) Math.min(batch, maxEvents - first);
                     ids.clear();
+                    OutboxWorkload.Statements statements = null;
                     for (int i = 0; i < size; i++) {
-                        Event event = event(phase, writer, ++sequence);
+                        ++sequence;
+                        if (statements == null) {
+                            statements = statements(byTable, connection, shape.table(writer, sequence));
+                        }
+                        Event event = shape.event(phase, writer, sequence);
                         statements.add(event, BigDecimal.valueOf(sequence));
                         ids.add(event.id());
                     }
@@ -140,8 +164,23 @@ public final class TimedWriters {
                     }
                     committed.addAndGet(ids.size());
                 }
+            } finally {
+                for (OutboxWorkload.Statements statements : byTable.values()) {
+                    statements.close();
+                }
             }
         }
+    }
+
+    /** The prepared inserts of the table on this writer's connection, prepared on first use. */
+    private OutboxWorkload.Statements statements(
+            Map<String, OutboxWorkload.Statements> byTable, Connection connection, String table) throws SQLException {
+        OutboxWorkload.Statements statements = byTable.get(table);
+        if (statements == null) {
+            statements = new OutboxWorkload.Statements(connection, db.isPostgres(), table);
+            byTable.put(table, statements);
+        }
+        return statements;
     }
 
     /** An event of about the size of the quickstart's (a ~150-byte JSON payload), on one of 60 aggregates per writer. */
