@@ -281,8 +281,15 @@ public final class GrowthBenchmark {
                 loadAverage());
         System.out.println(header);
         List<Result> results = new ArrayList<>();
+        List<String> failed = new ArrayList<>();
         for (String dimension : options.dimensions) {
-            results.addAll(runDimension(options, repository, dimension));
+            try {
+                results.addAll(runDimension(options, repository, dimension));
+            } catch (Exception e) {
+                // The other dimensions still tell something; the run fails at the end.
+                System.out.println("dimension " + dimension + " failed: " + e);
+                failed.add(dimension);
+            }
         }
         String table = render(results);
         System.out.println();
@@ -295,7 +302,10 @@ public final class GrowthBenchmark {
         if (missing > 0) {
             System.out.println(missing + " events committed in measured windows never reached MongoDB");
         }
-        System.exit(missing > 0 ? 1 : 0);
+        if (!failed.isEmpty()) {
+            System.out.println("dimensions that failed (see above): " + failed);
+        }
+        System.exit(missing > 0 || !failed.isEmpty() ? 1 : 0);
     }
 
     private static List<Result> runDimension(Arguments options, Path repository, String dimension) throws Exception {
