@@ -155,8 +155,24 @@ public final class GrowthBenchmark {
         return events == 0 ? Double.NaN : (secondsAfter - secondsBefore) * 1_000_000.0 / events;
     }
 
-    /** What one point measured. cpu: worker, broker, MongoDB, in CPU ms per 1,000 events. */
-    record Result(Point point, int events, double achieved, Latency latency, double[] cpu, int missing, String load) {}
+    /**
+     * What one point measured. cpu: worker, broker, MongoDB, in CPU ms per 1,000 events; net: the same less what
+     * each process used idle (measured over --idle-seconds with nothing written just before the window).
+     */
+    record Result(
+            Point point,
+            int events,
+            double achieved,
+            Latency latency,
+            double[] cpu,
+            double[] net,
+            int missing,
+            String load) {}
+
+    /** The CPU seconds a process would have used idle over the window, at the rate it used them idle before it. */
+    static double idleShare(double idleBefore, double idleAfter, double idleSeconds, double windowSeconds) {
+        return (idleAfter - idleBefore) / idleSeconds * windowSeconds;
+    }
 
     @Command(
             name = "bench-growth.sh",
@@ -207,6 +223,14 @@ public final class GrowthBenchmark {
         int warmSeconds;
 
         @Option(
+                names = "--idle-seconds",
+                paramLabel = "N",
+                defaultValue = "5",
+                description =
+                        "seconds with nothing written before each window, for the CPU used idle (default ${DEFAULT-VALUE})")
+        int idleSeconds;
+
+        @Option(
                 names = "--writers",
                 paramLabel = "N",
                 defaultValue = "4",
@@ -226,6 +250,19 @@ public final class GrowthBenchmark {
                 defaultValue = "4.3",
                 description = "the Kafka version (default ${DEFAULT-VALUE})")
         String kafka;
+
+        @Option(
+                names = "--points",
+                split = ",",
+                paramLabel = "1,1000",
+                description = "only the points of these values (e.g. --dimension types --points 1,1000; default all)")
+        List<String> points = new ArrayList<>();
+
+        @Option(
+                names = "--source-set",
+                paramLabel = "KEY=VALUE",
+                description = "one setting of the source connector, to try a tuning")
+        Map<String, String> sourceSettings = new LinkedHashMap<>();
 
         @Option(
                 names = "--sink-set",
@@ -250,8 +287,9 @@ public final class GrowthBenchmark {
             if (!(rate > 0) || !(largeRate > 0)) {
                 throw new IllegalArgumentException("--rate and --large-rate need positive numbers");
             }
-            if (seconds < 1 || warmSeconds < 1 || writers < 1) {
-                throw new IllegalArgumentException("--seconds, --warm-seconds and --writers need positive numbers");
+            if (seconds < 1 || warmSeconds < 1 || writers < 1 || idleSeconds < 1) {
+                throw new IllegalArgumentException(
+                        "--seconds, --warm-seconds, --idle-seconds and --writers need positive numbers");
             }
             if (!source.equals("mariadb") && !source.equals("postgres")) {
                 throw new IllegalArgumentException("--source must be mariadb or postgres, not '" + source + "'");
@@ -309,7 +347,13 @@ public final class GrowthBenchmark {
     }
 
     private static List<Result> runDimension(Arguments options, Path repository, String dimension) throws Exception {
-        List<Point> points = plan(dimension, options.rate, options.largeRate);
+        List<Point> points = plan(dimension, options.rate, options.largeRate).stream()
+                .filter(point -> options.points.isEmpty()
+                        || options.points.contains(point.value().split(" ")[0]))
+                .toList();
+        if (points.isEmpty()) {
+            return List.of();
+        }
         Path runDirectory = repository.resolve("testing/chaos/harness/target/bench-growth/" + dimension);
         Cluster.prepareRunDirectory(runDirectory);
         Path arrivalFile = runDirectory.resolve("arrivals.log");
@@ -334,6 +378,7 @@ public final class GrowthBenchmark {
             if (dimension.equals("payload")) {
                 stack.withSourceSetting("producer.override.max.request.size", Integer.toString(LARGE_MESSAGE_BYTES));
             }
+            options.sourceSettings.forEach(stack::withSourceSetting);
             stack.register(cluster.rest());
             Run run = new Run(cluster, stack, new ArrivalLog(arrivalFile), options);
             for (int i = 0; i < points.size(); i++) {
@@ -381,11 +426,19 @@ public final class GrowthBenchmark {
                         "The warm-up of " + point.label() + " did not reach MongoDB within 300 s: " + arrivals.arrived()
                                 + " of " + committed + " events arrived");
             }
+            // The processes' CPU with nothing written (pollers, heartbeats, metadata refresh), to tell apart.
+            double[] idleBefore = cpu();
+            long idleStarted = System.nanoTime();
+            Wait.sleep(Duration.ofSeconds(options.idleSeconds));
+            double[] idleAfter = cpu();
+            double idleSeconds = (System.nanoTime() - idleStarted) / 1e9;
             double[] before = cpu();
+            long windowStarted = System.nanoTime();
             Written written = writers.write(point.label(), point.rate(), options.seconds * 1000L, ALL, 1);
             committed += written.count();
             awaitAll(180);
             double[] after = cpu();
+            double windowSeconds = (System.nanoTime() - windowStarted) / 1e9;
             String load = loadAverage();
             long[] micros = new long[written.count()];
             int n = 0;
@@ -396,8 +449,13 @@ public final class GrowthBenchmark {
                 }
             }
             double[] cpu = new double[after.length];
+            double[] net = new double[after.length];
             for (int i = 0; i < cpu.length; i++) {
                 cpu[i] = msPerThousand(before[i], after[i], written.count());
+                net[i] = msPerThousand(
+                        before[i] + idleShare(idleBefore[i], idleAfter[i], idleSeconds, windowSeconds),
+                        after[i],
+                        written.count());
             }
             Result result = new Result(
                     point,
@@ -405,6 +463,7 @@ public final class GrowthBenchmark {
                     written.eventsPerSecond(),
                     Latency.of(Arrays.copyOf(micros, n)),
                     cpu,
+                    net,
                     written.count() - n,
                     load);
             System.out.println("  " + row(result));
@@ -472,8 +531,9 @@ public final class GrowthBenchmark {
 
     static String render(List<Result> results) {
         StringBuilder out = new StringBuilder();
-        out.append("| dimension | point | events/s | events | p50 ms | p99 ms | worker CPU ms / 1k events |"
-                + " broker | MongoDB | load 1/5/15 min |\n");
+        out.append(
+                "| dimension | point | events/s | events | p50 ms | p99 ms | CPU ms per 1,000 events, all / net of idle:"
+                        + " worker | broker | MongoDB | load 1/5/15 min |\n");
         out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (Result result : results) {
             out.append(row(result)).append('\n');
@@ -484,7 +544,7 @@ public final class GrowthBenchmark {
     static String row(Result r) {
         return String.format(
                 Locale.ROOT,
-                "| %s | %s | %.0f | %,d | %.1f | %.1f | %.0f | %.0f | %.0f | %s |%s",
+                "| %s | %s | %.0f | %,d | %.1f | %.1f | %.0f / %.0f | %.0f / %.0f | %.0f / %.0f | %s |%s",
                 r.point().dimension(),
                 r.point().value(),
                 r.achieved(),
@@ -492,8 +552,11 @@ public final class GrowthBenchmark {
                 r.latency().p50Ms(),
                 r.latency().p99Ms(),
                 r.cpu()[0],
+                r.net()[0],
                 r.cpu()[1],
+                r.net()[1],
                 r.cpu()[2],
+                r.net()[2],
                 r.load(),
                 r.missing() > 0 ? " " + r.missing() + " MISSING" : "");
     }

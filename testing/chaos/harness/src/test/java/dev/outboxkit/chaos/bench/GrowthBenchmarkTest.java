@@ -87,4 +87,13 @@ class GrowthBenchmarkTest {
         assertThat(GrowthBenchmark.msPerThousand(10.0, 11.5, 3_000)).isCloseTo(500.0, within(1e-9));
         assertThat(GrowthBenchmark.msPerThousand(10.0, 11.5, 0)).isNaN();
     }
+
+    @Test
+    void theIdleShareIsTheIdleRateOverTheWindow() {
+        // Idle: 0.5 s of CPU in 5 s (0.1 core). Over a 20 s window that is 2 s; a window that used 3.5 s for 3,000
+        // events used 1.5 s for them: 500 ms per 1,000 net of idle.
+        double idle = GrowthBenchmark.idleShare(7.0, 7.5, 5.0, 20.0);
+        assertThat(idle).isCloseTo(2.0, within(1e-9));
+        assertThat(GrowthBenchmark.msPerThousand(10.0 + idle, 13.5, 3_000)).isCloseTo(500.0, within(1e-9));
+    }
 }
