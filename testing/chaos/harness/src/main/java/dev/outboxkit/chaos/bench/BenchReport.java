@@ -22,10 +22,11 @@ final class BenchReport {
         out.append(String.format(
                 Locale.ROOT,
                 "Pipeline benchmark: source %s, Kafka %s (one KRaft broker, one Connect worker), MongoDB:"
-                        + " the in-process wire-protocol server; %s; %d writer threads, one event per transaction; 3 topics x 3"
-                        + " partitions, sink tasks.max=2%n",
+                        + " the in-process wire-protocol server (its JVM on %s); %s; %d writer threads, one event per"
+                        + " transaction; 3 topics x 3 partitions, sink tasks.max=2%n",
                 options.source(),
                 options.kafka(),
+                options.mongoGc().equals("zgc") ? "ZGC" : "G1",
                 machine(),
                 options.writers()));
         out.append(

@@ -14,6 +14,7 @@ import com.mongodb.client.MongoDatabase;
 import dev.outboxkit.chaos.Cluster;
 import dev.outboxkit.chaos.Stack;
 import dev.outboxkit.chaos.process.JvmProcess;
+import dev.outboxkit.chaos.process.MongoProcess;
 import dev.outboxkit.cli.Commands;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -42,7 +43,8 @@ public final class PipelineBenchmark {
             boolean peerStoresStrings,
             Path repository,
             int repeat,
-            boolean jfr) {
+            boolean jfr,
+            String mongoGc) {
 
         /** The options, or the usage error (one line naming the option); help is handled by the caller. */
         static Options parse(String[] args) {
@@ -67,7 +69,8 @@ public final class PipelineBenchmark {
                             .toAbsolutePath()
                             .normalize(),
                     arguments.repeat,
-                    arguments.jfr);
+                    arguments.jfr,
+                    arguments.mongoGc);
         }
     }
 
@@ -173,6 +176,15 @@ public final class PipelineBenchmark {
         boolean jfr;
 
         @Option(
+                names = "--mongo-gc",
+                paramLabel = "zgc|g1",
+                defaultValue = "zgc",
+                description = "the garbage collector of the in-process MongoDB server's JVM: zgc (default) collects"
+                        + " concurrently; with g1 its young pauses, which grow with the documents it holds, stall every"
+                        + " stack's writes (as before this option)")
+        String mongoGc;
+
+        @Option(
                 names = {"-h", "--help"},
                 usageHelp = true,
                 description = "this help")
@@ -201,6 +213,9 @@ public final class PipelineBenchmark {
             positive("--writers", writers);
             positive("--backlog-batch", backlogBatch);
             positive("--repeat", repeat);
+            if (!mongoGc.equals("zgc") && !mongoGc.equals("g1")) {
+                throw new IllegalArgumentException("--mongo-gc must be zgc or g1, not '" + mongoGc + "'");
+            }
         }
 
         private static void positive(String option, int value) {
@@ -246,7 +261,9 @@ public final class PipelineBenchmark {
         System.out.println(
                 "Pipeline benchmark: " + options.stacks() + " from " + options.source() + ", Kafka " + options.kafka()
                         + ", rates " + options.rates() + " events/s for " + options.phaseSeconds() + " s each, backlog "
-                        + options.backlog() + ", " + options.writers() + " writers");
+                        + options.backlog() + ", " + options.writers() + " writers, MongoDB server GC "
+                        + options.mongoGc());
+        System.setProperty(MongoProcess.GC_PROPERTY, options.mongoGc());
         if (options.jfr()) {
             System.setProperty(JvmProcess.PROFILE_PROPERTY, "true");
         }
