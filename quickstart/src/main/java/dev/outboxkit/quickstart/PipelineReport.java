@@ -86,7 +86,7 @@ final class PipelineReport {
                 newTypesMs));
         OUT.println(String.format(
                 Locale.ROOT,
-                "  commit-to-MongoDB latency   p50 %d ms, p95 %d ms, p99 %d ms, max %d ms (%,d orders offered at %,.0f/s,"
+                "  commit-to-MongoDB latency   p50 %,d ms, p95 %,d ms, p99 %,d ms, max %,d ms (%,d orders offered at %,.0f/s,"
                         + " committed at %,.0f/s; resolution ~%d ms)",
                 ArrivalTracker.percentile(latencies, 50),
                 ArrivalTracker.percentile(latencies, 95),
