@@ -1,5 +1,8 @@
 package dev.outboxkit.it.polling;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -43,5 +46,24 @@ class MariaDbPollingIT extends PollingContract {
     @Override
     void restartDatabase() {
         mariadb.restart();
+    }
+
+    @Override
+    void createUser(String name, String table, String privileges) throws SQLException {
+        try (Connection admin = mariadb.connect(DATABASE)) {
+            MariaDbServer.enableGrants(admin);
+        }
+        mariadb.execute(DATABASE, "CREATE USER '" + name + "'@'%'");
+        grant(name, table, privileges);
+    }
+
+    @Override
+    void grant(String name, String table, String privileges) throws SQLException {
+        mariadb.execute(DATABASE, "GRANT " + privileges + " ON " + DATABASE + "." + table + " TO '" + name + "'@'%'");
+    }
+
+    @Override
+    String privilegeRefused() {
+        return "SQLState 42000, error 1142";
     }
 }
