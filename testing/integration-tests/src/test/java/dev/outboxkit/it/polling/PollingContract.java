@@ -990,8 +990,10 @@ abstract class PollingContract {
                 Statement statement = connection.createStatement();
                 ResultSet rs = statement.executeQuery(
                         postgres()
-                                ? "SELECT txid::text, seq FROM " + table + " ORDER BY txid DESC, seq DESC LIMIT 1"
+                                ? "SELECT txid::text AS last_txid, seq FROM " + table
+                                        + " ORDER BY txid DESC, seq DESC LIMIT 1"
                                 : "SELECT 0, seq FROM " + table + " ORDER BY seq DESC LIMIT 1")) {
+            // Ordered by the xid8 column, not by its text (an output column named txid would be ordered as text).
             assertThat(rs.next()).as("table %s has rows", table).isTrue();
             Map<String, Long> cursor = new TreeMap<>();
             if (postgres()) {
