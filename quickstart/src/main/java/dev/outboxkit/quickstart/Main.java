@@ -165,23 +165,47 @@ public final class Main {
             long newTypesMs = arrivals.maxLatency();
             arrivals.clearLatencies();
 
+            OrderWriter writer = new OrderWriter(db, database, prefix);
             OUT.println();
-            OUT.println("Writing " + options.orders()
-                    + " orders, each a business row and an outbox row in one transaction");
+            OUT.println(String.format(
+                    java.util.Locale.ROOT,
+                    "Writing %,d orders at %,.0f a second (each a business row and an outbox row in one transaction)",
+                    options.orders(),
+                    options.rate()));
             Console.ProgressBar progress = new Console.ProgressBar(options.orders());
-            long started = System.currentTimeMillis();
-            committed.addAll(OutboxWorkload.write(
-                    db, database, "outbox", prefix, committed.size(), options.orders(), (event, at) -> {
+            OrderWriter.Written paced =
+                    writer.write(committed.size(), options.orders(), options.rate(), (event, at) -> {
                         arrivals.committed(event.id(), at);
                         progress.advance();
-                    }));
-            long committedAt = System.currentTimeMillis();
+                    });
+            committed.addAll(paced.events());
             progress.finish();
-
             OUT.println("Waiting for every event to reach MongoDB");
-            long deadline = System.currentTimeMillis() + Math.max(120_000, options.orders() * 20L);
-            while (arrivals.pendingCount() > 0 && System.currentTimeMillis() < deadline) {
-                Thread.sleep(ArrivalTracker.POLL_MS);
+            awaitArrivals(arrivals, options.orders());
+            List<Long> pacedLatencies = arrivals.latencies();
+            arrivals.clearLatencies();
+
+            PipelineReport.FlatOut flatOut = null;
+            if (options.flatOutOrders() > 0) {
+                OUT.println(String.format(
+                        java.util.Locale.ROOT,
+                        "Writing %,d more orders as fast as the database commits them, for the highest sustained rate",
+                        options.flatOutOrders()));
+                Console.ProgressBar fast = new Console.ProgressBar(options.flatOutOrders());
+                OrderWriter.Written flat = writer.write(
+                        committed.size(), options.flatOutOrders(), Double.POSITIVE_INFINITY, (event, at) -> {
+                            arrivals.committed(event.id(), at);
+                            fast.advance();
+                        });
+                committed.addAll(flat.events());
+                fast.finish();
+                OUT.println("Waiting for every event to reach MongoDB");
+                awaitArrivals(arrivals, options.flatOutOrders());
+                flatOut = new PipelineReport.FlatOut(
+                        flat.events().size(),
+                        flat.eventsPerSecond(),
+                        flat.startedMs(),
+                        Math.max(arrivals.lastArrivalMs(), flat.endedMs()));
             }
             // This run's events only: a reused MongoDB or database may hold events of earlier runs.
             String runPrefix = prefix + "-";
@@ -206,9 +230,8 @@ public final class Main {
                     stored.size(),
                     missingIds,
                     strays,
-                    arrivals,
-                    started,
-                    committedAt,
+                    new PipelineReport.Paced(options.orders(), options.rate(), paced.eventsPerSecond(), pacedLatencies),
+                    flatOut,
                     newTypesMs,
                     readModel);
 
@@ -220,6 +243,14 @@ public final class Main {
             if (!options.keepRunning()) {
                 closeAll(resources);
             }
+        }
+    }
+
+    /** Waits until every committed event is in MongoDB, or for a time that grows with the orders just written. */
+    private static void awaitArrivals(ArrivalTracker arrivals, int orders) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + Math.max(120_000, orders * 20L);
+        while (arrivals.pendingCount() > 0 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(ArrivalTracker.POLL_MS);
         }
     }
 

@@ -15,6 +15,8 @@ record Options(
         String jdbcPassword,
         String mongoUri,
         int orders,
+        double rate,
+        int flatOutOrders,
         boolean keepRunning,
         Path repository) {
 
@@ -31,9 +33,25 @@ record Options(
                 names = "--orders",
                 paramLabel = "N",
                 defaultValue = "3000",
-                description =
-                        "orders to write, each a business row and an outbox row in one transaction (default ${DEFAULT-VALUE})")
+                description = "orders to write at --rate, each a business row and an outbox row in one transaction; the"
+                        + " latency line measures them (default ${DEFAULT-VALUE})")
         int orders;
+
+        @Option(
+                names = "--rate",
+                paramLabel = "N",
+                defaultValue = "200",
+                description =
+                        "the offered rate of those orders, a second, on a fixed schedule (default ${DEFAULT-VALUE})")
+        double rate;
+
+        @Option(
+                names = "--flat-out-orders",
+                paramLabel = "N",
+                defaultValue = "3000",
+                description = "then this many orders as fast as the database commits them, for the highest sustained"
+                        + " rate; 0 skips it (default ${DEFAULT-VALUE})")
+        int flatOutOrders;
 
         @Option(
                 names = "--source",
@@ -99,6 +117,13 @@ record Options(
             if (orders < 1) {
                 throw new IllegalArgumentException("--orders needs a positive number, not " + orders);
             }
+            if (!(rate > 0) || Double.isInfinite(rate)) {
+                throw new IllegalArgumentException("--rate needs a positive number of orders a second, not " + rate);
+            }
+            if (flatOutOrders < 0) {
+                throw new IllegalArgumentException(
+                        "--flat-out-orders needs 0 or a positive number, not " + flatOutOrders);
+            }
             if (!source.equals("mariadb") && !source.equals("postgres")) {
                 throw new IllegalArgumentException("--source must be mariadb or postgres, not '" + source + "'");
             }
@@ -130,6 +155,8 @@ record Options(
                 arguments.jdbcPassword,
                 arguments.mongoUri,
                 arguments.orders,
+                arguments.rate,
+                arguments.flatOutOrders,
                 arguments.keepRunning,
                 repository);
     }

@@ -9,8 +9,26 @@ import dev.outboxkit.reconcile.Reconciler;
 import dev.outboxkit.testkit.connect.SinkMetricsReader;
 import dev.outboxkit.testkit.workload.OutboxWorkload;
 
-/** The report at the end of a run: what was committed, what reached Kafka and MongoDB, gaps, throughput, latency. */
+/**
+ * The report at the end of a run: what was committed, what reached Kafka and MongoDB, gaps, latency at the offered
+ * rate, and the highest sustained rate (flat out).
+ */
 final class PipelineReport {
+
+    /** The orders written at a fixed offered rate: the rate asked for, the rate committed, their latencies in ms. */
+    record Paced(int orders, double offered, double committed, List<Long> latencies) {}
+
+    /**
+     * The orders written flat out: the rate the writer committed them at, and when the first was committed and the
+     * last stored (ms).
+     */
+    record FlatOut(int orders, double committed, long startedMs, long lastStoredMs) {
+
+        /** Orders a second from the first commit to the last event stored: what every stage sustained together. */
+        double sustained() {
+            return orders / (Math.max(1, lastStoredMs - startedMs) / 1000.0);
+        }
+    }
 
     private static final PrintStream OUT = System.out;
 
@@ -22,15 +40,12 @@ final class PipelineReport {
             long storedThisRun,
             List<String> missingIds,
             long strays,
-            ArrivalTracker arrivals,
-            long started,
-            long committedAt,
+            Paced paced,
+            FlatOut flatOut,
             long newTypesMs,
             ReadModelCheck readModel) {
-        List<Long> latencies = new ArrayList<>(arrivals.latencies());
+        List<Long> latencies = new ArrayList<>(paced.latencies());
         latencies.sort(Long::compare);
-        long end = Math.max(arrivals.lastArrivalMs(), committedAt);
-        double seconds = Math.max(1, end - started) / 1000.0;
         int orders = committed - OutboxWorkload.AGGREGATE_TYPES.size();
         long duplicates;
         try {
@@ -71,15 +86,33 @@ final class PipelineReport {
                 newTypesMs));
         OUT.println(String.format(
                 Locale.ROOT,
-                "  throughput                  %,.0f events/s (orders: first commit to last event stored)",
-                orders / seconds));
-        OUT.println(String.format(
-                Locale.ROOT,
-                "  commit-to-MongoDB latency   p50 %d ms, p95 %d ms, p99 %d ms (orders; resolution ~%d ms)",
+                "  commit-to-MongoDB latency   p50 %,d ms, p95 %,d ms, p99 %,d ms, max %,d ms (%,d orders offered at %,.0f/s,"
+                        + " committed at %,.0f/s; resolution ~%d ms)",
                 ArrivalTracker.percentile(latencies, 50),
                 ArrivalTracker.percentile(latencies, 95),
                 ArrivalTracker.percentile(latencies, 99),
+                latencies.isEmpty() ? -1 : latencies.get(latencies.size() - 1),
+                paced.orders(),
+                paced.offered(),
+                paced.committed(),
                 ArrivalTracker.POLL_MS));
+        if (paced.committed() < 0.95 * paced.offered()) {
+            OUT.println(String.format(
+                    Locale.ROOT,
+                    "                              the database committed only %,.0f of the %,.0f orders a second offered:"
+                            + " try a lower --rate",
+                    paced.committed(),
+                    paced.offered()));
+        }
+        if (flatOut != null) {
+            OUT.println(String.format(
+                    Locale.ROOT,
+                    "  highest sustained rate      %,.0f events/s (%,d orders flat out, committed at %,.0f/s: first commit"
+                            + " to last event stored)",
+                    flatOut.sustained(),
+                    flatOut.orders(),
+                    flatOut.committed()));
+        }
         boolean readModelCurrent = readModel.atLatest() == readModel.aggregates();
         OUT.println(String.format(
                 Locale.ROOT,

@@ -78,10 +78,16 @@ class LaunchersIT {
 
     @Test
     void everyCommandAnswersHelpWithoutStartingAnything() throws Exception {
-        help("run-pipeline.sh", "--orders=N", "--metrics-port=N");
+        help("run-pipeline.sh", "--orders=N", "--rate=N", "--flat-out-orders=N", "--metrics-port=N");
         help("reconcile.sh", "--bootstrap-servers=HOST:PORT", "--mongo-uri-file=FILE");
         help("chaos.sh", "--minutes=M", "--seed=S");
-        help("bench-pipeline.sh", "--rates=200,1000,5000", "--peer-string-payloads");
+        help(
+                "bench-pipeline.sh",
+                "--rates=200,1000,5000",
+                "--peer-string-payloads",
+                "--repeat=N",
+                "--jfr",
+                "--mongo-gc=zgc|g1");
         help("bench-reconcile.sh", "--events=N", "--heap=SIZE");
     }
 
@@ -96,6 +102,10 @@ class LaunchersIT {
         wrongUsage("'--bogus'", "run-pipeline.sh", "--bogus");
         wrongUsage("--orders needs a positive number", "run-pipeline.sh", "--orders", "0");
         wrongUsage("--metrics-port", "run-pipeline.sh", "--metrics-port", "70000");
+        wrongUsage("--rate needs a positive number", "run-pipeline.sh", "--rate", "0");
+        wrongUsage("--flat-out-orders needs 0 or a positive number", "run-pipeline.sh", "--flat-out-orders", "-1");
+        wrongUsage("--mongo-gc must be zgc or g1", "bench-pipeline.sh", "--mongo-gc", "cms");
+        wrongUsage("--repeat needs a positive number", "bench-pipeline.sh", "--repeat", "0");
         wrongUsage(
                 "--batch-size",
                 "reconcile.sh",

@@ -23,6 +23,10 @@ class LocalPipelineExternalDatabaseIT {
                     "external-postgres",
                     "--orders",
                     "60",
+                    "--rate",
+                    "100",
+                    "--flat-out-orders",
+                    "40",
                     "--jdbc-url",
                     "jdbc:postgresql://127.0.0.1:" + postgres.port() + "/shop_external?connectTimeout=10",
                     "--jdbc-user",
@@ -33,8 +37,15 @@ class LocalPipelineExternalDatabaseIT {
                         .contains(
                                 "PostgreSQL at 127.0.0.1:" + postgres.port() + "/shop_external",
                                 "OK: every committed event is in MongoDB exactly once");
-                assertThat(run.reportNumber("events committed")).isEqualTo(63);
-                assertThat(run.reportNumber("events in MongoDB")).isEqualTo(63);
+                // 3 opening events, 60 orders at 100 a second, 40 flat out.
+                assertThat(run.reportNumber("events committed")).isEqualTo(103);
+                assertThat(run.reportNumber("events in MongoDB")).isEqualTo(103);
+                assertThat(run.output())
+                        .containsPattern(
+                                "commit-to-MongoDB latency   p50 [0-9,]+ ms, p95 [0-9,]+ ms,"
+                                        + " p99 [0-9,]+ ms, max [0-9,]+ ms \\(60 orders offered at 100/s, committed at [0-9,]+/s;");
+                assertThat(run.reportNumber("highest sustained rate")).isPositive();
+                assertThat(run.output()).contains("(40 orders flat out, committed at ");
                 assertThat(run.reportNumber("missing in MongoDB")).isZero();
             }
             // The run's slot went with its connector (slot.drop.on.stop), so the server keeps no WAL for it.

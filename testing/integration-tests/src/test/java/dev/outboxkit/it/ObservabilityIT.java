@@ -74,6 +74,8 @@ class ObservabilityIT {
                 "observability",
                 "--orders",
                 Integer.toString(ORDERS),
+                "--flat-out-orders",
+                "0",
                 "--keep-running",
                 "--metrics-port",
                 Integer.toString(metricsPort),

@@ -261,7 +261,8 @@ public final class Cluster implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         if (mongoProcess != null) {
-            mongoProcess.kill();
+            // A graceful stop, so that a flight recording (--jfr) is written on exit; the data dies with it either way.
+            mongoProcess.stop(10);
         }
         try {
             database.close();

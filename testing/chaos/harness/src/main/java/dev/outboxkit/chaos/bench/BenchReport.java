@@ -22,10 +22,11 @@ final class BenchReport {
         out.append(String.format(
                 Locale.ROOT,
                 "Pipeline benchmark: source %s, Kafka %s (one KRaft broker, one Connect worker), MongoDB:"
-                        + " the in-process wire-protocol server; %s; %d writer threads, one event per transaction; 3 topics x 3"
-                        + " partitions, sink tasks.max=2%n",
+                        + " the in-process wire-protocol server (its JVM on %s); %s; %d writer threads, one event per"
+                        + " transaction; 3 topics x 3 partitions, sink tasks.max=2%n",
                 options.source(),
                 options.kafka(),
+                options.mongoGc().equals("zgc") ? "ZGC" : "G1",
                 machine(),
                 options.writers()));
         out.append(
@@ -41,16 +42,16 @@ final class BenchReport {
                         + " the MongoDB server's wall clock (µs, same host) when the write command holding the event finished. The split"
                         + " is at the broker's LogAppendTime (1 ms resolution).\n\n");
         out.append(
-                "| offered events/s | stack | committed events/s | p50 | p95 | p99 | max | commit → Kafka p50 / p99 |"
+                "| offered events/s | stack | committed events/s | p50 | p95 | p99 | p99.9 | max | commit → Kafka p50 / p99 |"
                         + " Kafka → MongoDB p50 / p99 | kept up |\n");
-        out.append("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+        out.append("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
         int phases = results.values().iterator().next().phases().size();
         for (int i = 0; i < phases; i++) {
             for (StackResult stack : results.values()) {
                 PhaseResult phase = stack.phases().get(i);
                 out.append(String.format(
                         Locale.ROOT,
-                        "| %s | %s | %,.0f | %s | %s | %s | %s | %s / %s | %s / %s | %s |%n",
+                        "| %s | %s | %,.0f | %s | %s | %s | %s | %s | %s / %s | %s / %s | %s |%n",
                         Double.isInfinite(phase.offered())
                                 ? "flat out"
                                 : String.format(Locale.ROOT, "%,.0f", phase.offered()),
@@ -59,6 +60,7 @@ final class BenchReport {
                         ms(phase.total().p50Ms()),
                         ms(phase.total().p95Ms()),
                         ms(phase.total().p99Ms()),
+                        ms(phase.total().p999Ms()),
                         ms(phase.total().maxMs()),
                         ms(phase.toKafka().p50Ms()),
                         ms(phase.toKafka().p99Ms()),
@@ -176,6 +178,73 @@ final class BenchReport {
             out.append(stack.stack()).append(": ").append(sustained(stack)).append("\n");
         }
         return out.toString();
+    }
+
+    /**
+     * Every run's latency at each offered rate (not flat out), stack by stack in the order they ran, with the load
+     * average the machine showed when the stack's run ended; then, per rate, in how many runs the first stack's p99
+     * and p99.9 were both below the second's.
+     */
+    static String renderRuns(List<Map<String, StackResult>> runs) {
+        StringBuilder out = new StringBuilder();
+        out.append(
+                "| run | offered events/s | stack | p50 | p99 | p99.9 | max | Kafka → MongoDB p99 | load average after |\n");
+        out.append("| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |\n");
+        for (int run = 0; run < runs.size(); run++) {
+            Map<String, StackResult> results = runs.get(run);
+            int phases = results.values().iterator().next().phases().size();
+            for (int i = 0; i < phases - 1; i++) {
+                for (StackResult stack : results.values()) {
+                    PhaseResult phase = stack.phases().get(i);
+                    out.append(String.format(
+                            Locale.ROOT,
+                            "| %d | %,.0f | %s | %s | %s | %s | %s | %s | %s |%n",
+                            run + 1,
+                            phase.offered(),
+                            stack.stack(),
+                            ms(phase.total().p50Ms()),
+                            ms(phase.total().p99Ms()),
+                            ms(phase.total().p999Ms()),
+                            ms(phase.total().maxMs()),
+                            ms(phase.fromKafka().p99Ms()),
+                            stack.loadAverage()));
+                }
+            }
+        }
+        List<StackResult> first = new ArrayList<>(runs.get(0).values());
+        if (first.size() == 2) {
+            out.append("\n");
+            for (int i = 0; i < first.get(0).phases().size() - 1; i++) {
+                int below = 0;
+                for (Map<String, StackResult> results : runs) {
+                    List<StackResult> pair = new ArrayList<>(results.values());
+                    Latency ours = pair.get(0).phases().get(i).total();
+                    Latency theirs = pair.get(1).phases().get(i).total();
+                    if (ours.p99Ms() < theirs.p99Ms() && ours.p999Ms() < theirs.p999Ms()) {
+                        below++;
+                    }
+                }
+                out.append(String.format(
+                        Locale.ROOT,
+                        "At %,.0f events/s, %s's p99 and p99.9 were both below %s's in %d of %d runs.%n",
+                        first.get(0).phases().get(i).offered(),
+                        first.get(0).stack(),
+                        first.get(1).stack(),
+                        below,
+                        runs.size()));
+            }
+        }
+        return out.toString();
+    }
+
+    /** The machine's load averages (1, 5, 15 minutes) from /proc/loadavg, or "?" where there is none. */
+    static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return fields[0] + " " + fields[1] + " " + fields[2];
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
     }
 
     /**

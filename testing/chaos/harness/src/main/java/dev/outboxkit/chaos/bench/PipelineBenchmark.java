@@ -13,6 +13,8 @@ import com.mongodb.client.MongoDatabase;
 
 import dev.outboxkit.chaos.Cluster;
 import dev.outboxkit.chaos.Stack;
+import dev.outboxkit.chaos.process.JvmProcess;
+import dev.outboxkit.chaos.process.MongoProcess;
 import dev.outboxkit.cli.Commands;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,7 +41,10 @@ public final class PipelineBenchmark {
             Map<String, String> sourceSettings,
             Map<String, String> sinkSettings,
             boolean peerStoresStrings,
-            Path repository) {
+            Path repository,
+            int repeat,
+            boolean jfr,
+            String mongoGc) {
 
         /** The options, or the usage error (one line naming the option); help is handled by the caller. */
         static Options parse(String[] args) {
@@ -62,7 +67,10 @@ public final class PipelineBenchmark {
                     arguments.peerStoresStrings,
                     Path.of(System.getProperty("outboxkit.repository", "."))
                             .toAbsolutePath()
-                            .normalize());
+                            .normalize(),
+                    arguments.repeat,
+                    arguments.jfr,
+                    arguments.mongoGc);
         }
     }
 
@@ -152,6 +160,31 @@ public final class PipelineBenchmark {
         boolean peerStoresStrings;
 
         @Option(
+                names = "--repeat",
+                paramLabel = "N",
+                defaultValue = "1",
+                description =
+                        "runs of the stacks, alternating (outboxkit, peer, outboxkit, ...), each on fresh processes;"
+                                + " with more than one, a table of every run's latency at each offered rate follows (default"
+                                + " ${DEFAULT-VALUE})")
+        int repeat;
+
+        @Option(
+                names = "--jfr",
+                description = "every process of the run (workers, broker, MongoDB) records a flight recording (profile"
+                        + " settings) and a GC log, in its run directory")
+        boolean jfr;
+
+        @Option(
+                names = "--mongo-gc",
+                paramLabel = "zgc|g1",
+                defaultValue = "zgc",
+                description = "the garbage collector of the in-process MongoDB server's JVM: zgc (default) collects"
+                        + " concurrently; with g1 its young pauses, which grow with the documents it holds, stall every"
+                        + " stack's writes (as before this option)")
+        String mongoGc;
+
+        @Option(
                 names = {"-h", "--help"},
                 usageHelp = true,
                 description = "this help")
@@ -179,6 +212,10 @@ public final class PipelineBenchmark {
             positive("--backlog", backlog);
             positive("--writers", writers);
             positive("--backlog-batch", backlogBatch);
+            positive("--repeat", repeat);
+            if (!mongoGc.equals("zgc") && !mongoGc.equals("g1")) {
+                throw new IllegalArgumentException("--mongo-gc must be zgc or g1, not '" + mongoGc + "'");
+            }
         }
 
         private static void positive(String option, int value) {
@@ -200,7 +237,8 @@ public final class PipelineBenchmark {
             long deadLettered,
             long written,
             long stored,
-            List<String> notStoredExamples) {
+            List<String> notStoredExamples,
+            String loadAverage) {
 
         /** Events of the measured phases with no arrival seen (the latency measurements lack them). */
         long missing() {
@@ -223,35 +261,56 @@ public final class PipelineBenchmark {
         System.out.println(
                 "Pipeline benchmark: " + options.stacks() + " from " + options.source() + ", Kafka " + options.kafka()
                         + ", rates " + options.rates() + " events/s for " + options.phaseSeconds() + " s each, backlog "
-                        + options.backlog() + ", " + options.writers() + " writers");
-        Map<String, StackResult> results = new LinkedHashMap<>();
-        for (String stack : options.stacks()) {
-            results.put(stack, runStack(options, stack));
+                        + options.backlog() + ", " + options.writers() + " writers, MongoDB server GC "
+                        + options.mongoGc());
+        System.setProperty(MongoProcess.GC_PROPERTY, options.mongoGc());
+        if (options.jfr()) {
+            System.setProperty(JvmProcess.PROFILE_PROPERTY, "true");
         }
-        System.out.println();
-        System.out.println(BenchReport.render(options, results));
+        List<Map<String, StackResult>> runs = new ArrayList<>();
+        for (int run = 1; run <= options.repeat(); run++) {
+            Map<String, StackResult> results = new LinkedHashMap<>();
+            for (String stack : options.stacks()) {
+                results.put(stack, runStack(options, stack, options.repeat() > 1 ? "-run" + run : ""));
+            }
+            runs.add(results);
+            System.out.println();
+            if (options.repeat() > 1) {
+                System.out.println("Run " + run + " of " + options.repeat() + ":");
+            }
+            System.out.println(BenchReport.render(options, results));
+        }
+        if (options.repeat() > 1) {
+            System.out.println(BenchReport.renderRuns(runs));
+        }
         // outboxkit must store every event and dead-letter none; the peer's losses (to its dead letter queue) are its
         // result, reported above.
-        StackResult ours = results.get("outboxkit");
-        if (ours != null && !ours.complete()) {
-            System.out.printf(
-                    "outboxkit: %,d events committed, %,d of them in MongoDB (counted by id), %,d not stored%s, %,d without"
-                            + " an arrival in the measurements, %,d records dead-lettered%n",
-                    ours.written(),
-                    ours.stored(),
-                    ours.notStored(),
-                    ours.notStoredExamples().isEmpty()
-                            ? ""
-                            : " (e.g. " + String.join(", ", ours.notStoredExamples()) + ")",
-                    ours.missing(),
-                    ours.deadLettered());
+        boolean incomplete = false;
+        for (Map<String, StackResult> results : runs) {
+            StackResult ours = results.get("outboxkit");
+            if (ours != null && !ours.complete()) {
+                incomplete = true;
+                report(ours);
+            }
         }
-        System.exit(ours != null && !ours.complete() ? 1 : 0);
+        System.exit(incomplete ? 1 : 0);
     }
 
-    static StackResult runStack(Options options, String stackName) throws Exception {
+    private static void report(StackResult ours) {
+        System.out.printf(
+                "outboxkit: %,d events committed, %,d of them in MongoDB (counted by id), %,d not stored%s, %,d without"
+                        + " an arrival in the measurements, %,d records dead-lettered%n",
+                ours.written(),
+                ours.stored(),
+                ours.notStored(),
+                ours.notStoredExamples().isEmpty() ? "" : " (e.g. " + String.join(", ", ours.notStoredExamples()) + ")",
+                ours.missing(),
+                ours.deadLettered());
+    }
+
+    static StackResult runStack(Options options, String stackName, String runSuffix) throws Exception {
         Path runDirectory = options.repository()
-                .resolve("testing/chaos/harness/target/bench/" + stackName + "-" + options.source());
+                .resolve("testing/chaos/harness/target/bench/" + stackName + "-" + options.source() + runSuffix);
         Cluster.prepareRunDirectory(runDirectory);
         Path arrivals = runDirectory.resolve("arrivals.log");
         System.out.println();
@@ -275,7 +334,8 @@ public final class PipelineBenchmark {
                     deadLetters,
                     new ArrivalLog(arrivals),
                     new TimedWriters(cluster.database(), Cluster.DATABASE, options.writers()),
-                    options);
+                    options,
+                    runDirectory);
             run.warmUp();
             List<PhaseResult> phases = new ArrayList<>();
             for (double rate : options.rates()) {
@@ -284,6 +344,7 @@ public final class PipelineBenchmark {
             phases.add(run.phase("max", Double.POSITIVE_INFINITY));
             BacklogResult backlog = run.backlog(stackName.equals("peer"));
             List<String> notStored = notStored(cluster.mongo().getDatabase(Stack.MONGO_DATABASE), run.writtenIds());
+            System.out.println("  load average: " + BenchReport.loadAverage());
             System.out.printf(
                     "  after the run: %,d events committed, %,d in MongoDB (counted by id), %,d dead-lettered%n",
                     run.writtenIds().size(), run.writtenIds().size() - notStored.size(), deadLetters.endOffsetTotal());
@@ -294,7 +355,8 @@ public final class PipelineBenchmark {
                     deadLetters.endOffsetTotal(),
                     run.writtenIds().size(),
                     run.writtenIds().size() - notStored.size(),
-                    notStored.stream().limit(5).toList());
+                    notStored.stream().limit(5).toList(),
+                    BenchReport.loadAverage());
         }
     }
 

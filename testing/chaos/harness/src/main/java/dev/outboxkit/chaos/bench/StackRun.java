@@ -1,5 +1,11 @@
 package dev.outboxkit.chaos.bench;
 
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,6 +31,7 @@ final class StackRun {
     private final ArrivalLog arrivals;
     private final TimedWriters writers;
     private final PipelineBenchmark.Options options;
+    private final Path runDirectory;
     private long committedTotal;
     private final List<String> writtenIds = new ArrayList<>();
 
@@ -34,7 +41,9 @@ final class StackRun {
             TopicTimes deadLetters,
             ArrivalLog arrivals,
             TimedWriters writers,
-            PipelineBenchmark.Options options) {
+            PipelineBenchmark.Options options,
+            Path runDirectory) {
+        this.runDirectory = runDirectory;
         this.cluster = cluster;
         this.topics = topics;
         this.deadLetters = deadLetters;
@@ -97,18 +106,21 @@ final class StackRun {
                 missing,
                 arrivals.serverTime(commandsBefore));
         System.out.printf(
-                "  committed %,d (%.0f events/s), p50 %.1f ms, p99 %.1f ms, max %.1f ms, backlog slope %.0f events/s;"
-                        + " MongoDB server per write p50 %.1f ms p99 %.1f ms, %.0f documents a write%s%n",
+                "  committed %,d (%.0f events/s), p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms, backlog slope"
+                        + " %.0f events/s;"
+                        + " MongoDB server per write p50 %.1f ms p99 %.1f ms, %.0f documents a write%s; load average %s%n",
                 written.count(),
                 result.achieved(),
                 result.total().p50Ms(),
                 result.total().p99Ms(),
+                result.total().p999Ms(),
                 result.total().maxMs(),
                 result.backlogSlope(),
                 result.server().perCommand().p50Ms(),
                 result.server().perCommand().p99Ms(),
                 result.server().documentsPerCommand(),
-                missing > 0 ? ", " + missing + " MISSING" : "");
+                missing > 0 ? ", " + missing + " MISSING" : "",
+                BenchReport.loadAverage());
         return result;
     }
 
@@ -120,6 +132,7 @@ final class StackRun {
             int missing,
             ArrivalLog.ServerTime server) {
         topics.catchUp();
+        writeEvents(written);
         long[] total = new long[written.count()];
         long[] toKafka = new long[written.count()];
         long[] fromKafka = new long[written.count()];
@@ -153,6 +166,26 @@ final class StackRun {
                 (last - first) / seconds,
                 missing,
                 server);
+    }
+
+    /**
+     * Every event of the phase, one line each in {@code events-<phase>.tsv} of the run directory: id, commit,
+     * broker append and MongoDB arrival in epoch microseconds ({@code -} where unknown). To find when the slow events
+     * of a phase happened, and line them up with a flight recording of the same run (--jfr).
+     */
+    private void writeEvents(Written written) {
+        Path file = runDirectory.resolve("events-" + written.phase() + ".tsv");
+        try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            out.write("id\tcommit_us\tkafka_us\tmongo_us\n");
+            for (Map.Entry<String, Long> event : written.commitMicros().entrySet()) {
+                Long appended = topics.appendMillis(event.getKey());
+                Long arrived = arrivals.arrivalMicros(event.getKey());
+                out.write(event.getKey() + "\t" + event.getValue() + "\t" + (appended == null ? "-" : appended * 1000)
+                        + "\t" + (arrived == null ? "-" : arrived) + "\n");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write " + file, e);
+        }
     }
 
     /**
@@ -225,7 +258,8 @@ final class StackRun {
                 result.firstWriteAfterMs(),
                 100 * result.serverBusyShare(),
                 result.documentsPerWrite(),
-                missing > 0 ? ", " + missing + " MISSING" : "");
+                missing > 0 ? ", " + missing + " MISSING" : "",
+                BenchReport.loadAverage());
         return result;
     }
 

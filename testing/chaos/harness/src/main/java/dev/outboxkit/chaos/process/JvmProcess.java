@@ -25,11 +25,29 @@ public final class JvmProcess {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
+        cmd.addAll(profilingOptions(name, logFile.getParent()));
         cmd.add("-cp");
         cmd.add(classpath);
         cmd.add(mainClass);
         cmd.addAll(args);
         this.command = List.copyOf(cmd);
+    }
+
+    /**
+     * Set (to any value) by a benchmark's --jfr: every process of the run records a flight recording (profile
+     * settings) and a GC log beside its log file, named after it, written when it exits or is stopped.
+     */
+    public static final String PROFILE_PROPERTY = "outboxkit.chaos.jfr";
+
+    static List<String> profilingOptions(String name, Path directory) {
+        if (System.getProperty(PROFILE_PROPERTY) == null || directory == null) {
+            return List.of();
+        }
+        Path jfr = directory.resolve(name + ".jfr").toAbsolutePath();
+        Path gc = directory.resolve(name + "-gc.log").toAbsolutePath();
+        return List.of(
+                "-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + jfr,
+                "-Xlog:gc*,safepoint:file=" + gc + ":uptime,time,level,tags");
     }
 
     /** All jars of a directory, as a class path. */

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
@@ -42,6 +43,27 @@ public final class MongoProcess {
         Thread.currentThread().join();
     }
 
+    /**
+     * The garbage collector of the server's JVM, {@code zgc} (the default) or {@code g1}: set by a benchmark's
+     * --mongo-gc. The memory backend keeps every document on the heap, live until the run ends; with G1 each young
+     * collection copies the documents written since the last ones (between survivor spaces, up to 15 times before
+     * they are promoted), so its pauses grew with the data: 23 ms at first, 90-130 ms after a minute at 1,000 events/s,
+     * each one a stall of every write in flight (in a flight recording of the pipeline benchmark, 49 of the 63 replies
+     * the sink tasks waited 80 ms or more for overlapped such a pause). A real mongod has no such pauses;
+     * ZGC collects concurrently, with pauses under a millisecond.
+     */
+    public static final String GC_PROPERTY = "outboxkit.chaos.mongo-gc";
+
+    static List<String> gcOptions() {
+        String gc = System.getProperty(GC_PROPERTY, "zgc");
+        return switch (gc) {
+            case "zgc" -> List.of("-XX:+UseZGC");
+            case "g1" -> List.of("-XX:+UseG1GC");
+            default ->
+                throw new IllegalArgumentException("The MongoDB server's GC must be zgc or g1, not '" + gc + "'");
+        };
+    }
+
     public static JvmProcess launcher(int port, Path directory) {
         return launcher(port, directory, null);
     }
@@ -55,7 +77,7 @@ public final class MongoProcess {
         return new JvmProcess(
                 "mongodb",
                 System.getProperty("java.class.path"),
-                List.of("-Xmx3g", "-XX:+UseG1GC"),
+                Stream.concat(Stream.of("-Xmx3g"), gcOptions().stream()).toList(),
                 MongoProcess.class.getName(),
                 args,
                 directory.resolve("mongodb.log"));

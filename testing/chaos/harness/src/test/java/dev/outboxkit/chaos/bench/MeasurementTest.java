@@ -23,6 +23,12 @@ class MeasurementTest {
         assertThat(latency.p95Ms()).isEqualTo(95.0);
         assertThat(latency.p99Ms()).isEqualTo(99.0);
         assertThat(latency.maxMs()).isEqualTo(100.0);
+        long[] thousand = new long[2000];
+        for (int i = 0; i < 2000; i++) {
+            thousand[i] = (i + 1) * 1000L; // 1 ms to 2,000 ms: the 1,998th of 2,000 is p99.9
+        }
+        assertThat(Latency.of(thousand).p999Ms()).isEqualTo(1998.0);
+        assertThat(latency.p999Ms()).isEqualTo(100.0);
         assertThat(Latency.of(new long[] {1500}).p99Ms()).isEqualTo(1.5);
         assertThat(Latency.of(new long[0]).p50Ms()).isNaN();
     }
