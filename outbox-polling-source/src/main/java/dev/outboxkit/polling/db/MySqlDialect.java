@@ -8,6 +8,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import dev.outboxkit.polling.PollingConfig;
 
@@ -110,7 +113,8 @@ final class MySqlDialect extends Dialect {
         try (PreparedStatement statement = connection.prepareStatement("SELECT ACTION_STATEMENT FROM"
                 + " information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = ? AND EVENT_OBJECT_TABLE = ?"
                 + " AND EVENT_MANIPULATION = 'INSERT' AND ACTION_TIMING = 'BEFORE'")) {
-            statement.setString(1, schemaOf(connection, table));
+            String schema = schemaOf(connection, table);
+            statement.setString(1, schema);
             statement.setString(2, table.table());
             boolean found = false;
             try (ResultSet rs = statement.executeQuery()) {
@@ -121,12 +125,39 @@ final class MySqlDialect extends Dialect {
                                     .contains("new." + positionColumn.toLowerCase(java.util.Locale.ROOT));
                 }
             }
-            if (!found) {
+            if (!found && maySeeTriggers(connection, schema, table)) {
                 problems.add("table " + table + " has no BEFORE INSERT trigger that sets NEW." + positionColumn
                         + " from the counter table (see README, Polling: DDL)");
             }
         }
         return problems;
+    }
+
+    private static final Pattern GRANT = Pattern.compile("^GRANT (.+?) ON (\\S+) TO .*");
+
+    /**
+     * MariaDB and MySQL show a table's triggers (information_schema.TRIGGERS, SHOW TRIGGERS) only to users with the
+     * TRIGGER privilege on it; a relay user with just SELECT and DELETE sees none. Whether the user may see them, from
+     * its own SHOW GRANTS; a server without privilege checks ({@code --skip-grant-tables}) refuses SHOW GRANTS and
+     * shows everything.
+     */
+    private static boolean maySeeTriggers(Connection connection, String schema, TableName table) {
+        Set<String> targets = Set.of("*.*", schema + ".*", schema + "." + table.table());
+        try (var statement = connection.createStatement();
+                ResultSet grants = statement.executeQuery("SHOW GRANTS")) {
+            while (grants.next()) {
+                Matcher grant = GRANT.matcher(grants.getString(1));
+                if (grant.matches()
+                        && targets.contains(grant.group(2).replace("`", ""))
+                        && (grant.group(1).startsWith("ALL PRIVILEGES")
+                                || List.of(grant.group(1).split(",\\s*")).contains("TRIGGER"))) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (SQLException e) {
+            return true;
+        }
     }
 
     @Override

