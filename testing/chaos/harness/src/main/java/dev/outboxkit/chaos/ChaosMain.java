@@ -90,10 +90,11 @@ public final class ChaosMain {
 
         @Option(
                 names = "--stack",
-                paramLabel = "outboxkit|peer",
+                paramLabel = "outboxkit|polling|peer",
                 defaultValue = "outboxkit",
-                description =
-                        "outboxkit, or Debezium's EventRouter + the official MongoDB sink (default ${DEFAULT-VALUE})")
+                description = "outboxkit (Debezium + the router + the sink), polling (outboxkit's polling source + the"
+                        + " router + the sink), or Debezium's EventRouter + the official MongoDB sink (default"
+                        + " ${DEFAULT-VALUE})")
         String stack;
 
         @Option(
@@ -152,8 +153,9 @@ public final class ChaosMain {
             if (!(rate > 0)) {
                 throw new IllegalArgumentException("--rate needs a positive number, not " + rate);
             }
-            if (!stack.equals("outboxkit") && !stack.equals("peer")) {
-                throw new IllegalArgumentException("--stack must be outboxkit or peer, not '" + stack + "'");
+            if (!Stack.NAMES.contains(stack)) {
+                throw new IllegalArgumentException(
+                        "--stack must be " + String.join(", ", Stack.NAMES) + ", not '" + stack + "'");
             }
             if (!kafka.equals("3.9") && !kafka.equals("4.3")) {
                 throw new IllegalArgumentException("--kafka must be 3.9 or 4.3, not '" + kafka + "'");
@@ -195,6 +197,7 @@ public final class ChaosMain {
                 runDirectory,
                 options.kafka(),
                 options.source(),
+                Stack.polls(options.stack()),
                 options.mongoUri(),
                 options.brokers())) {
             Stack stack = Stack.of(options.stack(), options.repository(), cluster);
@@ -203,7 +206,7 @@ public final class ChaosMain {
             Workload workload = new Workload(cluster.database(), Cluster.DATABASE, 4, options.rate(), options.seed());
             workload.start();
             Wait.until("the first events are in MongoDB", Duration.ofSeconds(180), () -> checker.storedCount() > 0);
-            List<String> replicationProblems = replicationProblems(cluster);
+            List<String> replicationProblems = replicationProblems(cluster, options.stack());
             FaultInjector injector = new FaultInjector(cluster, workload::committed, events);
             long startedAt = System.currentTimeMillis();
             try (RecoveryMonitor recovery = new RecoveryMonitor(cluster.mongo().getDatabase(Stack.MONGO_DATABASE));
@@ -356,10 +359,10 @@ public final class ChaosMain {
 
     /**
      * The topics the pipeline depends on (the outbox topics, the dead letter queue the sink task made at its start,
-     * Connect's internal topics, the transaction log, and the MariaDB connector's schema history), each checked for the
+     * Connect's internal topics, the transaction log, and Debezium's MariaDB connector's schema history), each checked for the
      * cluster's replication factor and min.insync.replicas; printed, and any difference fails the run.
      */
-    private static List<String> replicationProblems(Cluster cluster) throws Exception {
+    private static List<String> replicationProblems(Cluster cluster, String stack) throws Exception {
         List<String> topics = new ArrayList<>(Stack.TOPICS);
         topics.addAll(List.of(
                 Stack.DLQ,
@@ -367,7 +370,7 @@ public final class ChaosMain {
                 "chaos-connect-offsets",
                 "chaos-connect-status",
                 "__transaction_state"));
-        if (!cluster.database().isPostgres()) {
+        if (!cluster.database().isPostgres() && !Stack.polls(stack)) {
             topics.add("chaos.schema-history");
         }
         List<String> problems = cluster.kafka().replicationProblems(topics);

@@ -56,12 +56,22 @@ public final class Cluster implements AutoCloseable {
     private final ConnectRest rest;
     private final MongoClient mongo;
 
-    public Cluster(Path repository, Path runDirectory, String kafkaVersion, String source, String mongoUri, int brokers)
+    public Cluster(
+            Path repository,
+            Path runDirectory,
+            String kafkaVersion,
+            String source,
+            boolean pollingOutbox,
+            String mongoUri,
+            int brokers)
             throws Exception {
-        this(repository, runDirectory, kafkaVersion, source, mongoUri, CHAOS_WORKERS, brokers, null);
+        this(repository, runDirectory, kafkaVersion, source, pollingOutbox, mongoUri, CHAOS_WORKERS, brokers, null);
     }
 
     /**
+     * @param pollingOutbox whether the outbox table is created from the polling source's shipped DDL (with its
+     *                      position column and, on MariaDB, its counter table and trigger) instead of the plain table
+     *                      the Debezium path reads
      * @param workers    Connect workers started in the group
      * @param brokers    Kafka brokers: 1, or 3 for a replicated cluster (see {@link KafkaCluster})
      * @param arrivalLog where the in-process MongoDB records each write's arrival (see {@link MongoProcess}), or null
@@ -71,6 +81,7 @@ public final class Cluster implements AutoCloseable {
             Path runDirectory,
             String kafkaVersion,
             String source,
+            boolean pollingOutbox,
             String mongoUri,
             int workers,
             int brokers,
@@ -91,7 +102,10 @@ public final class Cluster implements AutoCloseable {
             stopDatabase = mariadb::stop;
             startDatabase = mariadb::start;
         }
-        database.execute(DATABASE, dev.outboxkit.chaos.workload.Workload.schema(database.isPostgres()));
+        database.execute(
+                DATABASE,
+                dev.outboxkit.chaos.workload.Workload.schema(
+                        database.isPostgres(), pollingOutbox ? repository.resolve("connect-configs") : null));
         databaseProxy = new TcpProxy(source, database.host(), database.port());
 
         if (mongoUri == null) {

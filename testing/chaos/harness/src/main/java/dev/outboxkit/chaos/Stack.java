@@ -22,7 +22,9 @@ import dev.outboxkit.testkit.connect.ShippedConfigs;
  * the same Debezium source with Debezium's own EventRouter, which carries the event id into the value as {@code _id}
  * (an envelope placement), and the official MongoDB sink in its most idempotent setup: the id taken from the value
  * ({@code ProvidedInValueStrategy}) and written with replace-one upserts ({@code ReplaceOneDefaultStrategy}), so
- * that a redelivered event rewrites the same document instead of adding one.
+ * that a redelivered event rewrites the same document instead of adding one. The polling stack: outboxkit's polling
+ * source (the shipped {@code *-outbox-polling.json}, which chains the same OutboxEventRouter on the rows) reading the
+ * outbox table created from the shipped polling DDL, over JDBC through the same database proxy, and outboxkit's sink.
  */
 public final class Stack {
 
@@ -32,6 +34,9 @@ public final class Stack {
     public static final String DLQ = "chaos.dlq";
     public static final List<String> TOPICS =
             List.of("outbox.event.Order", "outbox.event.Customer", "outbox.event.Payment");
+    /** The stacks, in the order the commands name them. */
+    public static final List<String> NAMES = List.of("outboxkit", "polling", "peer");
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String name;
@@ -55,26 +60,12 @@ public final class Stack {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Map<String, String> source;
-        if (cluster.database().isPostgres()) {
-            source = shipped(repository, "postgres-outbox-source.json", secrets);
-            source.put("database.dbname", Cluster.DATABASE);
-            source.put("table.include.list", "public\\.outbox");
-            source.put("slot.name", "chaos_slot");
-            source.put("publication.name", "chaos_publication");
-        } else {
-            source = shipped(repository, "mariadb-outbox-source.json", secrets);
-            source.put("database.server.id", "7001");
-            source.put("database.include.list", Cluster.DATABASE);
-            source.put("table.include.list", Cluster.DATABASE + "\\.outbox");
-            source.put(
-                    "schema.history.internal.kafka.bootstrap.servers",
-                    cluster.kafka().bootstrapServers());
-            source.put("schema.history.internal.kafka.topic", "chaos.schema-history");
+        if (!NAMES.contains(name)) {
+            throw new IllegalArgumentException("--stack must be one of " + NAMES + ", not " + name);
         }
-        source.put("database.hostname", "127.0.0.1");
-        source.put("database.port", Integer.toString(cluster.databaseProxy().port()));
-        source.put("database.user", cluster.database().user());
+        Map<String, String> source = polls(name)
+                ? pollingSource(repository, cluster, secrets)
+                : debeziumSource(repository, cluster, secrets);
         source.put("topic.prefix", "chaos");
         String replication = Integer.toString(cluster.kafka().replicationFactor());
         String minIsr = Integer.toString(cluster.kafka().minInsyncReplicas());
@@ -86,11 +77,8 @@ public final class Stack {
         sink.put("errors.deadletterqueue.topic.name", DLQ);
         sink.put("errors.deadletterqueue.topic.replication.factor", replication);
         sink.put("tasks.max", "2");
-        if (name.equals("outboxkit")) {
-            return new Stack(name, source, sink);
-        }
         if (!name.equals("peer")) {
-            throw new IllegalArgumentException("--stack must be outboxkit or peer, not " + name);
+            return new Stack(name, source, sink);
         }
         source.remove("transforms.outbox.provenance.headers");
         source.put("transforms.outbox.type", "io.debezium.transforms.outbox.EventRouter");
@@ -127,6 +115,54 @@ public final class Stack {
             }
         });
         return new Stack(name, source, peerSink);
+    }
+
+    /** Whether the stack reads the outbox by polling (and so needs the polling DDL's table), not from the log. */
+    public static boolean polls(String name) {
+        return name.equals("polling");
+    }
+
+    private static Map<String, String> debeziumSource(Path repository, Cluster cluster, Path secrets) {
+        Map<String, String> source;
+        if (cluster.database().isPostgres()) {
+            source = shipped(repository, "postgres-outbox-source.json", secrets);
+            source.put("database.dbname", Cluster.DATABASE);
+            source.put("table.include.list", "public\\.outbox");
+            source.put("slot.name", "chaos_slot");
+            source.put("publication.name", "chaos_publication");
+        } else {
+            source = shipped(repository, "mariadb-outbox-source.json", secrets);
+            source.put("database.server.id", "7001");
+            source.put("database.include.list", Cluster.DATABASE);
+            source.put("table.include.list", Cluster.DATABASE + "\\.outbox");
+            source.put(
+                    "schema.history.internal.kafka.bootstrap.servers",
+                    cluster.kafka().bootstrapServers());
+            source.put("schema.history.internal.kafka.topic", "chaos.schema-history");
+        }
+        source.put("database.hostname", "127.0.0.1");
+        source.put("database.port", Integer.toString(cluster.databaseProxy().port()));
+        source.put("database.user", cluster.database().user());
+        return source;
+    }
+
+    /**
+     * The shipped polling config, its JDBC URL pointed at the database proxy (so that a database restart and a cut hit
+     * its connection as they hit Debezium's). The runs check exactly-once onto Kafka, so they require it: a worker
+     * that could not give it fails the connector instead of running at least once ("requested", as shipped).
+     */
+    private static Map<String, String> pollingSource(Path repository, Cluster cluster, Path secrets) {
+        boolean postgres = cluster.database().isPostgres();
+        Map<String, String> source =
+                shipped(repository, postgres ? "postgres-outbox-polling.json" : "mariadb-outbox-polling.json", secrets);
+        source.put(
+                "connection.url",
+                (postgres ? "jdbc:postgresql://" : "jdbc:mariadb://") + "127.0.0.1:"
+                        + cluster.databaseProxy().port() + "/" + Cluster.DATABASE);
+        source.put("connection.user", cluster.database().user());
+        source.put("tables", postgres ? "public.outbox" : Cluster.DATABASE + ".outbox");
+        source.put("exactly.once.support", "required");
+        return source;
     }
 
     private static Map<String, String> shipped(Path repository, String file, Path secrets) {

@@ -13,8 +13,8 @@ package dev.outboxkit.chaos.bench;
  * @param missing            backlog events not in MongoDB when the wait ended
  * @param serverBusyShare    the share of the drain's time the MongoDB server spent working on write commands
  * @param documentsPerWrite  the drain's mean write command size
- * @param sourceCpu          CPU ms per 1,000 events while the source caught up: Connect worker, broker
- * @param drainCpu           CPU ms per 1,000 events while the sink drained: Connect worker, broker, MongoDB
+ * @param sourceCpu          CPU ms per 1,000 events while the source caught up: Connect worker, broker, database
+ * @param drainCpu           CPU ms per 1,000 events while the sink drained: Connect worker, broker, MongoDB, database
  */
 public record BacklogResult(
         int events,
@@ -28,6 +28,6 @@ public record BacklogResult(
         Cpu sourceCpu,
         Cpu drainCpu) {
 
-    /** CPU milliseconds per 1,000 events, by process. */
-    public record Cpu(double worker, double broker, double mongo) {}
+    /** CPU milliseconds per 1,000 events, by process (the database: its server's whole process tree). */
+    public record Cpu(double worker, double broker, double mongo, double database) {}
 }

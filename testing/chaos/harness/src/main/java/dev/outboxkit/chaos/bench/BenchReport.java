@@ -36,22 +36,32 @@ final class BenchReport {
                                 : "expanded, table.expand.json.payload=true, so that both"
                                         + " stacks store it as a sub-document")
                         + ", JsonConverter) and mongo-kafka-connect 2.0.1 (ProvidedInValueStrategy,"
-                        + " ReplaceOneDefaultStrategy), with the same Debezium, producer and consumer settings.\n\n");
+                        + " ReplaceOneDefaultStrategy), with the same Debezium, producer and consumer settings."
+                        + (options.stacks().contains("polling")
+                                ? " polling: the shipped *-outbox-polling.json (outbox-polling-source with the same"
+                                        + " OutboxEventRouter, exactly.once.support=required) and the same sink, on an outbox"
+                                        + " table created from the shipped polling DDL (connect-configs/polling-*.sql); the"
+                                        + " writers insert the outbox row last in each transaction, as the README asks."
+                                : "")
+                        + "\n\n");
+        out.append("Database CPU: the source database server's whole process tree (MariaDB's mariadbd; PostgreSQL's"
+                + " postmaster and every backend), from /proc, per 1,000 events committed in the phase: the writers'"
+                + " transactions and the source connector's reads (and the polling source's deletes) together.\n\n");
         out.append(
                 "Commit-to-MongoDB latency in ms. Commit: the writer's wall clock (µs) right after its commit returned. Arrival:"
                         + " the MongoDB server's wall clock (µs, same host) when the write command holding the event finished. The split"
                         + " is at the broker's LogAppendTime (1 ms resolution).\n\n");
         out.append(
                 "| offered events/s | stack | committed events/s | p50 | p95 | p99 | p99.9 | max | commit → Kafka p50 / p99 |"
-                        + " Kafka → MongoDB p50 / p99 | kept up |\n");
-        out.append("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+                        + " Kafka → MongoDB p50 / p99 | kept up | database CPU ms / 1,000 events |\n");
+        out.append("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |\n");
         int phases = results.values().iterator().next().phases().size();
         for (int i = 0; i < phases; i++) {
             for (StackResult stack : results.values()) {
                 PhaseResult phase = stack.phases().get(i);
                 out.append(String.format(
                         Locale.ROOT,
-                        "| %s | %s | %,.0f | %s | %s | %s | %s | %s | %s / %s | %s / %s | %s |%n",
+                        "| %s | %s | %,.0f | %s | %s | %s | %s | %s | %s / %s | %s / %s | %s | %s |%n",
                         Double.isInfinite(phase.offered())
                                 ? "flat out"
                                 : String.format(Locale.ROOT, "%,.0f", phase.offered()),
@@ -72,36 +82,38 @@ final class BenchReport {
                                         Locale.ROOT,
                                         "no (backlog +%,.0f/s%s)",
                                         phase.backlogSlope(),
-                                        phase.missing() > 0 ? ", " + phase.missing() + " missing" : "")));
+                                        phase.missing() > 0 ? ", " + phase.missing() + " missing" : ""),
+                        ms(phase.databaseCpu())));
             }
         }
         out.append("\n");
         List<StackResult> stacks = new ArrayList<>(results.values());
         out.append("| throughput and catch-up (events/s) |");
         stacks.forEach(stack -> out.append(' ').append(stack.stack()).append(" |"));
-        boolean ratio = stacks.size() == 2;
-        if (ratio) {
+        List<int[]> ratios = ratios(stacks.stream().map(StackResult::stack).toList());
+        for (int[] pair : ratios) {
             out.append(' ')
-                    .append(stacks.get(0).stack())
+                    .append(stacks.get(pair[0]).stack())
                     .append(" / ")
-                    .append(stacks.get(1).stack())
+                    .append(stacks.get(pair[1]).stack())
                     .append(" |");
         }
+        String noRatios = " |".repeat(ratios.size()) + "\n";
         out.append("\n| --- |")
-                .append(" ---: |".repeat(stacks.size() + (ratio ? 1 : 0)))
+                .append(" ---: |".repeat(stacks.size() + ratios.size()))
                 .append("\n");
         row(
                 out,
                 stacks,
-                ratio,
+                ratios,
                 "flat out, every stage at once: committed",
                 s -> flatOut(s).achieved());
-        row(out, stacks, ratio, "flat out: appended to Kafka", s -> flatOut(s).kafkaRate());
-        row(out, stacks, ratio, "flat out: arrived in MongoDB", s -> flatOut(s).mongoRate());
+        row(out, stacks, ratios, "flat out: appended to Kafka", s -> flatOut(s).kafkaRate());
+        row(out, stacks, ratios, "flat out: arrived in MongoDB", s -> flatOut(s).mongoRate());
         row(
                 out,
                 stacks,
-                ratio,
+                ratios,
                 String.format(
                         Locale.ROOT,
                         "backlog of %,d: database writes (%d events a transaction)",
@@ -111,13 +123,13 @@ final class BenchReport {
         row(
                 out,
                 stacks,
-                ratio,
-                "backlog: source catch-up (Debezium + router into Kafka), MongoDB down",
+                ratios,
+                "backlog: source catch-up (source connector + router into Kafka), MongoDB down",
                 s -> s.backlog().sourceRate());
         row(
                 out,
                 stacks,
-                ratio,
+                ratios,
                 "backlog: sink drain (Kafka into MongoDB), first to last arrival",
                 s -> s.backlog().drainRate());
         out.append("| backlog: MongoDB server busy during the drain, documents a write |");
@@ -126,53 +138,80 @@ final class BenchReport {
                 " %.0f%%, %.0f |",
                 100 * stack.backlog().serverBusyShare(),
                 stack.backlog().documentsPerWrite())));
-        out.append(ratio ? " |\n" : "\n");
+        out.append(noRatios);
         row(
                 out,
                 stacks,
-                ratio,
+                ratios,
                 "CPU ms per 1,000 events, source catch-up: Connect worker (source task)",
                 s -> s.backlog().sourceCpu().worker());
         row(
                 out,
                 stacks,
-                ratio,
+                ratios,
                 "CPU ms per 1,000 events, source catch-up: broker",
                 s -> s.backlog().sourceCpu().broker());
         row(
                 out,
                 stacks,
-                ratio,
+                ratios,
+                "CPU ms per 1,000 events, source catch-up: database server",
+                s -> s.backlog().sourceCpu().database());
+        row(
+                out,
+                stacks,
+                ratios,
                 "CPU ms per 1,000 events, drain: Connect worker (sink tasks)",
                 s -> s.backlog().drainCpu().worker());
         row(
                 out,
                 stacks,
-                ratio,
+                ratios,
                 "CPU ms per 1,000 events, drain: MongoDB server",
                 s -> s.backlog().drainCpu().mongo());
         row(
                 out,
                 stacks,
-                ratio,
+                ratios,
                 "CPU ms per 1,000 events, drain: broker",
                 s -> s.backlog().drainCpu().broker());
+        row(
+                out,
+                stacks,
+                ratios,
+                "CPU ms per 1,000 events, drain: database server (the polling source: its cleanup's deletes, idle polls)",
+                s -> s.backlog().drainCpu().database());
+        for (int i = 0; i < phases; i++) {
+            int phase = i;
+            PhaseResult first = stacks.get(0).phases().get(phase);
+            row(
+                    out,
+                    stacks,
+                    ratios,
+                    Double.isInfinite(first.offered())
+                            ? "CPU ms per 1,000 events, flat out: database server"
+                            : String.format(
+                                    Locale.ROOT,
+                                    "CPU ms per 1,000 events at %,.0f events/s: database server",
+                                    first.offered()),
+                    s -> s.phases().get(phase).databaseCpu());
+        }
         out.append("| backlog: first write after MongoDB came back (ms) |");
         stacks.forEach(stack ->
                 out.append(String.format(Locale.ROOT, " %,d |", stack.backlog().firstWriteAfterMs())));
-        out.append(ratio ? " |\n" : "\n");
+        out.append(noRatios);
         out.append("| events missing in MongoDB at the end (all phases) |");
         stacks.forEach(stack -> out.append(String.format(Locale.ROOT, " %,d |", stack.missing())));
-        out.append(ratio ? " |\n" : "\n");
+        out.append(noRatios);
         out.append("| events committed, the whole run |");
         stacks.forEach(stack -> out.append(String.format(Locale.ROOT, " %,d |", stack.written())));
-        out.append(ratio ? " |\n" : "\n");
+        out.append(noRatios);
         out.append("| of them not in MongoDB after the run (counted by id) |");
         stacks.forEach(stack -> out.append(String.format(Locale.ROOT, " %,d |", stack.notStored())));
-        out.append(ratio ? " |\n" : "\n");
+        out.append(noRatios);
         out.append("| records the sink sent to the dead letter queue |");
         stacks.forEach(stack -> out.append(String.format(Locale.ROOT, " %,d |", stack.deadLettered())));
-        out.append(ratio ? " |\n" : "\n");
+        out.append(noRatios);
         out.append("\n");
         for (StackResult stack : stacks) {
             out.append(stack.stack()).append(": ").append(sustained(stack)).append("\n");
@@ -273,7 +312,7 @@ final class BenchReport {
                     alone);
         }
         String behind = flatOut.kafkaRate() < 0.95 * flatOut.achieved()
-                ? "the source (Debezium and the router) fell behind first"
+                ? "the source (the source connector and the router) fell behind first"
                 : "the sink fell behind";
         return String.format(
                 Locale.ROOT,
@@ -291,17 +330,40 @@ final class BenchReport {
         return stack.phases().get(stack.phases().size() - 1);
     }
 
+    /**
+     * The ratio columns, as index pairs (numerator, denominator) into the stacks: polling against Debezium's path
+     * (polling / outboxkit, the comparison the polling source's targets are stated in), outboxkit against the peer
+     * (outboxkit / peer), and otherwise the first stack against the second.
+     */
+    static List<int[]> ratios(List<String> stacks) {
+        List<int[]> pairs = new ArrayList<>();
+        int outboxkit = stacks.indexOf("outboxkit");
+        int polling = stacks.indexOf("polling");
+        int peer = stacks.indexOf("peer");
+        if (polling >= 0 && outboxkit >= 0) {
+            pairs.add(new int[] {polling, outboxkit});
+        }
+        if (outboxkit >= 0 && peer >= 0) {
+            pairs.add(new int[] {outboxkit, peer});
+        }
+        if (pairs.isEmpty() && stacks.size() == 2) {
+            pairs.add(new int[] {0, 1});
+        }
+        return pairs;
+    }
+
     private static void row(
             StringBuilder out,
             List<StackResult> stacks,
-            boolean ratio,
+            List<int[]> ratios,
             String label,
             Function<StackResult, Double> value) {
         out.append("| ").append(label).append(" |");
         stacks.forEach(stack -> out.append(
                 String.format(Locale.ROOT, value.apply(stack) < 100 ? " %,.1f |" : " %,.0f |", value.apply(stack))));
-        if (ratio) {
-            out.append(String.format(Locale.ROOT, " %.2fx |", value.apply(stacks.get(0)) / value.apply(stacks.get(1))));
+        for (int[] pair : ratios) {
+            out.append(String.format(
+                    Locale.ROOT, " %.2fx |", value.apply(stacks.get(pair[0])) / value.apply(stacks.get(pair[1]))));
         }
         out.append("\n");
     }

@@ -15,6 +15,8 @@ package dev.outboxkit.chaos.bench;
  * @param mongoRate        events/s arriving in MongoDB during the phase
  * @param missing          events of the phase not in MongoDB when the wait for them ended
  * @param server           the MongoDB server's own time per write command during the phase
+ * @param databaseCpu      CPU ms per 1,000 committed events the source database's server spent during the phase (the
+ *                         writers' transactions and the source connector's reads, and the polling source's deletes)
  */
 public record PhaseResult(
         String name,
@@ -27,7 +29,8 @@ public record PhaseResult(
         double kafkaRate,
         double mongoRate,
         int missing,
-        ArrivalLog.ServerTime server) {
+        ArrivalLog.ServerTime server,
+        double databaseCpu) {
 
     /** Kept up: the backlog did not grow by more than 5% of the rate (or 20 events/s) over the second half. */
     public boolean keptUp() {

@@ -89,8 +89,10 @@ public final class PipelineBenchmark {
         @Option(
                 names = "--stacks",
                 split = ",",
-                paramLabel = "outboxkit,peer",
-                description = "the stacks to run (default outboxkit,peer)")
+                paramLabel = "outboxkit,polling,peer",
+                description =
+                        "the stacks to run, in this order (default outboxkit,peer): outboxkit (Debezium + the router"
+                                + " + the sink), polling (outboxkit's polling source + the router + the sink), peer")
         List<String> stacks = List.of("outboxkit", "peer");
 
         @Option(
@@ -193,8 +195,9 @@ public final class PipelineBenchmark {
         @Override
         public void validate() {
             for (String stack : stacks) {
-                if (!stack.equals("outboxkit") && !stack.equals("peer")) {
-                    throw new IllegalArgumentException("--stacks takes outboxkit and/or peer, not '" + stack + "'");
+                if (!Stack.NAMES.contains(stack)) {
+                    throw new IllegalArgumentException(
+                            "--stacks takes " + String.join(", ", Stack.NAMES) + ", not '" + stack + "'");
                 }
             }
             if (!source.equals("mariadb") && !source.equals("postgres")) {
@@ -283,14 +286,15 @@ public final class PipelineBenchmark {
         if (options.repeat() > 1) {
             System.out.println(BenchReport.renderRuns(runs));
         }
-        // outboxkit must store every event and dead-letter none; the peer's losses (to its dead letter queue) are its
-        // result, reported above.
+        // outboxkit's stacks (Debezium or polling) must store every event and dead-letter none; the peer's losses (to
+        // its dead letter queue) are its result, reported above.
         boolean incomplete = false;
         for (Map<String, StackResult> results : runs) {
-            StackResult ours = results.get("outboxkit");
-            if (ours != null && !ours.complete()) {
-                incomplete = true;
-                report(ours);
+            for (StackResult ours : results.values()) {
+                if (!ours.stack().equals("peer") && !ours.complete()) {
+                    incomplete = true;
+                    report(ours);
+                }
             }
         }
         System.exit(incomplete ? 1 : 0);
@@ -298,8 +302,9 @@ public final class PipelineBenchmark {
 
     private static void report(StackResult ours) {
         System.out.printf(
-                "outboxkit: %,d events committed, %,d of them in MongoDB (counted by id), %,d not stored%s, %,d without"
+                "%s: %,d events committed, %,d of them in MongoDB (counted by id), %,d not stored%s, %,d without"
                         + " an arrival in the measurements, %,d records dead-lettered%n",
+                ours.stack(),
                 ours.written(),
                 ours.stored(),
                 ours.notStored(),
@@ -316,7 +321,15 @@ public final class PipelineBenchmark {
         System.out.println();
         System.out.println("== " + stackName + ": starting the cluster (logs in " + runDirectory + ")");
         try (Cluster cluster = new Cluster(
-                        options.repository(), runDirectory, options.kafka(), options.source(), null, 1, 1, arrivals);
+                        options.repository(),
+                        runDirectory,
+                        options.kafka(),
+                        options.source(),
+                        Stack.polls(stackName),
+                        null,
+                        1,
+                        1,
+                        arrivals);
                 TopicTimes topics = new TopicTimes(cluster.kafka().bootstrapServers(), Stack.TOPICS);
                 TopicTimes deadLetters = new TopicTimes(cluster.kafka().bootstrapServers(), List.of(Stack.DLQ))) {
             Stack stack = Stack.of(stackName, options.repository(), cluster)

@@ -34,6 +34,8 @@ final class StackRun {
     private final Path runDirectory;
     private long committedTotal;
     private final List<String> writtenIds = new ArrayList<>();
+    /** The source database's server process, whose process tree's CPU the phases measure. */
+    private final long databasePid;
 
     StackRun(
             Cluster cluster,
@@ -50,6 +52,7 @@ final class StackRun {
         this.arrivals = arrivals;
         this.writers = writers;
         this.options = options;
+        this.databasePid = DatabaseProcess.pid(cluster.database(), Cluster.DATABASE);
     }
 
     /** Every event written in this run, warm-up included. */
@@ -90,7 +93,10 @@ final class StackRun {
                 },
                 "bench-sampler");
         sampler.start();
+        double databaseBefore = ProcessCpu.treeSeconds(databasePid);
         Written written = writers.write(name, rate, options.phaseSeconds() * 1000L, ALL, 1);
+        double databaseCpu =
+                (ProcessCpu.treeSeconds(databasePid) - databaseBefore) * 1_000_000.0 / Math.max(1, written.count());
         sampler.interrupt();
         sampler.join();
         double seconds = (written.endedMicros() - written.startedMicros()) / 1e6;
@@ -104,11 +110,13 @@ final class StackRun {
                 samples,
                 (kafkaAfter - kafkaBefore) / seconds,
                 missing,
-                arrivals.serverTime(commandsBefore));
+                arrivals.serverTime(commandsBefore),
+                databaseCpu);
         System.out.printf(
                 "  committed %,d (%.0f events/s), p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms, backlog slope"
                         + " %.0f events/s;"
-                        + " MongoDB server per write p50 %.1f ms p99 %.1f ms, %.0f documents a write%s; load average %s%n",
+                        + " MongoDB server per write p50 %.1f ms p99 %.1f ms, %.0f documents a write; database CPU"
+                        + " %.1f ms per 1,000 events%s; load average %s%n",
                 written.count(),
                 result.achieved(),
                 result.total().p50Ms(),
@@ -119,6 +127,7 @@ final class StackRun {
                 result.server().perCommand().p50Ms(),
                 result.server().perCommand().p99Ms(),
                 result.server().documentsPerCommand(),
+                result.databaseCpu(),
                 missing > 0 ? ", " + missing + " MISSING" : "",
                 BenchReport.loadAverage());
         return result;
@@ -130,7 +139,8 @@ final class StackRun {
             List<long[]> samples,
             double kafkaRate,
             int missing,
-            ArrivalLog.ServerTime server) {
+            ArrivalLog.ServerTime server,
+            double databaseCpu) {
         topics.catchUp();
         writeEvents(written);
         long[] total = new long[written.count()];
@@ -165,7 +175,8 @@ final class StackRun {
                 kafkaRate,
                 (last - first) / seconds,
                 missing,
-                server);
+                server,
+                databaseCpu);
     }
 
     /**
@@ -263,21 +274,25 @@ final class StackRun {
         return result;
     }
 
-    /** CPU seconds used so far by the Connect worker, the broker and MongoDB. */
+    /** CPU seconds used so far by the Connect worker, the broker, MongoDB and the source database's server. */
     private double[] cpu() {
         return new double[] {
             ProcessCpu.seconds(cluster.workers().get(0).process().pid()),
             ProcessCpu.seconds(cluster.kafka().node(1).process().pid()),
             cluster.mongoProcess() == null
                     ? Double.NaN
-                    : ProcessCpu.seconds(cluster.mongoProcess().pid())
+                    : ProcessCpu.seconds(cluster.mongoProcess().pid()),
+            ProcessCpu.treeSeconds(databasePid)
         };
     }
 
     private static BacklogResult.Cpu perThousand(double[] before, double[] after, int events) {
         double scale = 1_000_000.0 / events; // seconds per event → ms per 1,000 events
         return new BacklogResult.Cpu(
-                (after[0] - before[0]) * scale, (after[1] - before[1]) * scale, (after[2] - before[2]) * scale);
+                (after[0] - before[0]) * scale,
+                (after[1] - before[1]) * scale,
+                (after[2] - before[2]) * scale,
+                (after[3] - before[3]) * scale);
     }
 
     private void pause(String connector) {

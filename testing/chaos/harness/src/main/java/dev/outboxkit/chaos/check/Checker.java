@@ -33,8 +33,8 @@ import dev.outboxkit.chaos.Cluster;
 import dev.outboxkit.chaos.Stack;
 
 /**
- * Checks the invariants at the end of a run, with exact counts, against the sources of truth: the outbox table
- * (what committed), the topics (what Debezium and the router produced), the sink's committed offsets, the dead
+ * Checks the invariants at the end of a run, with exact counts, against the sources of truth: the business table
+ * (what committed), the topics (what the source connector and the router produced), the sink's committed offsets, the dead
  * letter queue, and MongoDB. An event id is {@code <aggregate>#<sequence>}, so order and gaps need no payload. Order
  * is checked twice: on the topics (each event's first occurrence), and in MongoDB (the stored events by the Kafka
  * position the sink stored with them); both count what they compared, and a count short of the committed events
@@ -130,6 +130,12 @@ public final class Checker {
     /** The field the official sink's {@code KafkaMetaAdder} writes. */
     public static final String PEER_POSITION_FIELD = "topic-partition-offset";
 
+    /**
+     * What committed: the business table, whose row is written in the same transaction as the outbox row and under the
+     * same id. Not the outbox table, whose rows the polling source deletes once Connect has committed them.
+     */
+    static final String COMMITTED_TABLE = "orders";
+
     private final Cluster cluster;
 
     public Checker(Cluster cluster) {
@@ -151,7 +157,7 @@ public final class Checker {
     public long committedCount() throws SQLException {
         try (Connection connection = cluster.database().connect(Cluster.DATABASE);
                 Statement statement = connection.createStatement();
-                ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM outbox")) {
+                ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM " + COMMITTED_TABLE)) {
             rows.next();
             return rows.getLong(1);
         }
@@ -360,7 +366,7 @@ public final class Checker {
         Map<String, Integer> events = new HashMap<>();
         try (Connection connection = cluster.database().connect(Cluster.DATABASE);
                 Statement statement = connection.createStatement();
-                ResultSet rows = statement.executeQuery("SELECT id FROM outbox")) {
+                ResultSet rows = statement.executeQuery("SELECT id FROM " + COMMITTED_TABLE)) {
             while (rows.next()) {
                 String id = rows.getString(1);
                 events.put(id, Integer.parseInt(id.substring(id.lastIndexOf('#') + 1)));

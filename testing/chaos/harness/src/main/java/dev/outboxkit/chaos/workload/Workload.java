@@ -44,11 +44,21 @@ public final class Workload {
         this.seed = seed;
     }
 
-    public static String[] schema(boolean postgres) {
-        return new String[] {
-            OutboxWorkload.ORDERS_TABLE,
-            postgres ? OutboxWorkload.postgresSchema("outbox") : OutboxWorkload.mariaDbSchema("outbox")
-        };
+    /**
+     * The business table and the outbox table: the plain outbox the Debezium path reads, or, given the
+     * {@code connect-configs/} folder, the polling source's shipped DDL (what the README tells its users to create).
+     * The writers insert the business row first and the outbox row last, as the README asks of the polling source's
+     * users on MariaDB (the counter row's lock is then held only for the commit).
+     */
+    public static String[] schema(boolean postgres, java.nio.file.Path pollingConfigs) {
+        List<String> statements = new ArrayList<>();
+        statements.add(OutboxWorkload.ORDERS_TABLE);
+        if (pollingConfigs != null) {
+            statements.addAll(dev.outboxkit.testkit.db.OutboxDdl.statements(pollingConfigs, postgres, "outbox"));
+        } else {
+            statements.add(postgres ? OutboxWorkload.postgresSchema("outbox") : OutboxWorkload.mariaDbSchema("outbox"));
+        }
+        return statements.toArray(String[]::new);
     }
 
     public void start() {
@@ -145,11 +155,15 @@ public final class Workload {
         closeQuietly(connection);
     }
 
-    /** After a failed commit: whether the transaction committed anyway. Waits for the database while it is down. */
+    /**
+     * After a failed commit: whether the transaction committed anyway, looked up by its business row (the outbox row
+     * may already be gone: the polling source deletes rows once they are on Kafka). Waits for the database while it is
+     * down.
+     */
     private boolean committedAfterAll(String id) {
         while (true) {
             try (Connection check = db.connect(database);
-                    PreparedStatement query = check.prepareStatement("SELECT COUNT(*) FROM outbox WHERE id = ?")) {
+                    PreparedStatement query = check.prepareStatement("SELECT COUNT(*) FROM orders WHERE id = ?")) {
                 query.setString(1, id);
                 try (ResultSet rows = query.executeQuery()) {
                     rows.next();

@@ -55,11 +55,11 @@ class MeasurementTest {
         double slope = PipelineBenchmark.backlogSlope(samples);
         assertThat(slope).isCloseTo(0.0, within(0.5));
         Latency any = Latency.of(new long[] {1000});
-        assertThat(new PhaseResult("r1000", 1000, 1000, any, any, any, slope, 1000, 1000, 0, null).keptUp())
+        assertThat(new PhaseResult("r1000", 1000, 1000, any, any, any, slope, 1000, 1000, 0, null, 0).keptUp())
                 .isTrue();
-        assertThat(new PhaseResult("r1000", 1000, 1000, any, any, any, 200, 1000, 1000, 0, null).keptUp())
+        assertThat(new PhaseResult("r1000", 1000, 1000, any, any, any, 200, 1000, 1000, 0, null, 0).keptUp())
                 .isFalse();
-        assertThat(new PhaseResult("r1000", 1000, 1000, any, any, any, slope, 1000, 1000, 1, null).keptUp())
+        assertThat(new PhaseResult("r1000", 1000, 1000, any, any, any, slope, 1000, 1000, 1, null, 0).keptUp())
                 .isFalse();
     }
 }
