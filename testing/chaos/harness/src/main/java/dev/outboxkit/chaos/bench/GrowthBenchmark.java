@@ -1,6 +1,5 @@
 package dev.outboxkit.chaos.bench;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -316,7 +315,7 @@ public final class GrowthBenchmark {
                 options.seconds,
                 options.writers,
                 Runtime.getRuntime().availableProcessors(),
-                loadAverage());
+                BenchReport.loadAverage());
         System.out.println(header);
         List<Result> results = new ArrayList<>();
         List<String> failed = new ArrayList<>();
@@ -439,7 +438,7 @@ public final class GrowthBenchmark {
             awaitAll(180);
             double[] after = cpu();
             double windowSeconds = (System.nanoTime() - windowStarted) / 1e9;
-            String load = loadAverage();
+            String load = BenchReport.loadAverage();
             long[] micros = new long[written.count()];
             int n = 0;
             for (Map.Entry<String, Long> event : written.commitMicros().entrySet()) {
@@ -516,16 +515,6 @@ public final class GrowthBenchmark {
                         ? Double.NaN
                         : ProcessCpu.seconds(cluster.mongoProcess().pid())
             };
-        }
-    }
-
-    /** The 1-, 5- and 15-minute load averages, from /proc/loadavg. */
-    static String loadAverage() {
-        try {
-            String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
-            return fields[0] + " " + fields[1] + " " + fields[2];
-        } catch (IOException | RuntimeException e) {
-            return "?";
         }
     }
 

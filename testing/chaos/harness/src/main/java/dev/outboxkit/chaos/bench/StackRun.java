@@ -269,8 +269,7 @@ final class StackRun {
                 result.firstWriteAfterMs(),
                 100 * result.serverBusyShare(),
                 result.documentsPerWrite(),
-                missing > 0 ? ", " + missing + " MISSING" : "",
-                BenchReport.loadAverage());
+                missing > 0 ? ", " + missing + " MISSING" : "");
         return result;
     }
 
