@@ -42,6 +42,11 @@ final class BenchReport {
                                         + " OutboxEventRouter, exactly.once.support=required) and the same sink, on an outbox"
                                         + " table created from the shipped polling DDL (connect-configs/polling-*.sql); the"
                                         + " writers insert the outbox row last in each transaction, as the README asks."
+                                        + (options.pollingShards() > 1
+                                                ? " Polling over " + options.pollingShards() + " outbox tables"
+                                                        + " (--polling-shards), writer w into table w mod "
+                                                        + options.pollingShards() + ", all read by one task."
+                                                : "")
                                 : "")
                         + "\n\n");
         out.append("Database CPU: the source database server's whole process tree (MariaDB's mariadbd; PostgreSQL's"

@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import com.mongodb.client.MongoDatabase;
 
@@ -16,6 +18,8 @@ import dev.outboxkit.chaos.Stack;
 import dev.outboxkit.chaos.process.JvmProcess;
 import dev.outboxkit.chaos.process.MongoProcess;
 import dev.outboxkit.cli.Commands;
+import dev.outboxkit.testkit.db.OutboxDdl;
+import dev.outboxkit.testkit.workload.OutboxWorkload.Event;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -44,7 +48,8 @@ public final class PipelineBenchmark {
             Path repository,
             int repeat,
             boolean jfr,
-            String mongoGc) {
+            String mongoGc,
+            int pollingShards) {
 
         /** The options, or the usage error (one line naming the option); help is handled by the caller. */
         static Options parse(String[] args) {
@@ -70,7 +75,8 @@ public final class PipelineBenchmark {
                             .normalize(),
                     arguments.repeat,
                     arguments.jfr,
-                    arguments.mongoGc);
+                    arguments.mongoGc,
+                    arguments.pollingShards);
         }
     }
 
@@ -187,6 +193,16 @@ public final class PipelineBenchmark {
         String mongoGc;
 
         @Option(
+                names = "--polling-shards",
+                paramLabel = "N",
+                defaultValue = "1",
+                description = "the polling stack's writers spread over N outbox tables (outbox, outbox_1, ...), each"
+                        + " made from the shipped polling DDL with its own counter, writer w into table w mod N (so an"
+                        + " aggregate stays in one table), all of them in the polling source's tables, read by one task;"
+                        + " the other stacks keep their one outbox table (default ${DEFAULT-VALUE})")
+        int pollingShards;
+
+        @Option(
                 names = {"-h", "--help"},
                 usageHelp = true,
                 description = "this help")
@@ -216,6 +232,11 @@ public final class PipelineBenchmark {
             positive("--writers", writers);
             positive("--backlog-batch", backlogBatch);
             positive("--repeat", repeat);
+            positive("--polling-shards", pollingShards);
+            if (pollingShards > writers) {
+                throw new IllegalArgumentException("--polling-shards " + pollingShards
+                        + " leaves tables without a writer" + " (--writers " + writers + ")");
+            }
             if (!mongoGc.equals("zgc") && !mongoGc.equals("g1")) {
                 throw new IllegalArgumentException("--mongo-gc must be zgc or g1, not '" + mongoGc + "'");
             }
@@ -265,7 +286,10 @@ public final class PipelineBenchmark {
                 "Pipeline benchmark: " + options.stacks() + " from " + options.source() + ", Kafka " + options.kafka()
                         + ", rates " + options.rates() + " events/s for " + options.phaseSeconds() + " s each, backlog "
                         + options.backlog() + ", " + options.writers() + " writers, MongoDB server GC "
-                        + options.mongoGc());
+                        + options.mongoGc()
+                        + (options.pollingShards() > 1
+                                ? ", the polling stack over " + options.pollingShards() + " outbox tables"
+                                : ""));
         System.setProperty(MongoProcess.GC_PROPERTY, options.mongoGc());
         if (options.jfr()) {
             System.setProperty(JvmProcess.PROFILE_PROPERTY, "true");
@@ -338,6 +362,12 @@ public final class PipelineBenchmark {
                 // The same document as outboxkit's: the payload as a sub-document, not a JSON string.
                 stack.withSourceSetting("transforms.outbox.table.expand.json.payload", "true");
             }
+            boolean sharded = Stack.polls(stackName) && options.pollingShards() > 1;
+            if (sharded) {
+                createShards(cluster, options);
+                pollingShardSettings(cluster.database().isPostgres(), options.pollingShards())
+                        .forEach(stack::withSourceSetting);
+            }
             options.sourceSettings().forEach(stack::withSourceSetting);
             options.sinkSettings().forEach(stack::withSinkSetting);
             stack.register(cluster.rest());
@@ -346,7 +376,13 @@ public final class PipelineBenchmark {
                     topics,
                     deadLetters,
                     new ArrivalLog(arrivals),
-                    new TimedWriters(cluster.database(), Cluster.DATABASE, options.writers()),
+                    sharded
+                            ? new TimedWriters(
+                                    cluster.database(),
+                                    Cluster.DATABASE,
+                                    options.writers(),
+                                    shardShape(options.pollingShards()))
+                            : new TimedWriters(cluster.database(), Cluster.DATABASE, options.writers()),
                     options,
                     runDirectory);
             run.warmUp();
@@ -371,6 +407,59 @@ public final class PipelineBenchmark {
                     notStored.stream().limit(5).toList(),
                     BenchReport.loadAverage());
         }
+    }
+
+    /**
+     * The polling stack's shards beyond the cluster's {@code outbox}: {@code outbox_1} ... (the names of
+     * {@link GrowthBenchmark#table}), each from the shipped polling DDL, so each with its own counter table and trigger.
+     */
+    private static void createShards(Cluster cluster, Options options) throws java.sql.SQLException {
+        Path configs = options.repository().resolve("connect-configs");
+        for (int i = 1; i < options.pollingShards(); i++) {
+            cluster.database()
+                    .execute(
+                            Cluster.DATABASE,
+                            OutboxDdl.statements(configs, cluster.database().isPostgres(), GrowthBenchmark.table(i))
+                                    .toArray(String[]::new));
+        }
+    }
+
+    /**
+     * The polling source's settings for the shards: every table in {@code tables}, read by one task. One task, as the
+     * Debezium path has one: the relay is not the limit (one task read a single table's backlog at 1.7x the Debezium
+     * path's rate, for a few ms of database CPU per 1,000 events), a poll reads every table of its task in turn, and
+     * more tasks would each bring their own transactional producer and idle polls onto the two shared cores.
+     * {@code --source-set tasks.max=N} overrides it.
+     */
+    static Map<String, String> pollingShardSettings(boolean postgres, int shards) {
+        String schema = postgres ? "public" : Cluster.DATABASE;
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put(
+                "tables",
+                IntStream.range(0, shards)
+                        .mapToObj(i -> schema + "." + GrowthBenchmark.table(i))
+                        .collect(Collectors.joining(",")));
+        settings.put("tasks.max", "1");
+        return settings;
+    }
+
+    /**
+     * The writers' events as usual ({@link TimedWriters#event}), writer w's transactions into shard w mod shards: an
+     * aggregate is written by one writer, so all its events go to one table and keep their commit order there (unlike
+     * the growth benchmark's spread, which deals consecutive events to consecutive tables).
+     */
+    static TimedWriters.Shape shardShape(int shards) {
+        return new TimedWriters.Shape() {
+            @Override
+            public Event event(String phase, int writer, int sequence) {
+                return TimedWriters.event(phase, writer, sequence);
+            }
+
+            @Override
+            public String table(int writer, int sequence) {
+                return GrowthBenchmark.table(writer % shards);
+            }
+        };
     }
 
     /**
