@@ -187,12 +187,6 @@ public final class PipelineBenchmark {
                         + " stack's writes (as before this option)")
         String mongoGc;
 
-        @Option(
-                names = {"-h", "--help"},
-                usageHelp = true,
-                description = "this help")
-        boolean help;
-
         @Override
         public void validate() {
             for (String stack : stacks) {
