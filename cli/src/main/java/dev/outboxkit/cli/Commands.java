@@ -3,6 +3,8 @@ package dev.outboxkit.cli;
 import java.io.PrintStream;
 
 import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
 /**
@@ -33,6 +35,7 @@ public final class Commands {
      */
     public static <T> Parsed<T> parse(String name, T command, String... args) {
         CommandLine line = new CommandLine(command).setCommandName(name).setUsageHelpWidth(120);
+        line.getCommandSpec().addMixin("help", CommandSpec.forAnnotatedObject(new HelpOption()));
         try {
             line.parseArgs(args);
         } catch (ParameterException e) {
@@ -74,6 +77,15 @@ public final class Commands {
             System.exit(USAGE);
             return null;
         }
+    }
+
+    /** The one option every command has, so that no command declares it: {@code -h}/{@code --help}. */
+    static final class HelpOption {
+        @Option(
+                names = {"-h", "--help"},
+                usageHelp = true,
+                description = "this help")
+        boolean help;
     }
 
     private static String oneLine(String message) {

@@ -23,12 +23,6 @@ class CommandsTest {
         @Option(names = "--mode", paramLabel = "a|b", defaultValue = "a", description = "the mode")
         String mode;
 
-        @Option(
-                names = {"-h", "--help"},
-                usageHelp = true,
-                description = "this help")
-        boolean help;
-
         @Override
         public void validate() {
             if (!mode.equals("a") && !mode.equals("b")) {
@@ -50,7 +44,8 @@ class CommandsTest {
         assertThat(parsed.helpRequested()).isTrue();
         assertThat(parsed.usage())
                 .startsWith("Usage: demo.sh")
-                .contains("--count=N", "how many (default 3)", "A demo command.");
+                .contains("--count=N", "how many (default 3)", "A demo command.", "-h, --help", "this help");
+        assertThat(Commands.parse("demo.sh", new Demo(), "-h").helpRequested()).isTrue();
     }
 
     @Test

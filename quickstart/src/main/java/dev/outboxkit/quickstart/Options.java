@@ -106,12 +106,6 @@ record Options(
                 description = "the agent's port on 127.0.0.1 (default 9404); implies --metrics")
         Integer metricsPort;
 
-        @Option(
-                names = {"-h", "--help"},
-                usageHelp = true,
-                description = "this help")
-        boolean help;
-
         @Override
         public void validate() {
             if (orders < 1) {

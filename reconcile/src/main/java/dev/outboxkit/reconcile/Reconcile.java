@@ -137,12 +137,6 @@ public final class Reconcile {
                 names = "--json",
                 description = "one JSON object on standard output, for a cron job or a Kubernetes CronJob")
         boolean json;
-
-        @Option(
-                names = {"-h", "--help"},
-                usageHelp = true,
-                description = "this help")
-        boolean help;
     }
 
     public static void main(String[] args) {

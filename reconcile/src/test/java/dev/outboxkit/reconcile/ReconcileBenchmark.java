@@ -64,12 +64,6 @@ public final class ReconcileBenchmark {
                 description = "reconcile's -Xmx (default ${DEFAULT-VALUE})")
         String heap;
 
-        @Option(
-                names = {"-h", "--help"},
-                usageHelp = true,
-                description = "this help")
-        boolean help;
-
         @Override
         public void validate() {
             if (events < 100) {

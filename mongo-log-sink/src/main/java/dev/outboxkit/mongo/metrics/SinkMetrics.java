@@ -1,14 +1,14 @@
 package dev.outboxkit.mongo.metrics;
 
-import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import javax.management.JMException;
-import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import dev.outboxkit.jmx.TaskMBeanRegistration;
 
 /**
  * Counters of one sink task: records written, duplicates skipped, records sent to the dead letter queue, retries, how
@@ -31,10 +31,8 @@ public final class SinkMetrics implements SinkMetricsMBean {
     private final AtomicLong lagMaxMs = new AtomicLong();
     /** When the current MongoDB outage began (wall clock ms), or -1 while writes succeed. */
     private final AtomicLong retryingSinceMs = new AtomicLong(-1);
-    /** Which instance holds each registered name, so that a stopping task never unregisters its successor. */
-    private static final java.util.Map<ObjectName, SinkMetrics> REGISTERED = new java.util.HashMap<>();
 
-    private ObjectName registeredAs;
+    private final TaskMBeanRegistration registration = new TaskMBeanRegistration(this);
 
     public void recordWritten(long count) {
         written.add(count);
@@ -137,17 +135,8 @@ public final class SinkMetrics implements SinkMetricsMBean {
      */
     public void registerMBean(String connector, String task) {
         try {
-            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-            ObjectName name = new ObjectName("dev.outboxkit:type=mongo-log-sink,connector="
-                    + ObjectName.quote(connector) + ",task=" + ObjectName.quote(task));
-            synchronized (REGISTERED) {
-                if (server.isRegistered(name)) {
-                    server.unregisterMBean(name);
-                }
-                server.registerMBean(this, name);
-                REGISTERED.put(name, this);
-            }
-            registeredAs = name;
+            registration.register(new ObjectName("dev.outboxkit:type=mongo-log-sink,connector="
+                    + ObjectName.quote(connector) + ",task=" + ObjectName.quote(task)));
         } catch (JMException e) {
             log.warn("Could not register the sink metrics MBean: {}", e.toString());
         }
@@ -155,19 +144,6 @@ public final class SinkMetrics implements SinkMetricsMBean {
 
     /** Unregisters the MBean, unless a newer instance of the same task has taken its name meanwhile. */
     public void unregisterMBean() {
-        if (registeredAs == null) {
-            return;
-        }
-        synchronized (REGISTERED) {
-            if (REGISTERED.get(registeredAs) == this) {
-                REGISTERED.remove(registeredAs);
-                try {
-                    ManagementFactory.getPlatformMBeanServer().unregisterMBean(registeredAs);
-                } catch (JMException e) {
-                    log.debug("Sink metrics MBean already gone: {}", e.toString());
-                }
-            }
-        }
-        registeredAs = null;
+        registration.unregister();
     }
 }

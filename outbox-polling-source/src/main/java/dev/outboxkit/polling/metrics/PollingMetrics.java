@@ -1,14 +1,14 @@
 package dev.outboxkit.polling.metrics;
 
-import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import javax.management.JMException;
-import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import dev.outboxkit.jmx.TaskMBeanRegistration;
 
 /** Counters of one polling source task, published as a JMX MBean. */
 public final class PollingMetrics implements PollingMetricsMBean {
@@ -19,10 +19,7 @@ public final class PollingMetrics implements PollingMetricsMBean {
     private final LongAdder deleted = new LongAdder();
     private final LongAdder retries = new LongAdder();
     private final AtomicLong oldestPendingAgeMs = new AtomicLong(-1);
-    /** Which instance holds each registered name, so that a stopping task never unregisters its successor's. */
-    private static final java.util.Map<ObjectName, PollingMetrics> REGISTERED = new java.util.HashMap<>();
-
-    private ObjectName registeredAs;
+    private final TaskMBeanRegistration registration = new TaskMBeanRegistration(this);
 
     public void recordEmitted(long rows) {
         emitted.add(rows);
@@ -65,36 +62,17 @@ public final class PollingMetrics implements PollingMetricsMBean {
                 "dev.outboxkit:type=outbox-polling-source,connector=" + ObjectName.quote(connector) + ",task=" + task);
     }
 
+    /** Publishes the MBean; a task restarted in the same worker takes the name over from its predecessor. */
     public void register(String connector, String task) {
-        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-        synchronized (REGISTERED) {
-            try {
-                ObjectName name = name(connector, task);
-                if (server.isRegistered(name)) {
-                    server.unregisterMBean(name);
-                }
-                server.registerMBean(this, name);
-                REGISTERED.put(name, this);
-                registeredAs = name;
-            } catch (JMException e) {
-                log.warn("Metrics of connector {} task {} not published over JMX: {}", connector, task, e.toString());
-            }
+        try {
+            registration.register(name(connector, task));
+        } catch (JMException e) {
+            log.warn("Metrics of connector {} task {} not published over JMX: {}", connector, task, e.toString());
         }
     }
 
+    /** Withdraws the MBean, unless the task's successor has taken its name meanwhile. */
     public void unregister() {
-        synchronized (REGISTERED) {
-            if (registeredAs == null || REGISTERED.get(registeredAs) != this) {
-                registeredAs = null;
-                return;
-            }
-            try {
-                ManagementFactory.getPlatformMBeanServer().unregisterMBean(registeredAs);
-            } catch (JMException e) {
-                log.debug("Metrics MBean {} already gone", registeredAs);
-            }
-            REGISTERED.remove(registeredAs);
-            registeredAs = null;
-        }
+        registration.unregister();
     }
 }

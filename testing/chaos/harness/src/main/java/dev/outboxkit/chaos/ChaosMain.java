@@ -139,12 +139,6 @@ public final class ChaosMain {
                         "Kafka brokers: 1, or 3 (replication factor 3, min.insync.replicas 2, broker faults) (default ${DEFAULT-VALUE})")
         int brokers;
 
-        @Option(
-                names = {"-h", "--help"},
-                usageHelp = true,
-                description = "this help")
-        boolean help;
-
         @Override
         public void validate() {
             if (!(minutes > 0)) {

@@ -367,10 +367,19 @@ final class BenchReport {
         stacks.forEach(stack -> out.append(
                 String.format(Locale.ROOT, value.apply(stack) < 100 ? " %,.1f |" : " %,.0f |", value.apply(stack))));
         for (int[] pair : ratios) {
-            out.append(String.format(
-                    Locale.ROOT, " %.2fx |", value.apply(stacks.get(pair[0])) / value.apply(stacks.get(pair[1]))));
+            out.append(" ")
+                    .append(ratio(value.apply(stacks.get(pair[0])), value.apply(stacks.get(pair[1]))))
+                    .append(" |");
         }
         out.append("\n");
+    }
+
+    /** A ratio cell: "1.59x", or "n/a" when the denominator is 0 (a figure that rounds to nothing has no ratio). */
+    static String ratio(double numerator, double denominator) {
+        if (denominator == 0 || Double.isNaN(numerator) || Double.isNaN(denominator)) {
+            return "n/a";
+        }
+        return String.format(Locale.ROOT, "%.2fx", numerator / denominator);
     }
 
     private static String ms(double value) {

@@ -269,12 +269,6 @@ public final class GrowthBenchmark {
                 description = "one setting of the sink connector, to try a tuning")
         Map<String, String> sinkSettings = new LinkedHashMap<>();
 
-        @Option(
-                names = {"-h", "--help"},
-                usageHelp = true,
-                description = "this help")
-        boolean help;
-
         @Override
         public void validate() {
             for (String dimension : dimensions) {

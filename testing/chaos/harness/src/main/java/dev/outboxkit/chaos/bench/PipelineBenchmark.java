@@ -98,7 +98,8 @@ public final class PipelineBenchmark {
                 paramLabel = "outboxkit,polling,peer",
                 description =
                         "the stacks to run, in this order (default outboxkit,peer): outboxkit (Debezium + the router"
-                                + " + the sink), polling (outboxkit's polling source + the router + the sink), peer")
+                                + " + the sink), polling (outboxkit's polling source + the router + the sink), peer; a stack"
+                                + " named twice runs twice, on fresh processes each time, as outboxkit-2 (an A/A comparison)")
         List<String> stacks = List.of("outboxkit", "peer");
 
         @Option(
@@ -202,12 +203,6 @@ public final class PipelineBenchmark {
                         + " the other stacks keep their one outbox table (default ${DEFAULT-VALUE})")
         int pollingShards;
 
-        @Option(
-                names = {"-h", "--help"},
-                usageHelp = true,
-                description = "this help")
-        boolean help;
-
         @Override
         public void validate() {
             for (String stack : stacks) {
@@ -298,7 +293,8 @@ public final class PipelineBenchmark {
         for (int run = 1; run <= options.repeat(); run++) {
             Map<String, StackResult> results = new LinkedHashMap<>();
             for (String stack : options.stacks()) {
-                results.put(stack, runStack(options, stack, options.repeat() > 1 ? "-run" + run : ""));
+                String label = label(results.keySet(), stack);
+                results.put(label, runStack(options, stack, label, options.repeat() > 1 ? "-run" + run : ""));
             }
             runs.add(results);
             System.out.println();
@@ -315,13 +311,18 @@ public final class PipelineBenchmark {
         boolean incomplete = false;
         for (Map<String, StackResult> results : runs) {
             for (StackResult ours : results.values()) {
-                if (!ours.stack().equals("peer") && !ours.complete()) {
+                if (!isPeer(ours.stack()) && !ours.complete()) {
                     incomplete = true;
                     report(ours);
                 }
             }
         }
         System.exit(incomplete ? 1 : 0);
+    }
+
+    /** Whether results under this label are the peer stack's (whose losses are its result, not a failure). */
+    static boolean isPeer(String label) {
+        return label.equals("peer") || label.startsWith("peer-");
     }
 
     private static void report(StackResult ours) {
@@ -337,13 +338,25 @@ public final class PipelineBenchmark {
                 ours.deadLettered());
     }
 
-    static StackResult runStack(Options options, String stackName, String runSuffix) throws Exception {
+    /**
+     * The name a stack's results go by in one run: its own, or with "-2", "-3" ... when the same stack runs again in
+     * the run ({@code --stacks outboxkit,outboxkit}, an A/A comparison that shows how far two identical stacks differ).
+     */
+    static String label(Collection<String> taken, String stack) {
+        String label = stack;
+        for (int n = 2; taken.contains(label); n++) {
+            label = stack + "-" + n;
+        }
+        return label;
+    }
+
+    static StackResult runStack(Options options, String stackName, String label, String runSuffix) throws Exception {
         Path runDirectory = options.repository()
-                .resolve("testing/chaos/harness/target/bench/" + stackName + "-" + options.source() + runSuffix);
+                .resolve("testing/chaos/harness/target/bench/" + label + "-" + options.source() + runSuffix);
         Cluster.prepareRunDirectory(runDirectory);
         Path arrivals = runDirectory.resolve("arrivals.log");
         System.out.println();
-        System.out.println("== " + stackName + ": starting the cluster (logs in " + runDirectory + ")");
+        System.out.println("== " + label + ": starting the cluster (logs in " + runDirectory + ")");
         try (Cluster cluster = new Cluster(
                         options.repository(),
                         runDirectory,
@@ -398,7 +411,7 @@ public final class PipelineBenchmark {
                     "  after the run: %,d events committed, %,d in MongoDB (counted by id), %,d dead-lettered%n",
                     run.writtenIds().size(), run.writtenIds().size() - notStored.size(), deadLetters.endOffsetTotal());
             return new StackResult(
-                    stackName,
+                    label,
                     phases,
                     backlog,
                     deadLetters.endOffsetTotal(),

@@ -62,4 +62,16 @@ class MeasurementTest {
         assertThat(new PhaseResult("r1000", 1000, 1000, any, any, any, slope, 1000, 1000, 1, null, 0).keptUp())
                 .isFalse();
     }
+
+    @Test
+    void aStackNamedAgainRunsUnderANumberedLabelAndOnlyPeerLabelsArePeers() {
+        List<String> taken = new ArrayList<>();
+        for (String stack : List.of("outboxkit", "outboxkit", "peer", "outboxkit", "peer")) {
+            taken.add(PipelineBenchmark.label(taken, stack));
+        }
+        assertThat(taken).containsExactly("outboxkit", "outboxkit-2", "peer", "outboxkit-3", "peer-2");
+        assertThat(PipelineBenchmark.isPeer("peer-2")).isTrue();
+        assertThat(PipelineBenchmark.isPeer("outboxkit-2")).isFalse();
+        assertThat(PipelineBenchmark.isPeer("polling")).isFalse();
+    }
 }
