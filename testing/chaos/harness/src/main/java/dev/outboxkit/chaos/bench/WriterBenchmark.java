@@ -1,0 +1,89 @@
+package dev.outboxkit.chaos.bench;
+
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Locale;
+
+import dev.outboxkit.testkit.db.MariaDbServer;
+import dev.outboxkit.testkit.db.OutboxDdl;
+import dev.outboxkit.testkit.workload.OutboxWorkload;
+
+/**
+ * What the polling DDL costs MariaDB's writers alone, with no relay, broker or sink on the cores: eight writer
+ * threads commit one event a transaction (a business row and the outbox row, the outbox row last) as fast as they
+ * can, for the same time each, into a plain outbox table (the Debezium path's), into one table made from the shipped
+ * polling DDL, and into 4 and 8 such tables (shards, writer w into shard w mod n). Each layout runs twice,
+ * alternating, on one server. Run it with
+ * {@code bin/run-class.sh --build testing/chaos/harness --classpath testing/chaos/harness
+ * dev.outboxkit.chaos.bench.WriterBenchmark [seconds]}.
+ */
+public final class WriterBenchmark {
+
+    private static final String DATABASE = "shop";
+    private static final int WRITERS = 8;
+    private static final List<Integer> SHARDS = List.of(1, 4, 8);
+
+    private WriterBenchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+        try (MariaDbServer db = new MariaDbServer(7)) {
+            db.createDatabase(DATABASE);
+            try (Connection connection = db.connect(DATABASE);
+                    Statement statement = connection.createStatement()) {
+                statement.execute(OutboxWorkload.ORDERS_TABLE);
+                statement.execute(OutboxWorkload.mariaDbSchema("outbox"));
+                for (int shard = 0; shard < 8; shard++) {
+                    OutboxDdl.create(connection, false, shard(shard));
+                }
+            }
+            System.out.printf(
+                    Locale.ROOT,
+                    "%d writers, one event a transaction, %d s per layout, MariaDB, load average %s%n",
+                    WRITERS,
+                    seconds,
+                    BenchReport.loadAverage());
+            System.out.println("| round | outbox | commits/s | / plain outbox |");
+            System.out.println("| ---: | --- | ---: | ---: |");
+            for (int round = 1; round <= 2; round++) {
+                double plain = rate(db, "plain" + round, seconds, (writer, sequence) -> "outbox");
+                row(round, "plain (Debezium path)", plain, plain);
+                for (int shards : SHARDS) {
+                    double polling = rate(
+                            db, "poll" + shards + "-" + round, seconds, (writer, sequence) -> shard(writer % shards));
+                    row(round, "polling DDL, " + shards + (shards == 1 ? " table" : " shards"), polling, plain);
+                }
+            }
+        }
+    }
+
+    private interface Tables {
+        String table(int writer, int sequence);
+    }
+
+    private static double rate(MariaDbServer db, String phase, int seconds, Tables tables) throws Exception {
+        TimedWriters writers = new TimedWriters(db, DATABASE, WRITERS, new TimedWriters.Shape() {
+            @Override
+            public OutboxWorkload.Event event(String name, int writer, int sequence) {
+                return TimedWriters.event(name, writer, sequence);
+            }
+
+            @Override
+            public String table(int writer, int sequence) {
+                return tables.table(writer, sequence);
+            }
+        });
+        return writers.write(phase, Double.POSITIVE_INFINITY, seconds * 1000L, Long.MAX_VALUE, 1)
+                .eventsPerSecond();
+    }
+
+    private static void row(int round, String layout, double rate, double plain) {
+        System.out.printf(
+                Locale.ROOT, "| %d | %s | %,.0f | %s |%n", round, layout, rate, BenchReport.ratio(rate, plain));
+    }
+
+    private static String shard(int index) {
+        return "outbox_shard_" + index;
+    }
+}
