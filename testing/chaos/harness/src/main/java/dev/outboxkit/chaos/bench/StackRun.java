@@ -93,10 +93,11 @@ final class StackRun {
                 },
                 "bench-sampler");
         sampler.start();
-        double databaseBefore = ProcessCpu.treeSeconds(databasePid);
+        double[] cpuBefore = cpu();
         Written written = writers.write(name, rate, options.phaseSeconds() * 1000L, ALL, 1);
-        double databaseCpu =
-                (ProcessCpu.treeSeconds(databasePid) - databaseBefore) * 1_000_000.0 / Math.max(1, written.count());
+        double[] cpuAfter = cpu();
+        double databaseCpu = (cpuAfter[3] - cpuBefore[3]) * 1_000_000.0 / Math.max(1, written.count());
+        BacklogResult.Cpu phaseCpu = perThousand(cpuBefore, cpuAfter, Math.max(1, written.count()));
         sampler.interrupt();
         sampler.join();
         double seconds = (written.endedMicros() - written.startedMicros()) / 1e6;
@@ -116,7 +117,8 @@ final class StackRun {
                 "  committed %,d (%.0f events/s), p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms, backlog slope"
                         + " %.0f events/s;"
                         + " MongoDB server per write p50 %.1f ms p99 %.1f ms, %.0f documents a write; database CPU"
-                        + " %.1f ms per 1,000 events%s; load average %s%n",
+                        + " %.1f ms per 1,000 events (while the writers ran: worker %.0f, broker %.0f, MongoDB %.0f)%s;"
+                        + " load average %s%n",
                 written.count(),
                 result.achieved(),
                 result.total().p50Ms(),
@@ -128,6 +130,9 @@ final class StackRun {
                 result.server().perCommand().p99Ms(),
                 result.server().documentsPerCommand(),
                 result.databaseCpu(),
+                phaseCpu.worker(),
+                phaseCpu.broker(),
+                phaseCpu.mongo(),
                 missing > 0 ? ", " + missing + " MISSING" : "",
                 BenchReport.loadAverage());
         return result;

@@ -14,7 +14,8 @@ import dev.outboxkit.testkit.workload.OutboxWorkload;
  * threads commit one event a transaction (a business row and the outbox row, the outbox row last) as fast as they
  * can, for the same time each, into a plain outbox table (the Debezium path's), into one table made from the shipped
  * polling DDL, and into 4 and 8 such tables (shards, writer w into shard w mod n). Each layout runs twice,
- * alternating, on one server. Run it with
+ * alternating, on one server. Beside each layout's commits per second: the server's CPU per 1,000 commits, from
+ * {@code /proc}. Run it with
  * {@code bin/run-class.sh --build testing/chaos/harness --classpath testing/chaos/harness
  * dev.outboxkit.chaos.bench.WriterBenchmark [seconds]}.
  */
@@ -44,14 +45,20 @@ public final class WriterBenchmark {
                     WRITERS,
                     seconds,
                     BenchReport.loadAverage());
-            System.out.println("| round | outbox | commits/s | / plain outbox |");
-            System.out.println("| ---: | --- | ---: | ---: |");
+            long server = DatabaseProcess.pid(db, DATABASE);
+            System.out.println(
+                    "| round | outbox | commits/s | / plain outbox | database CPU ms / 1,000 commits | / plain outbox |");
+            System.out.println("| ---: | --- | ---: | ---: | ---: | ---: |");
             for (int round = 1; round <= 2; round++) {
-                double plain = rate(db, "plain" + round, seconds, (writer, sequence) -> "outbox");
+                Result plain = run(db, server, "plain" + round, seconds, (writer, sequence) -> "outbox");
                 row(round, "plain (Debezium path)", plain, plain);
                 for (int shards : SHARDS) {
-                    double polling = rate(
-                            db, "poll" + shards + "-" + round, seconds, (writer, sequence) -> shard(writer % shards));
+                    Result polling = run(
+                            db,
+                            server,
+                            "poll" + shards + "-" + round,
+                            seconds,
+                            (writer, sequence) -> shard(writer % shards));
                     row(round, "polling DDL, " + shards + (shards == 1 ? " table" : " shards"), polling, plain);
                 }
             }
@@ -62,7 +69,18 @@ public final class WriterBenchmark {
         String table(int writer, int sequence);
     }
 
-    private static double rate(MariaDbServer db, String phase, int seconds, Tables tables) throws Exception {
+    private record Result(double rate, double cpuMsPerThousand) {}
+
+    private static Result run(MariaDbServer db, long server, String phase, int seconds, Tables tables)
+            throws Exception {
+        double cpuBefore = ProcessCpu.treeSeconds(server);
+        TimedWriters.Written written = write(db, phase, seconds, tables);
+        double cpu = ProcessCpu.treeSeconds(server) - cpuBefore;
+        return new Result(written.eventsPerSecond(), cpu * 1e6 / Math.max(1, written.count()));
+    }
+
+    private static TimedWriters.Written write(MariaDbServer db, String phase, int seconds, Tables tables)
+            throws Exception {
         TimedWriters writers = new TimedWriters(db, DATABASE, WRITERS, new TimedWriters.Shape() {
             @Override
             public OutboxWorkload.Event event(String name, int writer, int sequence) {
@@ -74,13 +92,19 @@ public final class WriterBenchmark {
                 return tables.table(writer, sequence);
             }
         });
-        return writers.write(phase, Double.POSITIVE_INFINITY, seconds * 1000L, Long.MAX_VALUE, 1)
-                .eventsPerSecond();
+        return writers.write(phase, Double.POSITIVE_INFINITY, seconds * 1000L, Long.MAX_VALUE, 1);
     }
 
-    private static void row(int round, String layout, double rate, double plain) {
+    private static void row(int round, String layout, Result result, Result plain) {
         System.out.printf(
-                Locale.ROOT, "| %d | %s | %,.0f | %s |%n", round, layout, rate, BenchReport.ratio(rate, plain));
+                Locale.ROOT,
+                "| %d | %s | %,.0f | %s | %,.0f | %s |%n",
+                round,
+                layout,
+                result.rate(),
+                BenchReport.ratio(result.rate(), plain.rate()),
+                result.cpuMsPerThousand(),
+                BenchReport.ratio(result.cpuMsPerThousand(), plain.cpuMsPerThousand()));
     }
 
     private static String shard(int index) {
