@@ -96,8 +96,8 @@ final class StackRun {
         double[] cpuBefore = cpu();
         Written written = writers.write(name, rate, options.phaseSeconds() * 1000L, ALL, 1);
         double[] cpuAfter = cpu();
-        double databaseCpu = (cpuAfter[3] - cpuBefore[3]) * 1_000_000.0 / Math.max(1, written.count());
         BacklogResult.Cpu phaseCpu = perThousand(cpuBefore, cpuAfter, Math.max(1, written.count()));
+        double databaseCpu = phaseCpu.database();
         sampler.interrupt();
         sampler.join();
         double seconds = (written.endedMicros() - written.startedMicros()) / 1e6;
