@@ -20,23 +20,23 @@ import dev.outboxkit.polling.metrics.PollingMetrics;
 
 /**
  * Reads the outbox tables assigned to it. Owns the lifecycle only: the cursor of each table starts from Connect's
- * committed source offsets (the only place it is kept), each poll asks every table for its next safe batch,
- * cleanup deletes behind the offsets Connect has committed (never behind what was merely polled), and a database
+ * committed source offsets (the only place it is kept), each poll asks every table for its next safe batch (at
+ * most once per poll interval while the tables keep up), {@link Housekeeping} cleans up beside it, and a database
  * error closes the connection and becomes a {@link RetriableException}: the worker polls again and the task
  * reconnects, so a restart or fail-over of the database needs no manual restart.
  */
 public class OutboxPollingSourceTask extends SourceTask {
 
     private static final Logger log = LoggerFactory.getLogger(OutboxPollingSourceTask.class);
-    /** Bounds the time one poll spends deleting: cleanup batches per table per cleanup run. */
-    private static final int CLEANUP_BATCHES_PER_RUN = 20;
-
     private PollingConfig config;
     private Dialect dialect;
     private List<TableReader> readers;
     private final PollingMetrics metrics = new PollingMetrics();
+    private Housekeeping housekeeping;
     private Connection connection;
-    private long nextHousekeepingMs;
+    /** No table is queried again before this time unless the last poll found a full batch (a backlog). */
+    private long nextPollMs;
+
     private volatile boolean stopping;
 
     @Override
@@ -63,27 +63,36 @@ public class OutboxPollingSourceTask extends SourceTask {
             readers.add(new TableReader(table, config, start));
             log.info("Reading outbox table {} from cursor {} ({})", table, start, dialect.technique());
         }
-        metrics.register(
-                props.getOrDefault("name", "outbox-polling-source"), props.getOrDefault(PollingConfig.TASK_ID, "0"));
+        String connector = props.getOrDefault("name", "outbox-polling-source");
+        String taskId = props.getOrDefault(PollingConfig.TASK_ID, "0");
+        metrics.register(connector, taskId);
+        housekeeping = new Housekeeping(
+                config, readers, context.offsetStorageReader(), metrics, connector + "-" + taskId + "-cleanup");
+        housekeeping.start();
     }
 
     @Override
     public List<SourceRecord> poll() throws InterruptedException {
+        pause(nextPollMs - System.currentTimeMillis());
         Connection db = connection();
         try {
             long now = System.currentTimeMillis();
             List<SourceRecord> records = new ArrayList<>();
+            boolean backlog = false;
             for (TableReader reader : readers) {
-                records.addAll(reader.poll(db, now));
+                List<SourceRecord> batch = reader.poll(db, now);
+                backlog |= batch.size() >= config.batchMaxRows();
+                records.addAll(batch);
             }
-            if (now >= nextHousekeepingMs) {
-                housekeeping(db, now);
-                nextHousekeepingMs = now + config.cleanupIntervalMs();
-            }
+            // Each table is asked at most once per poll interval while it keeps up, so under a steady load one poll
+            // (and, with exactly-once, one Kafka transaction) carries an interval's rows rather than the few that
+            // committed since the last query; a full batch means a backlog, read on at once.
+            nextPollMs = backlog ? 0 : now + config.pollIntervalMs();
             if (!records.isEmpty()) {
                 metrics.recordEmitted(records.size());
                 return records;
             }
+            return null;
         } catch (SQLException e) {
             closeConnection();
             metrics.recordRetry();
@@ -96,30 +105,6 @@ public class OutboxPollingSourceTask extends SourceTask {
             pause(config.retryBackoffMs());
             throw new RetriableException("Database error while reading outbox tables " + tableNames(), e);
         }
-        pause(config.pollIntervalMs());
-        return null;
-    }
-
-    /** Cleanup behind the committed offsets, and the age metric. */
-    private void housekeeping(Connection db, long now) throws SQLException {
-        if (config.cleanupMode() == PollingConfig.CleanupMode.DELETE) {
-            List<Map<String, Object>> partitions =
-                    readers.stream().map(TableReader::partition).toList();
-            Map<Map<String, Object>, Map<String, Object>> committed =
-                    context.offsetStorageReader().offsets(partitions);
-            for (TableReader reader : readers) {
-                Map<String, Object> offset = committed.get(reader.partition());
-                if (offset != null) {
-                    metrics.recordDeleted(
-                            reader.cleanUp(db, dialect.cursorFromOffset(offset), CLEANUP_BATCHES_PER_RUN));
-                }
-            }
-        }
-        long oldest = -1;
-        for (TableReader reader : readers) {
-            oldest = Math.max(oldest, reader.oldestPendingAgeMs(db, now));
-        }
-        metrics.setOldestPendingAgeMs(oldest);
     }
 
     private Connection connection() throws InterruptedException {
@@ -172,6 +157,9 @@ public class OutboxPollingSourceTask extends SourceTask {
     @Override
     public void stop() {
         stopping = true;
+        if (housekeeping != null) {
+            housekeeping.stop();
+        }
         closeConnection();
         metrics.unregister();
     }

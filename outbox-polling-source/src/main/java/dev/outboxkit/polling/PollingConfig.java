@@ -288,8 +288,10 @@ public final class PollingConfig {
                 100L,
                 ConfigDef.Range.between(1, 60_000),
                 Importance.MEDIUM,
-                "How long a task waits after a poll that found no rows. An idle poll is one indexed query per table."
-                        + " Latency only: correctness does not depend on it.",
+                "The least time between two queries of a table while it keeps up (the last query found fewer than"
+                        + " batch.max.rows rows): an idle poll is one indexed query per table, and under a steady load"
+                        + " each poll (with exactly-once, each Kafka transaction) carries an interval's rows. After a"
+                        + " full batch the next query runs at once. Latency only: correctness does not depend on it.",
                 GROUP_POLLING,
                 ++order,
                 Width.SHORT,
@@ -347,7 +349,9 @@ public final class PollingConfig {
                 1000L,
                 ConfigDef.Range.between(1, 3_600_000),
                 Importance.LOW,
-                "How often a task reads Connect's committed offsets and deletes the rows behind them.",
+                "How often a task reads Connect's committed offsets and deletes the rows behind them (at most"
+                        + " cleanup.batch.rows x 20 rows a table a run), and measures the oldest pending row's age; on"
+                        + " a thread and a database connection of its own, so deleting never holds up reading.",
                 GROUP_CLEANUP,
                 ++order,
                 Width.SHORT,

@@ -29,7 +29,8 @@ final class TableReader {
     private final Map<String, Object> partition;
     private final String topic;
     private final RowConverter converter;
-    private Cursor cursor;
+    /** Written by the task's thread, read by {@link Housekeeping}'s for the age metric. */
+    private volatile Cursor cursor;
     /** Rows at or before this cursor were deleted (or never existed) in this task's life. */
     private Cursor cleanedUpTo = Cursor.START;
 

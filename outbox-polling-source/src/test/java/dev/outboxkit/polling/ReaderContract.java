@@ -253,8 +253,7 @@ abstract class ReaderContract {
      * What an idle poll costs: the real task ({@code OutboxPollingSourceTask}) reads a table to its end, then polls
      * 25 more times and finds nothing; the server's own statement counter rises by exactly 25, one statement per
      * idle poll (the batch select, whose plan at the end of the table {@link #everyStatementUsesTheCursorIndex}
-     * checks). Housekeeping (the age metric, cleanup) runs every cleanup.interval.ms, here once an hour. The
-     * context is a stub holding no offsets: the Connect runtime's part is the pipeline tests' subject.
+     * checks). Housekeeping (the age metric, cleanup) runs every cleanup.interval.ms, here once an hour.
      */
     @Test
     void anIdlePollIsOneStatement() throws Exception {
@@ -264,15 +263,42 @@ abstract class ReaderContract {
                 insert(connection, table, "idle-" + i);
             }
         }
+        OutboxPollingSourceTask task = startTask(
+                table, Map.of(PollingConfig.POLL_INTERVAL_MS, "1", PollingConfig.CLEANUP_INTERVAL_MS, "3600000"));
+        try (Connection counter = connect()) {
+            List<String> read = new ArrayList<>();
+            for (int poll = 0; poll < 100 && read.size() < 20; poll++) {
+                List<SourceRecord> records = task.poll();
+                if (records != null) {
+                    read.addAll(ids(records));
+                }
+            }
+            assertThat(read).hasSize(20);
+            long before = statementsRun(counter);
+            for (int poll = 0; poll < 25; poll++) {
+                assertThat(task.poll()).as("idle poll %d", poll).isNull();
+            }
+            assertThat(statementsRun(counter) - before)
+                    .as("statements run by 25 idle polls")
+                    .isEqualTo(25);
+        } finally {
+            task.stop();
+        }
+    }
+
+    /**
+     * The real task on one table, with a stub context holding no offsets: the Connect runtime's part is the pipeline
+     * tests' subject.
+     */
+    OutboxPollingSourceTask startTask(String table, Map<String, String> extra) {
         Map<String, String> props = new HashMap<>();
-        props.put("name", "idle-" + table);
+        props.put("name", "task-" + table);
         props.put(PollingConfig.CONNECTION_URL, url());
         props.put(PollingConfig.CONNECTION_USER, user());
         props.put(PollingConfig.TABLES, table);
         props.put(PollingConfig.TASK_TABLES, table);
         props.put(PollingConfig.COLUMN_CREATED, "created_at");
-        props.put(PollingConfig.POLL_INTERVAL_MS, "1");
-        props.put(PollingConfig.CLEANUP_INTERVAL_MS, "3600000");
+        props.putAll(extra);
         OutboxPollingSourceTask task = new OutboxPollingSourceTask();
         task.initialize(new SourceTaskContext() {
             @Override
@@ -297,22 +323,46 @@ abstract class ReaderContract {
             }
         });
         task.start(props);
-        try (Connection counter = connect()) {
-            List<String> read = new ArrayList<>();
-            for (int poll = 0; poll < 100 && read.size() < 20; poll++) {
-                List<SourceRecord> records = task.poll();
-                if (records != null) {
-                    read.addAll(ids(records));
-                }
+        return task;
+    }
+
+    /**
+     * Pacing: a full batch means a backlog, and the next poll reads on at once; after a batch that was not full the
+     * table is not queried again before poll.interval.ms has passed since the last query, so under a steady load a
+     * poll (and an exactly-once transaction) carries an interval's rows. Elapsed times are only compared with the
+     * interval, 3 s, which three indexed queries never come near.
+     */
+    @Test
+    void aBacklogIsReadAtOnceAndATableThatKeepsUpOncePerPollInterval() throws Exception {
+        String table = newTable();
+        try (Connection connection = connect()) {
+            for (int i = 0; i < 5; i++) {
+                insert(connection, table, "paced-" + i);
             }
-            assertThat(read).hasSize(20);
-            long before = statementsRun(counter);
-            for (int poll = 0; poll < 25; poll++) {
-                assertThat(task.poll()).as("idle poll %d", poll).isNull();
-            }
-            assertThat(statementsRun(counter) - before)
-                    .as("statements run by 25 idle polls")
-                    .isEqualTo(25);
+        }
+        long interval = 3_000;
+        OutboxPollingSourceTask task = startTask(
+                table,
+                Map.of(
+                        PollingConfig.BATCH_MAX_ROWS, "2",
+                        PollingConfig.POLL_INTERVAL_MS, Long.toString(interval),
+                        PollingConfig.CLEANUP_INTERVAL_MS, "3600000"));
+        try {
+            long started = System.nanoTime();
+            assertThat(ids(task.poll())).containsExactly("paced-0", "paced-1");
+            assertThat(ids(task.poll())).containsExactly("paced-2", "paced-3");
+            long beforeThirdPoll = System.nanoTime();
+            assertThat(ids(task.poll())).containsExactly("paced-4");
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started))
+                    .as("ms for three polls, two of them after a full batch")
+                    .isLessThan(interval);
+            assertThat(task.poll())
+                    .as("the poll after a batch that was not full")
+                    .isNull();
+            // The task's clock counts whole milliseconds: allow it one either side.
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - beforeThirdPoll))
+                    .as("ms from before the poll of the batch that was not full to the end of the next poll")
+                    .isGreaterThanOrEqualTo(interval - 2);
         } finally {
             task.stop();
         }
