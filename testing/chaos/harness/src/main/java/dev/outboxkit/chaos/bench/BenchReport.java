@@ -111,7 +111,11 @@ final class BenchReport {
                 out,
                 stacks,
                 ratios,
-                "flat out, every stage at once: committed",
+                String.format(
+                        Locale.ROOT,
+                        "flat out, every stage at once (%d event%s a transaction): committed",
+                        options.maxBatch(),
+                        options.maxBatch() == 1 ? "" : "s"),
                 s -> flatOut(s).achieved());
         row(out, stacks, ratios, "flat out: appended to Kafka", s -> flatOut(s).kafkaRate());
         row(out, stacks, ratios, "flat out: arrived in MongoDB", s -> flatOut(s).mongoRate());

@@ -42,6 +42,7 @@ public final class PipelineBenchmark {
             int backlog,
             int writers,
             int backlogBatch,
+            int maxBatch,
             Map<String, String> sourceSettings,
             Map<String, String> sinkSettings,
             boolean peerStoresStrings,
@@ -67,6 +68,7 @@ public final class PipelineBenchmark {
                     arguments.backlog,
                     arguments.writers,
                     arguments.backlogBatch,
+                    arguments.maxBatch,
                     new LinkedHashMap<>(arguments.sourceSettings),
                     new LinkedHashMap<>(arguments.sinkSettings),
                     arguments.peerStoresStrings,
@@ -152,6 +154,14 @@ public final class PipelineBenchmark {
         int backlogBatch;
 
         @Option(
+                names = "--max-batch",
+                paramLabel = "N",
+                defaultValue = "1",
+                description = "events per transaction in the flat-out phase (default ${DEFAULT-VALUE}): where"
+                        + " single-event writers are the limit, batched transactions measure the pipeline instead")
+        int maxBatch;
+
+        @Option(
                 names = "--source-set",
                 paramLabel = "KEY=VALUE",
                 description = "one setting of every stack's source connector")
@@ -226,6 +236,7 @@ public final class PipelineBenchmark {
             positive("--backlog", backlog);
             positive("--writers", writers);
             positive("--backlog-batch", backlogBatch);
+            positive("--max-batch", maxBatch);
             positive("--repeat", repeat);
             positive("--polling-shards", pollingShards);
             if (pollingShards > writers) {
@@ -401,9 +412,9 @@ public final class PipelineBenchmark {
             run.warmUp();
             List<PhaseResult> phases = new ArrayList<>();
             for (double rate : options.rates()) {
-                phases.add(run.phase(String.format("r%.0f", rate), rate));
+                phases.add(run.phase(String.format("r%.0f", rate), rate, 1));
             }
-            phases.add(run.phase("max", Double.POSITIVE_INFINITY));
+            phases.add(run.phase("max", Double.POSITIVE_INFINITY, options.maxBatch()));
             BacklogResult backlog = run.backlog(stackName.equals("peer"));
             List<String> notStored = notStored(cluster.mongo().getDatabase(Stack.MONGO_DATABASE), run.writtenIds());
             System.out.println("  load average: " + BenchReport.loadAverage());

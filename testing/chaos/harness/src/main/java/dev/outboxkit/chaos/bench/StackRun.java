@@ -71,10 +71,11 @@ final class StackRun {
         }
     }
 
-    PhaseResult phase(String name, double rate) throws InterruptedException {
-        System.out.println(
-                "phase " + name + ": " + (Double.isInfinite(rate) ? "as fast as the writers go" : rate + " events/s")
-                        + " for " + options.phaseSeconds() + " s");
+    /** One phase at the offered rate (infinite: as fast as the writers go), in transactions of eventsPerTransaction. */
+    PhaseResult phase(String name, double rate, int eventsPerTransaction) throws InterruptedException {
+        System.out.println("phase " + name + ": "
+                + (Double.isInfinite(rate) ? "as fast as the writers go" : rate + " events/s") + " for "
+                + options.phaseSeconds() + " s, " + eventsPerTransaction + " event(s) a transaction");
         long kafkaBefore = topics.endOffsetTotal();
         arrivals.refresh();
         int commandsBefore = arrivals.commands();
@@ -94,7 +95,7 @@ final class StackRun {
                 "bench-sampler");
         sampler.start();
         double[] cpuBefore = cpu();
-        Written written = writers.write(name, rate, options.phaseSeconds() * 1000L, ALL, 1);
+        Written written = writers.write(name, rate, options.phaseSeconds() * 1000L, ALL, eventsPerTransaction);
         double[] cpuAfter = cpu();
         BacklogResult.Cpu phaseCpu = perThousand(cpuBefore, cpuAfter, Math.max(1, written.count()));
         double databaseCpu = phaseCpu.database();
