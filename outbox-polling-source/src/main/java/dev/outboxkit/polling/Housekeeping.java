@@ -125,13 +125,7 @@ final class Housekeeping {
     }
 
     private void closeConnection() {
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException e) {
-                log.debug("Closing a broken connection failed: {}", e.getMessage());
-            }
-            connection = null;
-        }
+        Dialect.closeQuietly(connection);
+        connection = null;
     }
 }

@@ -140,14 +140,8 @@ public class OutboxPollingSourceTask extends SourceTask {
     }
 
     private void closeConnection() {
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException e) {
-                log.debug("Closing a broken connection failed: {}", e.getMessage());
-            }
-            connection = null;
-        }
+        Dialect.closeQuietly(connection);
+        connection = null;
     }
 
     /**

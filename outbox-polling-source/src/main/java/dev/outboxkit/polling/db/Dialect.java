@@ -41,6 +41,19 @@ public abstract class Dialect {
         return url.startsWith("jdbc:postgresql:") ? new PostgresDialect(config) : new MySqlDialect(config);
     }
 
+    /** Closes a connection that may be broken; a failure to close it is only logged. */
+    public static void closeQuietly(Connection connection) {
+        if (connection == null) {
+            return;
+        }
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            org.slf4j.LoggerFactory.getLogger(Dialect.class)
+                    .debug("Closing a broken connection failed: {}", e.getMessage());
+        }
+    }
+
     /** The URL without its query string (which may hold a password), for messages. */
     public static String redact(String url) {
         int query = url.indexOf('?');
