@@ -4,15 +4,18 @@
 -- until that transaction commits or rolls back: positions are handed out in commit order. One statement both
 -- increments the counter and reads it back (LAST_INSERT_ID(expr)); a trigger's change to LAST_INSERT_ID() is undone
 -- when the trigger ends, so the writer's own LAST_INSERT_ID() (say, of its business row) is left as it was.
+-- The table is clustered on the position: writers append at its end, and the relay reads and deletes ranges of
+-- neighbouring rows; the event id stays unique beside it.
 CREATE TABLE outbox (
-  id VARCHAR(64) PRIMARY KEY,
+  id VARCHAR(64) NOT NULL,
   aggregatetype VARCHAR(255) NOT NULL,
   aggregateid VARCHAR(255) NOT NULL,
   type VARCHAR(255) NOT NULL,
   payload LONGTEXT,
   seq BIGINT NOT NULL DEFAULT 0,
   created_at TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
-  UNIQUE KEY outbox_seq (seq)
+  PRIMARY KEY (seq),
+  UNIQUE KEY outbox_id (id)
 ) ENGINE=InnoDB;
 
 CREATE TABLE outbox_position (

@@ -118,7 +118,8 @@ class MariaDbReaderTest extends ReaderContract {
     @Override
     void assertUsesIndex(Connection connection, String sql, List<Object> parameters) throws SQLException {
         String plan = explain(connection, sql, parameters.subList(1, parameters.size()));
-        assertThat(plan).as(sql).contains("key=outbox_t").contains("_seq").doesNotContain("type=ALL");
+        // The shipped DDL clusters the table on seq: its primary key is the cursor index.
+        assertThat(plan).as(sql).contains("key=PRIMARY").doesNotContain("type=ALL");
     }
 
     @Override
