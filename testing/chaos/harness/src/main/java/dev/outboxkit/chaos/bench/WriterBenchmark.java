@@ -17,7 +17,7 @@ import dev.outboxkit.testkit.workload.OutboxWorkload;
  * alternating, on one server. Beside each layout's commits per second: the server's CPU per 1,000 commits, from
  * {@code /proc}. Run it with
  * {@code bin/run-class.sh --build testing/chaos/harness --classpath testing/chaos/harness
- * dev.outboxkit.chaos.bench.WriterBenchmark [seconds]}.
+ * dev.outboxkit.chaos.bench.WriterBenchmark [seconds [events-per-transaction]]}.
  */
 public final class WriterBenchmark {
 
@@ -29,6 +29,7 @@ public final class WriterBenchmark {
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+        int batch = args.length > 1 ? Integer.parseInt(args[1]) : 1;
         try (MariaDbServer db = new MariaDbServer(7)) {
             db.createDatabase(DATABASE);
             try (Connection connection = db.connect(DATABASE);
@@ -41,16 +42,17 @@ public final class WriterBenchmark {
             }
             System.out.printf(
                     Locale.ROOT,
-                    "%d writers, one event a transaction, %d s per layout, MariaDB, load average %s%n",
+                    "%d writers, %d event(s) a transaction, %d s per layout, MariaDB, load average %s%n",
                     WRITERS,
+                    batch,
                     seconds,
                     BenchReport.loadAverage());
             long server = DatabaseProcess.pid(db, DATABASE);
             System.out.println(
-                    "| round | outbox | commits/s | / plain outbox | database CPU ms / 1,000 commits | / plain outbox |");
+                    "| round | outbox | events/s | / plain outbox | database CPU ms / 1,000 events | / plain outbox |");
             System.out.println("| ---: | --- | ---: | ---: | ---: | ---: |");
             for (int round = 1; round <= 2; round++) {
-                Result plain = run(db, server, "plain" + round, seconds, (writer, sequence) -> "outbox");
+                Result plain = run(db, server, "plain" + round, seconds, batch, (writer, sequence) -> "outbox");
                 row(round, "plain (Debezium path)", plain, plain);
                 for (int shards : SHARDS) {
                     Result polling = run(
@@ -58,6 +60,7 @@ public final class WriterBenchmark {
                             server,
                             "poll" + shards + "-" + round,
                             seconds,
+                            batch,
                             (writer, sequence) -> shard(writer % shards));
                     row(round, "polling DDL, " + shards + (shards == 1 ? " table" : " shards"), polling, plain);
                 }
@@ -71,15 +74,15 @@ public final class WriterBenchmark {
 
     private record Result(double rate, double cpuMsPerThousand) {}
 
-    private static Result run(MariaDbServer db, long server, String phase, int seconds, Tables tables)
+    private static Result run(MariaDbServer db, long server, String phase, int seconds, int batch, Tables tables)
             throws Exception {
         double cpuBefore = ProcessCpu.treeSeconds(server);
-        TimedWriters.Written written = write(db, phase, seconds, tables);
+        TimedWriters.Written written = write(db, phase, seconds, batch, tables);
         double cpu = ProcessCpu.treeSeconds(server) - cpuBefore;
         return new Result(written.eventsPerSecond(), cpu * 1e6 / Math.max(1, written.count()));
     }
 
-    private static TimedWriters.Written write(MariaDbServer db, String phase, int seconds, Tables tables)
+    private static TimedWriters.Written write(MariaDbServer db, String phase, int seconds, int batch, Tables tables)
             throws Exception {
         TimedWriters writers = new TimedWriters(db, DATABASE, WRITERS, new TimedWriters.Shape() {
             @Override
@@ -92,7 +95,7 @@ public final class WriterBenchmark {
                 return tables.table(writer, sequence);
             }
         });
-        return writers.write(phase, Double.POSITIVE_INFINITY, seconds * 1000L, Long.MAX_VALUE, 1);
+        return writers.write(phase, Double.POSITIVE_INFINITY, seconds * 1000L, Long.MAX_VALUE, batch);
     }
 
     private static void row(int round, String layout, Result result, Result plain) {
