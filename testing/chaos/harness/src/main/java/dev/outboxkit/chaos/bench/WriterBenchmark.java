@@ -11,10 +11,11 @@ import dev.outboxkit.testkit.workload.OutboxWorkload;
 
 /**
  * What the polling DDL costs MariaDB's writers alone, with no relay, broker or sink on the cores: eight writer
- * threads commit one event a transaction (a business row and the outbox row, the outbox row last) as fast as they
- * can, for the same time each, into a plain outbox table (the Debezium path's), into one table made from the shipped
- * polling DDL, and into 4 and 8 such tables (shards, writer w into shard w mod n). Each layout runs twice,
- * alternating, on one server. Beside each layout's commits per second: the server's CPU per 1,000 commits, from
+ * threads commit transactions of one event by default (per event a business row, then its outbox row; in a
+ * transaction of several events the first outbox row takes the counter lock before the later business rows) as fast
+ * as they can, for the same time each, into a plain outbox table (the Debezium path's), into one table made from the
+ * shipped polling DDL, and into 4 and 8 such tables (shards, writer w into shard w mod n). Each layout runs twice,
+ * alternating, on one server. Beside each layout's events per second: the server's CPU per 1,000 events, from
  * {@code /proc}. Run it with
  * {@code bin/run-class.sh --build testing/chaos/harness --classpath testing/chaos/harness
  * dev.outboxkit.chaos.bench.WriterBenchmark [seconds [events-per-transaction]]}.
