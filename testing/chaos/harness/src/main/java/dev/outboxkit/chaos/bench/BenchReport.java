@@ -23,12 +23,13 @@ final class BenchReport {
                 Locale.ROOT,
                 "Pipeline benchmark: source %s, Kafka %s (one KRaft broker, one Connect worker), MongoDB:"
                         + " the in-process wire-protocol server (its JVM on %s); %s; %d writer threads, one event per"
-                        + " transaction; 3 topics x 3 partitions, sink tasks.max=2%n",
+                        + " transaction%s; 3 topics x 3 partitions, sink tasks.max=2%n",
                 options.source(),
                 options.kafka(),
                 options.mongoGc().equals("zgc") ? "ZGC" : "G1",
                 machine(),
-                options.writers()));
+                options.writers(),
+                options.maxBatch() > 1 ? " (flat out: " + options.maxBatch() + ")" : ""));
         out.append(
                 "outboxkit: the shipped connect-configs. peer: Debezium's EventRouter (event id into the value as _id, payload "
                         + (options.peerStoresStrings()
@@ -41,7 +42,8 @@ final class BenchReport {
                                 ? " polling: the shipped *-outbox-polling.json (outbox-polling-source with the same"
                                         + " OutboxEventRouter, exactly.once.support=required) and the same sink, on an outbox"
                                         + " table created from the shipped polling DDL (connect-configs/polling-*.sql); the"
-                                        + " writers insert the outbox row last in each transaction, as the README asks."
+                                        + " writers insert each event's outbox row after its business row, so in a single-event"
+                                        + " transaction the outbox row is last, as the README asks."
                                         + (options.pollingShards() > 1
                                                 ? " Polling over " + options.pollingShards() + " outbox tables"
                                                         + " (--polling-shards), writer w into table w mod "
