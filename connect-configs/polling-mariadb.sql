@@ -1,34 +1,39 @@
--- Outbox table for the polling source on MariaDB / MySQL (InnoDB). For another table, replace every "outbox"
--- (the table, its counter table outbox_position and its trigger): each outbox table or shard has its own counter.
--- The trigger takes the row's position inside the writing transaction, under the counter row's lock, which is held
--- until that transaction commits or rolls back: positions are handed out in commit order. One statement both
--- increments the counter and reads it back (LAST_INSERT_ID(expr)); a trigger's change to LAST_INSERT_ID() is undone
--- when the trigger ends, so the writer's own LAST_INSERT_ID() (say, of its business row) is left as it was.
--- The table is clustered on the position: writers append at its end, and the relay reads and deletes ranges of
--- neighbouring rows; the event id stays unique beside it.
+-- Outbox table for the polling source on MariaDB (10.6+) / MySQL (8.0+), InnoDB. For another table, replace every
+-- "outbox" (the table, its writers table outbox_writers and its trigger): each outbox table or shard has its own.
+-- The position is the table's AUTO_INCREMENT. Before a writing transaction takes a position, its trigger locks the
+-- row of outbox_writers that belongs to its connection (CONNECTION_ID() % 64) and keeps that lock until it commits
+-- or rolls back. A position that is missing among the committed rows is therefore either still held by a locked
+-- writer row or will never appear; the relay tells the two apart without waiting on anything (see README, Polling:
+-- why this source cannot skip a row). Writers of different slots never wait for each other.
+-- Never set seq yourself, never delete rows of outbox_writers, and keep the trigger's 64 equal to its row count.
+-- The outbox insert sets the connection's LAST_INSERT_ID(), as any AUTO_INCREMENT insert does.
 CREATE TABLE outbox (
   id VARCHAR(64) NOT NULL,
   aggregatetype VARCHAR(255) NOT NULL,
   aggregateid VARCHAR(255) NOT NULL,
   type VARCHAR(255) NOT NULL,
   payload LONGTEXT,
-  seq BIGINT NOT NULL DEFAULT 0,
+  seq BIGINT NOT NULL AUTO_INCREMENT,
   created_at TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
   PRIMARY KEY (seq),
   UNIQUE KEY outbox_id (id)
 ) ENGINE=InnoDB;
 
-CREATE TABLE outbox_position (
-  id TINYINT PRIMARY KEY,
-  last_position BIGINT NOT NULL
+CREATE TABLE outbox_writers (
+  slot SMALLINT NOT NULL PRIMARY KEY,
+  gen BIGINT NOT NULL
 ) ENGINE=InnoDB;
 
-INSERT INTO outbox_position (id, last_position) VALUES (1, 0);
+INSERT INTO outbox_writers (slot, gen)
+  WITH RECURSIVE slots (n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM slots WHERE n < 63)
+  SELECT n, 0 FROM slots;
 
 DELIMITER //
-CREATE TRIGGER outbox_take_position BEFORE INSERT ON outbox FOR EACH ROW
+CREATE TRIGGER outbox_mark_writer BEFORE INSERT ON outbox FOR EACH ROW
 BEGIN
-  UPDATE outbox_position SET last_position = LAST_INSERT_ID(last_position + 1) WHERE id = 1;
-  SET NEW.seq = LAST_INSERT_ID();
+  UPDATE outbox_writers SET gen = gen + 1 WHERE slot = CONNECTION_ID() % 64;
+  IF ROW_COUNT() <> 1 THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'outbox_writers has no row for this connection''s slot';
+  END IF;
 END//
 DELIMITER ;

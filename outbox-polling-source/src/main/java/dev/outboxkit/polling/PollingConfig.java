@@ -35,6 +35,7 @@ public final class PollingConfig {
     public static final String COLUMN_POSITION = "table.column.position";
     public static final String COLUMN_TXID = "table.column.txid";
     public static final String COLUMN_CREATED = "table.column.created";
+    public static final String WRITERS_SUFFIX = "table.writers.suffix";
     public static final String TOPIC_PREFIX = "topic.prefix";
     public static final String POLL_INTERVAL_MS = "poll.interval.ms";
     public static final String BATCH_MAX_ROWS = "batch.max.rows";
@@ -66,6 +67,7 @@ public final class PollingConfig {
     private final String positionColumn;
     private final String txidColumn;
     private final String createdColumn;
+    private final String writersSuffix;
     private final String topicPrefix;
     private final long pollIntervalMs;
     private final int batchMaxRows;
@@ -86,6 +88,7 @@ public final class PollingConfig {
         txidColumn = config.getString(COLUMN_TXID);
         String created = config.getString(COLUMN_CREATED).trim();
         createdColumn = created.isEmpty() ? null : created;
+        writersSuffix = config.getString(WRITERS_SUFFIX);
         topicPrefix = config.getString(TOPIC_PREFIX);
         pollIntervalMs = config.getLong(POLL_INTERVAL_MS);
         batchMaxRows = config.getInt(BATCH_MAX_ROWS);
@@ -132,6 +135,11 @@ public final class PollingConfig {
     /** The column holding the row's insert time, for the age metric; null when not configured. */
     public String createdColumn() {
         return createdColumn;
+    }
+
+    /** MariaDB/MySQL: the writers table of an outbox table is its name plus this suffix. */
+    public String writersSuffix() {
+        return writersSuffix;
     }
 
     public String topicPrefix() {
@@ -192,8 +200,8 @@ public final class PollingConfig {
                 Type.STRING,
                 "",
                 Importance.HIGH,
-                "Database user. Needs SELECT on the outbox tables (PostgreSQL: and on nothing else), plus DELETE when"
-                        + " cleanup.mode=delete.",
+                "Database user. Needs SELECT on the outbox tables (MariaDB/MySQL: and on their writers tables), plus"
+                        + " DELETE on the outbox tables when cleanup.mode=delete.",
                 GROUP_CONNECTION,
                 ++order,
                 Width.MEDIUM,
@@ -240,8 +248,8 @@ public final class PollingConfig {
                 "seq",
                 new ColumnValidator(),
                 Importance.MEDIUM,
-                "Column holding the row's position: a BIGINT set by the counter trigger (MariaDB/MySQL) or an identity"
-                        + " column (PostgreSQL). Part of the cursor; must be indexed (see the DDL).",
+                "Column holding the row's position: the table's AUTO_INCREMENT primary key (MariaDB/MySQL) or an"
+                        + " identity column (PostgreSQL). Part of the cursor; must be indexed (see the DDL).",
                 GROUP_TABLES,
                 ++order,
                 Width.SHORT,
@@ -258,6 +266,19 @@ public final class PollingConfig {
                 ++order,
                 Width.SHORT,
                 "Transaction id column");
+        def.define(
+                WRITERS_SUFFIX,
+                Type.STRING,
+                "_writers",
+                new ColumnValidator(),
+                Importance.LOW,
+                "MariaDB/MySQL only: each outbox table's writers table (the slots its trigger locks) is in the same"
+                        + " database and named after it plus this suffix: outbox_writers for outbox. The task reads it"
+                        + " (SELECT) to settle a position missing among the committed rows.",
+                GROUP_TABLES,
+                ++order,
+                Width.SHORT,
+                "Writers table suffix");
         def.define(
                 COLUMN_CREATED,
                 Type.STRING,

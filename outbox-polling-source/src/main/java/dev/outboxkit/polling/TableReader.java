@@ -14,6 +14,7 @@ import org.apache.kafka.connect.source.SourceRecord;
 
 import dev.outboxkit.polling.db.Cursor;
 import dev.outboxkit.polling.db.Dialect;
+import dev.outboxkit.polling.db.Horizon;
 import dev.outboxkit.polling.db.RowConverter;
 import dev.outboxkit.polling.db.TableName;
 
@@ -23,12 +24,16 @@ import dev.outboxkit.polling.db.TableName;
  */
 final class TableReader {
 
+    /** Reads of one table in one poll at most: one, and another after each proof the horizon completes. */
+    private static final int MAX_READS_PER_POLL = 3;
+
     private final TableName table;
     private final Dialect dialect;
     private final PollingConfig config;
     private final Map<String, Object> partition;
     private final String topic;
     private final RowConverter converter;
+    private final Horizon horizon;
     /** Written by the task's thread, read by {@link Housekeeping}'s for the age metric. */
     private volatile Cursor cursor;
     /** Rows at or before this cursor were deleted (or never existed) in this task's life. */
@@ -41,6 +46,7 @@ final class TableReader {
         this.partition = Dialect.partition(table);
         this.topic = config.rowTopic(table);
         this.converter = new RowConverter(table);
+        this.horizon = dialect.horizon(table);
         this.cursor = start;
     }
 
@@ -58,28 +64,41 @@ final class TableReader {
 
     /** The next rows after the cursor that no in-flight transaction can precede; advances the cursor past them. */
     List<SourceRecord> poll(Connection connection, long nowMs) throws SQLException {
-        List<SourceRecord> records = new ArrayList<>();
-        try (PreparedStatement statement = connection.prepareStatement(dialect.selectBatch(table))) {
-            dialect.bindSelectBatch(statement, cursor, config.batchMaxRows());
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    Cursor rowCursor = dialect.cursorOf(rows);
-                    Struct value = converter.convert(rows);
-                    records.add(new SourceRecord(
-                            partition,
-                            dialect.offset(rowCursor),
-                            topic,
-                            null,
-                            null,
-                            null,
-                            value.schema(),
-                            value,
-                            nowMs));
-                    cursor = rowCursor;
+        // A read, then the horizon's verdict on it; a proof completed after the read needs one more read, and
+        // a batch whose settled part is cut short by another hole is left for the next poll.
+        for (int read = 0; read < MAX_READS_PER_POLL; read++) {
+            List<SourceRecord> records = new ArrayList<>();
+            List<Cursor> cursors = new ArrayList<>();
+            try (PreparedStatement statement = connection.prepareStatement(dialect.selectBatch(table))) {
+                dialect.bindSelectBatch(statement, cursor, config.batchMaxRows());
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        Cursor rowCursor = dialect.cursorOf(rows);
+                        Struct value = converter.convert(rows);
+                        records.add(new SourceRecord(
+                                partition,
+                                dialect.offset(rowCursor),
+                                topic,
+                                null,
+                                null,
+                                null,
+                                value.schema(),
+                                value,
+                                nowMs));
+                        cursors.add(rowCursor);
+                    }
                 }
             }
+            long[] positions = cursors.stream().mapToLong(Cursor::position).toArray();
+            int settled = horizon.settled(connection, cursor.position(), positions);
+            if (settled != Horizon.READ_AGAIN) {
+                if (settled > 0) {
+                    cursor = cursors.get(settled - 1);
+                }
+                return settled == records.size() ? records : new ArrayList<>(records.subList(0, settled));
+            }
         }
-        return records;
+        return new ArrayList<>();
     }
 
     /**

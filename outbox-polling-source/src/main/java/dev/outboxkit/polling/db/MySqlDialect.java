@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -15,17 +16,28 @@ import java.util.regex.Pattern;
 import dev.outboxkit.polling.PollingConfig;
 
 /**
- * MariaDB and MySQL: the position is taken inside the business transaction, by a {@code BEFORE INSERT} trigger
- * that increments the table's row in a counter table and copies the new value into the outbox row. The counter
- * row's lock is held until the inserting transaction commits or rolls back, so the next position can only be
- * taken after the previous holder has ended: positions are handed out in commit order, a rolled-back position is
- * handed out again, and when a row is visible every row with a lower position is visible or never will be. A
- * plain {@code position > last} read is therefore exact; no time window, no in-flight check.
+ * MariaDB and MySQL: the position is the table's AUTO_INCREMENT, and a {@code BEFORE INSERT} trigger locks the
+ * writing connection's slot in the writers table before the position is taken, until the transaction ends.
+ * {@code position > last} reads return committed rows in position order; a position missing among them is settled
+ * by {@link WriterSlots} (a transaction in flight holds it, or it will never appear), without waiting on anything.
  */
 final class MySqlDialect extends Dialect {
 
+    private final String writersSuffix;
+
     MySqlDialect(PollingConfig config) {
         super(config);
+        this.writersSuffix = config.writersSuffix();
+    }
+
+    /** The writers table beside an outbox table: same schema, the outbox table's name plus the suffix. */
+    TableName writersTable(TableName table) {
+        return new TableName(table.schema(), table.table() + writersSuffix);
+    }
+
+    @Override
+    public Horizon horizon(TableName table) {
+        return new WriterSlots(quoted(writersTable(table)));
     }
 
     @Override
@@ -48,7 +60,7 @@ final class MySqlDialect extends Dialect {
 
     @Override
     public String technique() {
-        return "position taken in the writing transaction under the counter row's lock (commit order)";
+        return "AUTO_INCREMENT position; holes settled by the writer slots locked in " + writersSuffix + " tables";
     }
 
     @Override
@@ -110,24 +122,53 @@ final class MySqlDialect extends Dialect {
     @Override
     public List<String> checkTechnique(Connection connection, TableName table) throws SQLException {
         List<String> problems = new ArrayList<>();
+        String schema = schemaOf(connection, table);
+        TableName writers = writersTable(table);
+        try (PreparedStatement statement = connection.prepareStatement("SELECT EXTRA FROM information_schema.COLUMNS"
+                + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME = ?")) {
+            statement.setString(1, schema);
+            statement.setString(2, table.table());
+            statement.setString(3, positionColumn);
+            try (ResultSet rs = statement.executeQuery()) {
+                if (rs.next() && !rs.getString(1).toLowerCase(Locale.ROOT).contains("auto_increment")) {
+                    problems.add("column " + table.table() + "." + positionColumn
+                            + " must be AUTO_INCREMENT (see README, Polling: DDL)");
+                }
+            }
+        }
+        try (var statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery(
+                        "SELECT COUNT(*) FROM " + quoted(writers) + " WHERE `slot` >= 0 AND `gen` >= 0")) {
+            rs.next();
+            if (rs.getLong(1) == 0) {
+                problems.add("table " + writers + " has no rows: the trigger of " + table
+                        + " refuses every insert (see README, Polling: DDL)");
+            }
+        } catch (SQLException e) {
+            if (e.getErrorCode() == 1142 || e.getErrorCode() == 1143) {
+                problems.add("user '" + user + "' may not SELECT from table " + writers + ", which the reads of "
+                        + table + " need (SQLState " + e.getSQLState() + ", error " + e.getErrorCode() + ")");
+            } else {
+                problems.add("table " + table + " has no writers table " + writers + " with columns slot and gen"
+                        + " (see README, Polling: DDL)");
+            }
+        }
         try (PreparedStatement statement = connection.prepareStatement("SELECT ACTION_STATEMENT FROM"
                 + " information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = ? AND EVENT_OBJECT_TABLE = ?"
                 + " AND EVENT_MANIPULATION = 'INSERT' AND ACTION_TIMING = 'BEFORE'")) {
-            String schema = schemaOf(connection, table);
             statement.setString(1, schema);
             statement.setString(2, table.table());
             boolean found = false;
+            String writersName = writers.table().toLowerCase(Locale.ROOT);
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
                     String body = rs.getString(1);
-                    found |= body != null
-                            && body.toLowerCase(java.util.Locale.ROOT)
-                                    .contains("new." + positionColumn.toLowerCase(java.util.Locale.ROOT));
+                    found |= body != null && body.toLowerCase(Locale.ROOT).contains(writersName);
                 }
             }
             if (!found && maySeeTriggers(connection, schema, table)) {
-                problems.add("table " + table + " has no BEFORE INSERT trigger that sets NEW." + positionColumn
-                        + " from the counter table (see README, Polling: DDL)");
+                problems.add("table " + table + " has no BEFORE INSERT trigger that locks its writer's slot in "
+                        + writers.table() + " (see README, Polling: DDL)");
             }
         }
         return problems;

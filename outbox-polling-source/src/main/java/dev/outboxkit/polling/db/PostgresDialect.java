@@ -60,6 +60,11 @@ final class PostgresDialect extends Dialect {
     }
 
     @Override
+    public Horizon horizon(TableName table) {
+        return Horizon.IN_THE_QUERY;
+    }
+
+    @Override
     public Cursor cursorOf(ResultSet row) throws SQLException {
         return new Cursor(Long.parseLong(row.getString(txidColumn)), row.getLong(positionColumn));
     }

@@ -70,7 +70,7 @@ public final class Cluster implements AutoCloseable {
 
     /**
      * @param pollingOutbox whether the outbox table is created from the polling source's shipped DDL (with its
-     *                      position column and, on MariaDB, its counter table and trigger) instead of the plain table
+     *                      position column and, on MariaDB, its writers table and trigger) instead of the plain table
      *                      the Debezium path reads
      * @param workers    Connect workers started in the group
      * @param brokers    Kafka brokers: 1, or 3 for a replicated cluster (see {@link KafkaCluster})

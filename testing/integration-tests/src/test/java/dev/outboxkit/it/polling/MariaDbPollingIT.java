@@ -63,6 +63,8 @@ class MariaDbPollingIT extends PollingContract {
     void createUser(String name, String table, String privileges) throws SQLException {
         mariadb.execute(DATABASE, "CREATE USER '" + name + "'@'%'");
         grant(name, table, privileges);
+        // As the README creates the relay user: SELECT on the table's writers table too.
+        grant(name, table + "_writers", "SELECT");
     }
 
     @Override

@@ -12,7 +12,7 @@ import dev.outboxkit.testkit.workload.OutboxWorkload;
 /**
  * What the polling DDL costs MariaDB's writers alone, with no relay, broker or sink on the cores: eight writer
  * threads commit transactions of one event by default (per event a business row, then its outbox row; in a
- * transaction of several events the first outbox row takes the counter lock before the later business rows) as fast
+ * transaction of several events the first outbox row locks its slot before the later business rows) as fast
  * as they can, for the same time each, into a plain outbox table (the Debezium path's), into one table made from the
  * shipped polling DDL, and into 4 and 8 such tables (shards, writer w into shard w mod n). Each layout runs twice,
  * alternating, on one server. Beside each layout's events per second: the server's CPU per 1,000 events, from

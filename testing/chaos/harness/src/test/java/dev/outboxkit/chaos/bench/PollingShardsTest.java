@@ -73,16 +73,16 @@ class PollingShardsTest {
         assertThat(all).doesNotHaveDuplicates();
     }
 
-    /** Each shard from the shipped DDL has a counter table and a trigger of its own, not the first table's. */
+    /** Each shard from the shipped DDL has a writers table and a trigger of its own, not the first table's. */
     @Test
-    void eachShardHasItsOwnCounterAndTrigger() {
+    void eachShardHasItsOwnWritersTableAndTrigger() {
         String ddl = String.join("\n", OutboxDdl.statements(false, GrowthBenchmark.table(2)));
         assertThat(ddl)
                 .contains("CREATE TABLE outbox_2 (")
-                .contains("CREATE TABLE outbox_2_position")
-                .contains("CREATE TRIGGER outbox_2_take_position BEFORE INSERT ON outbox_2")
-                .contains("UPDATE outbox_2_position SET")
-                .doesNotContain("outbox_position")
+                .contains("CREATE TABLE outbox_2_writers")
+                .contains("CREATE TRIGGER outbox_2_mark_writer BEFORE INSERT ON outbox_2")
+                .contains("UPDATE outbox_2_writers SET")
+                .doesNotContain("outbox_writers")
                 .doesNotContain(" outbox ");
     }
 }
