@@ -133,6 +133,26 @@ class MariaDbReaderTest extends ReaderContract {
         }
     }
 
+    /**
+     * A replica shows none of the writers' slot locks, so a proof taken there would settle holes that are still in
+     * flight on the primary: validation refuses a read-only server.
+     */
+    @Test
+    void schemaCheckRefusesAReadOnlyServer() throws Exception {
+        String table = newTable();
+        try (Connection connection = connect();
+                Statement statement = connection.createStatement()) {
+            statement.execute("SET GLOBAL read_only = 1");
+            try {
+                assertThat(new SchemaCheck(config(table, Map.of())).check(connection, TableName.parse(table)))
+                        .containsExactly("the server at connection.url is read-only (a replica?): table " + table
+                                + " must be read on the primary, where its writers hold their slots");
+            } finally {
+                statement.execute("SET GLOBAL read_only = 0");
+            }
+        }
+    }
+
     /** The relay user also needs SELECT on the writers table; without it validation says so. */
     @Test
     void schemaCheckNamesTheWritersTablePrivilege() throws Exception {

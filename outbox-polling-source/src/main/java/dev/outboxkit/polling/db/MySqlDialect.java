@@ -124,6 +124,14 @@ final class MySqlDialect extends Dialect {
         List<String> problems = new ArrayList<>();
         String schema = schemaOf(connection, table);
         TableName writers = writersTable(table);
+        try (var statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("SELECT @@global.read_only")) {
+            if (rs.next() && rs.getInt(1) != 0) {
+                // The writers' slot locks live only on the server they write to; a replica shows none.
+                problems.add("the server at " + PollingConfig.CONNECTION_URL + " is read-only (a replica?): table "
+                        + table + " must be read on the primary, where its writers hold their slots");
+            }
+        }
         try (PreparedStatement statement = connection.prepareStatement("SELECT EXTRA FROM information_schema.COLUMNS"
                 + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME = ?")) {
             statement.setString(1, schema);
