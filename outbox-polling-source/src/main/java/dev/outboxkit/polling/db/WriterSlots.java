@@ -28,9 +28,10 @@ import java.util.Set;
  */
 final class WriterSlots implements Horizon {
 
+    private static final String SLOT = "`slot`";
+    private static final String GENERATION = "`gen`";
+
     private final String writersTable;
-    private final String slotColumn;
-    private final String generationColumn;
     /** Every position at or before it that will ever be committed was visible to the reads since it was set. */
     private long settledUpTo;
 
@@ -40,8 +41,6 @@ final class WriterSlots implements Horizon {
 
     WriterSlots(String writersTable) {
         this.writersTable = writersTable;
-        this.slotColumn = "`slot`";
-        this.generationColumn = "`gen`";
     }
 
     /** The slots locked after a read, with their committed generations; they cover every position up to bound. */
@@ -102,7 +101,7 @@ final class WriterSlots implements Horizon {
     private Set<Integer> freeSlots(Connection connection, Set<Integer> among) throws SQLException {
         String where = among == null || among.isEmpty()
                 ? ""
-                : " WHERE " + slotColumn + " IN ("
+                : " WHERE " + SLOT + " IN ("
                         + String.join(",", among.stream().map(String::valueOf).toList()) + ")";
         if (connection != productOf) {
             // MariaDB takes SKIP LOCKED after LOCK IN SHARE MODE, MySQL 8 only after FOR SHARE.
@@ -113,7 +112,7 @@ final class WriterSlots implements Horizon {
                     .contains("mariadb");
             productOf = connection;
         }
-        String sql = "SELECT " + slotColumn + " FROM " + writersTable + where
+        String sql = "SELECT " + SLOT + " FROM " + writersTable + where
                 + (mariadb ? " LOCK IN SHARE MODE SKIP LOCKED" : " FOR SHARE SKIP LOCKED");
         Set<Integer> free = new HashSet<>();
         try (Statement statement = connection.createStatement();
@@ -129,8 +128,7 @@ final class WriterSlots implements Horizon {
     private Map<Integer, Long> generations(Connection connection) throws SQLException {
         Map<Integer, Long> generations = new HashMap<>();
         try (Statement statement = connection.createStatement();
-                ResultSet rs = statement.executeQuery(
-                        "SELECT " + slotColumn + ", " + generationColumn + " FROM " + writersTable)) {
+                ResultSet rs = statement.executeQuery("SELECT " + SLOT + ", " + GENERATION + " FROM " + writersTable)) {
             while (rs.next()) {
                 generations.put(rs.getInt(1), rs.getLong(2));
             }
