@@ -125,7 +125,7 @@ public abstract class Dialect {
     public abstract List<String> cursorColumns();
 
     /**
-     * Checks of what the technique needs beyond columns and the index (the MariaDB/MySQL counter trigger, the
+     * Checks of what the technique needs beyond columns and the index (the MariaDB/MySQL writers table and trigger, the
      * PostgreSQL xid8 default); each problem as a message naming the table and the object.
      */
     public abstract List<String> checkTechnique(Connection connection, TableName table) throws SQLException;
