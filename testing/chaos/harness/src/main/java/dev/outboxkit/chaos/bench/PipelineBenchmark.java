@@ -208,9 +208,9 @@ public final class PipelineBenchmark {
                 paramLabel = "N",
                 defaultValue = "1",
                 description = "the polling stack's writers spread over N outbox tables (outbox, outbox_1, ...), each"
-                        + " made from the shipped polling DDL with its own writers table, writer w into table w mod N (so an"
-                        + " aggregate stays in one table), all of them in the polling source's tables, read by one task;"
-                        + " the other stacks keep their one outbox table (default ${DEFAULT-VALUE})")
+                        + " made from the shipped polling DDL with its own writers table, writer w into table w mod N"
+                        + " (so an aggregate stays in one table), all of them in the polling source's tables, read by"
+                        + " one task; the other stacks keep their one outbox table (default ${DEFAULT-VALUE})")
         int pollingShards;
 
         @Override
@@ -435,7 +435,8 @@ public final class PipelineBenchmark {
 
     /**
      * The polling stack's shards beyond the cluster's {@code outbox}: {@code outbox_1} ... (the names of
-     * {@link GrowthBenchmark#table}), each from the shipped polling DDL, so each with its own writers table and trigger.
+     * {@link GrowthBenchmark#table}), each from the shipped polling DDL, so each with its own writers table and
+     * trigger.
      */
     private static void createShards(Cluster cluster, Options options) throws java.sql.SQLException {
         Path configs = options.repository().resolve("connect-configs");
