@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outboxkit.it.support.ConnectStack;
 import dev.outboxkit.it.support.PipelineConfigs;
 import dev.outboxkit.it.support.Resources;
+import dev.outboxkit.testkit.Wait;
 import dev.outboxkit.testkit.db.MariaDbServer;
 import dev.outboxkit.testkit.db.Ports;
 import dev.outboxkit.testkit.mongo.MongoTestServer;
@@ -174,7 +175,15 @@ class BadConfigurationIT {
         config.put("retry.timeout.ms", "-1");
         stack.put("outage-cfg-sink", config);
         stack.awaitRunning("outage-cfg-sink", 1, java.time.Duration.ofSeconds(60));
-        assertThat(stack.cluster().connectorInfo("outage-cfg-sink").config()).containsEntry("retry.timeout.ms", "-1");
+        // The worker may answer 500 ("a rebalance is expected") while the new config rolls out: ask until it shows.
+        Wait.until(
+                "the connector's config to show retry.timeout.ms=-1",
+                java.time.Duration.ofSeconds(60),
+                () -> "-1"
+                        .equals(stack.cluster()
+                                .connectorInfo("outage-cfg-sink")
+                                .config()
+                                .get("retry.timeout.ms")));
         stack.cluster().deleteConnector("outage-cfg-sink");
     }
 
