@@ -124,62 +124,85 @@ final class MySqlDialect extends Dialect {
         List<String> problems = new ArrayList<>();
         String schema = schemaOf(connection, table);
         TableName writers = writersTable(table);
+        if (readOnly(connection)) {
+            // The writers' slot locks live only on the server they write to; a replica shows none.
+            problems.add("the server at " + PollingConfig.CONNECTION_URL + " is read-only (a replica?): table " + table
+                    + " must be read on the primary, where its writers hold their slots");
+        }
+        if (!autoIncrement(connection, schema, table)) {
+            problems.add("column " + table.table() + "." + positionColumn
+                    + " must be AUTO_INCREMENT (see README, Polling: DDL)");
+        }
+        String writersProblem = writersTableProblem(connection, table, writers);
+        if (writersProblem != null) {
+            problems.add(writersProblem);
+        }
+        if (!hasSlotTrigger(connection, schema, table, writers) && maySeeTriggers(connection, schema, table)) {
+            problems.add("table " + table + " has no BEFORE INSERT trigger that locks its writer's slot in "
+                    + writers.table() + " (see README, Polling: DDL)");
+        }
+        return problems;
+    }
+
+    private static boolean readOnly(Connection connection) throws SQLException {
         try (var statement = connection.createStatement();
                 ResultSet rs = statement.executeQuery("SELECT @@global.read_only")) {
-            if (rs.next() && rs.getInt(1) != 0) {
-                // The writers' slot locks live only on the server they write to; a replica shows none.
-                problems.add("the server at " + PollingConfig.CONNECTION_URL + " is read-only (a replica?): table "
-                        + table + " must be read on the primary, where its writers hold their slots");
-            }
+            return rs.next() && rs.getInt(1) != 0;
         }
+    }
+
+    /** Whether the position column is the table's AUTO_INCREMENT (true when the column is not visible). */
+    private boolean autoIncrement(Connection connection, String schema, TableName table) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement("SELECT EXTRA FROM information_schema.COLUMNS"
                 + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME = ?")) {
             statement.setString(1, schema);
             statement.setString(2, table.table());
             statement.setString(3, positionColumn);
             try (ResultSet rs = statement.executeQuery()) {
-                if (rs.next() && !rs.getString(1).toLowerCase(Locale.ROOT).contains("auto_increment")) {
-                    problems.add("column " + table.table() + "." + positionColumn
-                            + " must be AUTO_INCREMENT (see README, Polling: DDL)");
-                }
+                return !rs.next() || rs.getString(1).toLowerCase(Locale.ROOT).contains("auto_increment");
             }
         }
+    }
+
+    /** What is wrong with the writers table as the reads see it (missing, empty, not readable), or null. */
+    private String writersTableProblem(Connection connection, TableName table, TableName writers) {
         try (var statement = connection.createStatement();
                 ResultSet rs = statement.executeQuery(
                         "SELECT COUNT(*) FROM " + quoted(writers) + " WHERE `slot` >= 0 AND `gen` >= 0")) {
             rs.next();
-            if (rs.getLong(1) == 0) {
-                problems.add("table " + writers + " has no rows: the trigger of " + table
-                        + " refuses every insert (see README, Polling: DDL)");
-            }
+            return rs.getLong(1) > 0
+                    ? null
+                    : "table " + writers + " has no rows: the trigger of " + table
+                            + " refuses every insert (see README, Polling: DDL)";
         } catch (SQLException e) {
             if (e.getErrorCode() == 1142 || e.getErrorCode() == 1143) {
-                problems.add("user '" + user + "' may not SELECT from table " + writers + ", which the reads of "
-                        + table + " need (SQLState " + e.getSQLState() + ", error " + e.getErrorCode() + ")");
-            } else {
-                problems.add("table " + table + " has no writers table " + writers + " with columns slot and gen"
-                        + " (see README, Polling: DDL)");
+                return "user '" + user + "' may not SELECT from table " + writers + ", which the reads of " + table
+                        + " need (SQLState " + e.getSQLState() + ", error " + e.getErrorCode() + ")";
             }
+            return "table " + table + " has no writers table " + writers + " with columns slot and gen"
+                    + " (see README, Polling: DDL)";
         }
+    }
+
+    /** Whether a BEFORE INSERT trigger of the table names its writers table (as far as the user may see). */
+    private static boolean hasSlotTrigger(Connection connection, String schema, TableName table, TableName writers)
+            throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement("SELECT ACTION_STATEMENT FROM"
                 + " information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = ? AND EVENT_OBJECT_TABLE = ?"
                 + " AND EVENT_MANIPULATION = 'INSERT' AND ACTION_TIMING = 'BEFORE'")) {
             statement.setString(1, schema);
             statement.setString(2, table.table());
-            boolean found = false;
             String writersName = writers.table().toLowerCase(Locale.ROOT);
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
                     String body = rs.getString(1);
-                    found |= body != null && body.toLowerCase(Locale.ROOT).contains(writersName);
+                    if (body != null && body.toLowerCase(Locale.ROOT).contains(writersName)) {
+                        return true;
+                    }
                 }
             }
-            if (!found && maySeeTriggers(connection, schema, table)) {
-                problems.add("table " + table + " has no BEFORE INSERT trigger that locks its writer's slot in "
-                        + writers.table() + " (see README, Polling: DDL)");
-            }
+            return false;
         }
-        return problems;
     }
 
     private static final Pattern GRANT = Pattern.compile("^GRANT (.+?) ON (\\S+) TO .*");

@@ -99,7 +99,7 @@ final class WriterSlots implements Horizon {
      * in auto-commit, lets go of its locks when the statement ends).
      */
     private Set<Integer> freeSlots(Connection connection, Set<Integer> among) throws SQLException {
-        String where = among == null || among.isEmpty()
+        String where = among == null
                 ? ""
                 : " WHERE " + SLOT + " IN ("
                         + String.join(",", among.stream().map(String::valueOf).toList()) + ")";
