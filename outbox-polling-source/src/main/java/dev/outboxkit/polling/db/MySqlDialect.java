@@ -167,8 +167,8 @@ final class MySqlDialect extends Dialect {
     /** What is wrong with the writers table as the reads see it (missing, empty, not readable), or null. */
     private String writersTableProblem(Connection connection, TableName table, TableName writers) {
         try (var statement = connection.createStatement();
-                ResultSet rs = statement.executeQuery(
-                        "SELECT COUNT(*) FROM " + quoted(writers) + " WHERE `slot` >= 0 AND `gen` >= 0")) {
+                ResultSet rs = statement.executeQuery("SELECT COUNT(*) FROM " + quoted(writers) + " WHERE "
+                        + WriterSlots.SLOT + " >= 0 AND " + WriterSlots.GENERATION + " >= 0")) {
             rs.next();
             return rs.getLong(1) > 0
                     ? null

@@ -28,8 +28,10 @@ import java.util.Set;
  */
 final class WriterSlots implements Horizon {
 
-    private static final String SLOT = "`slot`";
-    private static final String GENERATION = "`gen`";
+    /** The writers table's columns (the shipped DDL's), quoted; validation reads them too. */
+    static final String SLOT = "`slot`";
+
+    static final String GENERATION = "`gen`";
 
     private final String writersTable;
     /** Every position at or before it that will ever be committed was visible to the reads since it was set. */
