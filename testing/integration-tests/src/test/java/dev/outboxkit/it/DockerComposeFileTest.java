@@ -151,9 +151,10 @@ class DockerComposeFileTest {
 
     /**
      * The compose file's Kafka is what the shipped configs assume: three brokers that replicate every topic three
-     * times and need two in-sync replicas (the transaction log too), workers with exactly-once source support and
-     * internal topics replicated three times; the source configs require exactly-once and ask for the same
-     * replication for their topics, the sink reads read_committed and replicates its dead letter queue likewise.
+     * times and need two in-sync replicas (the transaction log too), workers with exactly-once source support, a
+     * config-topic read that waits through a broker's replacement, and internal topics replicated three times; the
+     * source configs require exactly-once and ask for the same replication for their topics, the sink reads
+     * read_committed and replicates its dead letter queue likewise.
      */
     @Test
     void theShippedConfigsAndTheComposeFileAgreeOnAReplicatedClusterWithExactlyOnceSources() throws IOException {
@@ -185,7 +186,8 @@ class DockerComposeFileTest {
                 .containsEntry("CONNECT_CONFIG_STORAGE_REPLICATION_FACTOR", "3")
                 .containsEntry("CONNECT_OFFSET_STORAGE_REPLICATION_FACTOR", "3")
                 .containsEntry("CONNECT_STATUS_STORAGE_REPLICATION_FACTOR", "3")
-                .containsEntry("CONNECT_EXACTLY_ONCE_SOURCE_SUPPORT", "enabled");
+                .containsEntry("CONNECT_EXACTLY_ONCE_SOURCE_SUPPORT", "enabled")
+                .containsEntry("CONNECT_WORKER_SYNC_TIMEOUT_MS", "30000");
         for (String source :
                 List.of("mysql-outbox-source.json", "mariadb-outbox-source.json", "postgres-outbox-source.json")) {
             Map<String, String> config = shipped(source);

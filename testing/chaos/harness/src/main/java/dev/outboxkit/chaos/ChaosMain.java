@@ -172,7 +172,8 @@ public final class ChaosMain {
     static int run(Options options) throws Exception {
         double activeSeconds = Math.max(30, options.minutes() * 60 - 20);
         FaultSchedule schedule = FaultSchedule.plan(
-                options.seed(), activeSeconds, options.faults(), FaultKind.forBrokers(options.brokers()));
+                        options.seed(), activeSeconds, options.faults(), FaultKind.forBrokers(options.brokers()))
+                .thenAtTheEnd(FaultKind.endingTheRun(options.brokers()), activeSeconds);
         System.out.println(
                 "Chaos run: stack " + options.stack() + ", Kafka " + options.kafka() + " (" + options.brokers()
                         + (options.brokers() == 1 ? " broker)" : " brokers)") + ", source " + options.source()
@@ -201,7 +202,7 @@ public final class ChaosMain {
             workload.start();
             Wait.until("the first events are in MongoDB", Duration.ofSeconds(180), () -> checker.storedCount() > 0);
             List<String> replicationProblems = replicationProblems(cluster, options.stack());
-            FaultInjector injector = new FaultInjector(cluster, workload::committed, events);
+            FaultInjector injector = new FaultInjector(cluster, workload, events);
             long startedAt = System.currentTimeMillis();
             try (RecoveryMonitor recovery = new RecoveryMonitor(cluster.mongo().getDatabase(Stack.MONGO_DATABASE));
                     TaskWatcher tasks = new TaskWatcher(cluster.rest(), List.of(Stack.SOURCE, Stack.SINK))) {
@@ -227,6 +228,7 @@ public final class ChaosMain {
                 for (Thread thread : faultThreads) {
                     thread.join();
                 }
+                schedule.ending().forEach(injector::inject);
                 workload.stop();
                 long committed = checker.committedCount();
                 System.out.println("Load stopped: " + committed + " events committed (" + workload.retries()

@@ -4,7 +4,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
+import org.apache.kafka.common.TopicPartition;
+
+import dev.outboxkit.chaos.process.ConnectWorker;
 import dev.outboxkit.chaos.process.KafkaBroker;
 import dev.outboxkit.chaos.process.KafkaCluster;
 import dev.outboxkit.chaos.process.KafkaCluster.PartitionState;
@@ -63,8 +67,57 @@ final class BrokerFaults {
                     return !leader.process().isAlive() && newLeader.get() >= 0 && newLeader.get() != leader.nodeId();
                 });
         trace.note(String.format(
-                "node %d, leader of %s, killed; leader node %d %.1f s after the kill",
-                leader.nodeId(), target.partition(), newLeader.get(), (System.currentTimeMillis() - started) / 1000.0));
+                "node %d, leader of %s, killed; leader node %d %s after the kill",
+                leader.nodeId(), target.partition(), newLeader.get(), seconds(started)));
+    }
+
+    private static String seconds(long since) {
+        return String.format("%.1f s", (System.currentTimeMillis() - since) / 1000.0);
+    }
+
+    /**
+     * kill -9 of the leader of Connect's config topic, and at once a restart of the source task: an exactly-once
+     * source task does not start until the group's leader has read that topic to its end to fence the task's older
+     * producers, so the read waits through the topic's change of leader. Leadership must move; restart; back in
+     * every ISR, and the source task RUNNING again (a task that gave up on the read stays FAILED, and the fault is
+     * not verified). The config topic is first led by a node that does not coordinate the workers' group: a lost
+     * coordinator stalls every worker's REST requests until a new one is found, and the restart would come after the
+     * config topic's new leader.
+     */
+    void killConfigLeaderAtSourceStart(
+            long downMs, FaultInjector.Trace trace, Runnable restartSourceTask, BooleanSupplier sourceRunning) {
+        TopicPartition config = new TopicPartition(ConnectWorker.CONFIG_TOPIC, 0);
+        int coordinator = call(() -> kafka.groupCoordinator(ConnectWorker.GROUP_ID));
+        KafkaBroker leader = kafka.nodes().stream()
+                .filter(node -> node.nodeId() != coordinator)
+                .findFirst()
+                .orElseThrow();
+        call(() -> {
+            kafka.makeLeader(config, leader.nodeId());
+            return null;
+        });
+        PartitionState target = kafka.state(config);
+        trace.note("node " + coordinator + " coordinates the workers' group");
+        long pid = leader.process().pid();
+        long started = System.currentTimeMillis();
+        leader.process().kill();
+        try {
+            trace.effect(
+                    "node " + leader.nodeId() + " (pid " + pid + ", leader of " + target.partition() + ") is gone",
+                    EFFECT_SECONDS * 1000L,
+                    () -> !leader.process().isAlive());
+            restartSourceTask.run();
+            trace.note("source task restart accepted " + seconds(started) + " after the kill");
+            killedLeaderSeen(trace, leader, pid, target, started);
+            Wait.sleep(Duration.ofMillis(Math.max(0, started + downMs - System.currentTimeMillis())));
+        } finally {
+            leader.start();
+        }
+        backInEveryIsr(
+                trace,
+                "node " + leader.nodeId() + " restarted (a new process) and back in every in-sync replica set",
+                () -> leader.process().pid() != pid);
+        trace.back("the source task is RUNNING", CATCH_UP_SECONDS * 1000L, sourceRunning);
     }
 
     /** SIGSTOP of a follower of one outbox partition until it has left that partition's ISR; SIGCONT; back in. */
@@ -123,7 +176,7 @@ final class BrokerFaults {
     }
 
     /** Back: the condition holds, every node is registered, and no partition of any topic is under-replicated. */
-    private void backInEveryIsr(FaultInjector.Trace trace, String what, java.util.function.BooleanSupplier condition) {
+    private void backInEveryIsr(FaultInjector.Trace trace, String what, BooleanSupplier condition) {
         trace.back(
                 what,
                 CATCH_UP_SECONDS * 1000L,
@@ -137,10 +190,7 @@ final class BrokerFaults {
     }
 
     private PartitionState state(PartitionState of) {
-        return states().stream()
-                .filter(s -> s.partition().equals(of.partition()))
-                .findFirst()
-                .orElseThrow(() -> new IllegalStateException(of.partition() + " is not described"));
+        return kafka.state(of.partition());
     }
 
     /** The partition whose leader to kill: one with a leader, a different one from fault to fault. */

@@ -9,12 +9,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import java.util.function.LongSupplier;
 
 import dev.outboxkit.chaos.Cluster;
 import dev.outboxkit.chaos.Stack;
 import dev.outboxkit.chaos.process.ConnectWorker;
 import dev.outboxkit.chaos.process.KafkaBroker;
+import dev.outboxkit.chaos.workload.Workload;
 import dev.outboxkit.testkit.Wait;
 import dev.outboxkit.testkit.connect.ConnectRest;
 
@@ -88,19 +88,19 @@ public final class FaultInjector {
     private final Cluster cluster;
     private final ConnectRest rest;
     private final Probes probes;
-    private final LongSupplier committed;
+    private final Workload workload;
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final List<Injected> injected = new CopyOnWriteArrayList<>();
     private final List<String> log;
     private final BrokerFaults brokerFaults;
     private volatile Consumer<Injected> onEnd = fault -> {};
 
-    public FaultInjector(Cluster cluster, LongSupplier committed, List<String> log) {
+    public FaultInjector(Cluster cluster, Workload workload, List<String> log) {
         this.cluster = cluster;
         this.brokerFaults = new BrokerFaults(cluster.kafka(), Stack.TOPICS);
         this.rest = cluster.rest();
         this.probes = new Probes(cluster);
-        this.committed = committed;
+        this.workload = workload;
         this.log = log;
     }
 
@@ -132,7 +132,7 @@ public final class FaultInjector {
         }
         long ended = System.currentTimeMillis();
         Injected done = new Injected(
-                fault, started, trace.effectSeenAtMs, ended, committed.getAsLong(), trace.note.toString(), problem);
+                fault, started, trace.effectSeenAtMs, ended, workload.committed(), trace.note.toString(), problem);
         onEnd.accept(done);
         injected.add(done);
         say("end   #" + fault.number() + " " + fault.kind() + (trace.note.length() == 0 ? "" : " (" + trace.note + ")")
@@ -220,6 +220,27 @@ public final class FaultInjector {
             case KILL_PARTITION_LEADER -> brokerFaults.killPartitionLeader(number, durationMs, trace);
             case BROKER_OUT_OF_ISR -> brokerFaults.stopUntilOutOfIsr(number, durationMs, trace);
             case BROKER_ROLLING_RESTART -> brokerFaults.rollingRestart(trace);
+            case KILL_CONFIG_LEADER_AT_SOURCE_START -> {
+                // A running task's stop waits for its open transaction, which waits for the killed broker: the
+                // writers are held until the source has committed everything, so the restart stops an idle task
+                // at once and the new task starts while the config topic has no leader.
+                try {
+                    sourceIdle();
+                    brokerFaults.killConfigLeaderAtSourceStart(
+                            durationMs,
+                            trace,
+                            () -> {
+                                try {
+                                    rest.call("POST", "/connectors/" + Stack.SOURCE + "/tasks/0/restart", null, 120);
+                                } finally {
+                                    workload.release();
+                                }
+                            },
+                            () -> rest.allRunning(Stack.SOURCE));
+                } finally {
+                    workload.release();
+                }
+            }
             case SOURCE_DB_RESTART -> {
                 cluster.stopDatabase();
                 try {
@@ -311,6 +332,36 @@ public final class FaultInjector {
                 sinkRunningAgain(trace);
             }
             default -> throw new IllegalStateException("unknown fault " + kind);
+        }
+    }
+
+    /**
+     * Holds the writers and waits until the source's committed offsets have not changed for a second: the source
+     * task has committed every transaction it opened and has nothing to write.
+     */
+    private void sourceIdle() {
+        try {
+            if (!workload.hold(Duration.ofMillis(EFFECT_WITHIN_MS))) {
+                throw new NotVerified("the writers were not all held within " + EFFECT_WITHIN_MS / 1000 + " s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NotVerified("interrupted while holding the writers");
+        }
+        String[] last = {null};
+        long[] since = {0};
+        boolean idle = Wait.within(Duration.ofMillis(EFFECT_WITHIN_MS), () -> {
+            String offsets = rest.call("GET", "/connectors/" + Stack.SOURCE + "/offsets", null, 30)
+                    .toString();
+            long now = System.currentTimeMillis();
+            if (!offsets.equals(last[0])) {
+                last[0] = offsets;
+                since[0] = now;
+            }
+            return now - since[0] >= 1_000;
+        });
+        if (!idle) {
+            throw new NotVerified("the source's committed offsets kept changing with the writers held");
         }
     }
 

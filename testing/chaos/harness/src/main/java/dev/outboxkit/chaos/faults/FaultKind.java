@@ -4,8 +4,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Every kind of fault the schedule injects; each kind that applies to the run's cluster ({@link #forBrokers(int)})
- * appears at least once per run.
+ * Every kind of fault a run injects; each kind that applies to the run's cluster ({@link #forBrokers(int)}) appears
+ * at least once in the schedule, and the kinds that end the run ({@link #endingTheRun(int)}) once after it.
  */
 public enum FaultKind {
     KILL_SINK_WORKER("kill -9 of the worker running a sink task, then its restart"),
@@ -22,7 +22,9 @@ public enum FaultKind {
     OFFSET_RESET_REPLAY("sink offsets reset through REST (stop, delete offsets, resume): a replay"),
     KILL_PARTITION_LEADER("kill -9 of the leader of an outbox partition, then its restart"),
     BROKER_OUT_OF_ISR("a broker stopped (SIGSTOP) until it leaves the in-sync replicas, then resumed (SIGCONT)"),
-    BROKER_ROLLING_RESTART("graceful rolling restart of every broker");
+    BROKER_ROLLING_RESTART("graceful rolling restart of every broker"),
+    KILL_CONFIG_LEADER_AT_SOURCE_START(
+            "kill -9 of the broker leading Connect's config topic, the source task restarted through REST meanwhile");
 
     private final String description;
 
@@ -31,18 +33,39 @@ public enum FaultKind {
     }
 
     /**
-     * The kinds that apply to a cluster of this many brokers: one broker is killed and restarted as a whole; three
-     * lose a partition's leader, a broker that stops answering, and a rolling restart instead.
+     * The kinds the schedule draws from for a cluster of this many brokers: one broker is killed and restarted as a
+     * whole; three lose a partition's leader, a broker that stops answering, and a rolling restart instead.
      */
     public static List<FaultKind> forBrokers(int brokers) {
         return Arrays.stream(values())
+                .filter(kind -> !kind.endsTheRun())
                 .filter(kind -> brokers == 1 ? !kind.needsReplicas() : kind != KILL_BROKER)
                 .toList();
     }
 
+    /**
+     * The kinds that run once every scheduled fault is over, in this order: each needs the rest of the system calm
+     * (the config-topic fault holds the writers until the source task is idle), and drawing them at random would
+     * change every seed's schedule.
+     */
+    public static List<FaultKind> endingTheRun(int brokers) {
+        return Arrays.stream(values())
+                .filter(FaultKind::endsTheRun)
+                .filter(kind -> brokers > 1 || !kind.needsReplicas())
+                .toList();
+    }
+
+    /** Whether the kind runs after the schedule rather than in it ({@link #endingTheRun(int)}). */
+    public boolean endsTheRun() {
+        return this == KILL_CONFIG_LEADER_AT_SOURCE_START;
+    }
+
     /** Whether the fault needs other brokers to take over (a replicated cluster). */
     public boolean needsReplicas() {
-        return this == KILL_PARTITION_LEADER || this == BROKER_OUT_OF_ISR || this == BROKER_ROLLING_RESTART;
+        return this == KILL_PARTITION_LEADER
+                || this == BROKER_OUT_OF_ISR
+                || this == BROKER_ROLLING_RESTART
+                || this == KILL_CONFIG_LEADER_AT_SOURCE_START;
     }
 
     public String description() {
@@ -62,7 +85,11 @@ public enum FaultKind {
         return switch (this) {
             case MONGO_CUT, MONGO_BLACKHOLE, MONGO_SLOW, REBALANCE_DURING_MONGO_OUTAGE -> "mongodb";
             case KILL_SINK_WORKER, KILL_SOURCE_WORKER, ROLLING_RESTART -> "workers";
-            case KILL_BROKER, KILL_PARTITION_LEADER, BROKER_OUT_OF_ISR, BROKER_ROLLING_RESTART -> "broker";
+            case KILL_BROKER,
+                    KILL_PARTITION_LEADER,
+                    BROKER_OUT_OF_ISR,
+                    BROKER_ROLLING_RESTART,
+                    KILL_CONFIG_LEADER_AT_SOURCE_START -> "broker";
             case SOURCE_DB_RESTART -> "database";
             case SINK_TASK_RESTART, PAUSE_RESUME, OFFSET_RESET_REPLAY -> "sink-connector";
         };

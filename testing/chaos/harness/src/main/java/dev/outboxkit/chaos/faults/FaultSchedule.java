@@ -25,10 +25,24 @@ public final class FaultSchedule {
 
     private final long seed;
     private final List<Planned> faults;
+    private final List<Planned> ending;
 
-    private FaultSchedule(long seed, List<Planned> faults) {
+    private FaultSchedule(long seed, List<Planned> faults, List<Planned> ending) {
         this.seed = seed;
         this.faults = List.copyOf(faults);
+        this.ending = List.copyOf(ending);
+    }
+
+    /**
+     * This schedule, then these kinds one after the other once every scheduled fault is over (numbered after them,
+     * planned at the end of the active time, no duration).
+     */
+    public FaultSchedule thenAtTheEnd(List<FaultKind> kinds, double activeSeconds) {
+        List<Planned> last = new ArrayList<>(ending);
+        for (FaultKind kind : kinds) {
+            last.add(new Planned(faults.size() + last.size() + 1, kind, activeSeconds, 0));
+        }
+        return new FaultSchedule(seed, faults, last);
     }
 
     /**
@@ -76,7 +90,7 @@ public final class FaultSchedule {
                     Math.round(p.startSeconds() * 10) / 10.0,
                     Math.round(p.durationSeconds() * 10) / 10.0));
         }
-        return new FaultSchedule(seed, numbered);
+        return new FaultSchedule(seed, numbered, List.of());
     }
 
     private static double duration(FaultKind kind, Random random) {
@@ -96,14 +110,25 @@ public final class FaultSchedule {
         return seed;
     }
 
+    /** The faults at their planned times. */
     public List<Planned> faults() {
         return faults;
     }
 
+    /** The faults that run one after the other once every one of {@link #faults()} is over. */
+    public List<Planned> ending() {
+        return ending;
+    }
+
     @Override
     public String toString() {
-        StringBuilder text = new StringBuilder("Fault schedule (seed " + seed + ", " + faults.size() + " faults):\n");
+        StringBuilder text = new StringBuilder(
+                "Fault schedule (seed " + seed + ", " + (faults.size() + ending.size()) + " faults):\n");
         faults.forEach(f -> text.append("  ").append(f).append('\n'));
+        if (!ending.isEmpty()) {
+            text.append("  then, once those are over:\n");
+            ending.forEach(f -> text.append("  ").append(f).append('\n'));
+        }
         return text.toString();
     }
 }

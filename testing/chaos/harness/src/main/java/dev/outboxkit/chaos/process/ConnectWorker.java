@@ -16,6 +16,11 @@ import dev.outboxkit.testkit.db.Ports;
  */
 public final class ConnectWorker {
 
+    /** The group's config topic: connector and task configs, and what the leader reads before it fences zombies. */
+    public static final String CONFIG_TOPIC = "chaos-connect-configs";
+    /** The workers' group. */
+    public static final String GROUP_ID = "chaos-connect";
+
     private final int restPort = Ports.free();
     private final JvmProcess process;
     private final String name;
@@ -25,10 +30,10 @@ public final class ConnectWorker {
         this.name = name;
         Properties worker = new Properties();
         worker.put("bootstrap.servers", kafka.bootstrapServers());
-        worker.put("group.id", "chaos-connect");
+        worker.put("group.id", GROUP_ID);
         worker.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
         worker.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
-        worker.put("config.storage.topic", "chaos-connect-configs");
+        worker.put("config.storage.topic", CONFIG_TOPIC);
         worker.put("offset.storage.topic", "chaos-connect-offsets");
         worker.put("status.storage.topic", "chaos-connect-status");
         // The internal topics as replicated as the outbox topics (min.insync.replicas comes from the brokers).
@@ -38,6 +43,10 @@ public final class ConnectWorker {
         worker.put("status.storage.replication.factor", replication);
         // Exactly-once source (KIP-618): source tasks write records and their offsets in one Kafka transaction.
         worker.put("exactly.once.source.support", "enabled");
+        // Before an exactly-once source task starts, the group's leader reads the config topic to its end to fence
+        // the task's zombies; the default 3 s is shorter than a crashed or stopped broker's partitions take to get a
+        // new leader (9-12 s here), and the task then fails and stays FAILED. As the README's worker settings say.
+        worker.put("worker.sync.timeout.ms", "30000");
         worker.put("offset.storage.partitions", "5");
         worker.put("status.storage.partitions", "1");
         worker.put("listeners", "http://127.0.0.1:" + restPort);

@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
@@ -18,7 +19,9 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.apache.kafka.clients.admin.NewPartitionReassignment;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.ElectionType;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
@@ -168,6 +171,58 @@ public final class KafkaCluster implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Set.of();
+        }
+    }
+
+    /**
+     * The node that coordinates this group now: the leader of the group's partition of {@code __consumer_offsets}
+     * (the partition is the group id's hash modulo the topic's partitions, as the brokers place groups); -1 if none.
+     */
+    public int groupCoordinator(String groupId) throws Exception {
+        List<PartitionState> offsets = partitions(List.of("__consumer_offsets"));
+        int hash = groupId.hashCode();
+        int partition = (hash == Integer.MIN_VALUE ? 0 : Math.abs(hash)) % offsets.size();
+        return offsets.get(partition).leader();
+    }
+
+    /**
+     * Makes this node the partition's leader: its replicas reordered with the node first (the same replicas, so no
+     * data moves), then a preferred-leader election. Returns once the controller reports the node as leader.
+     */
+    public void makeLeader(TopicPartition partition, int node) throws Exception {
+        PartitionState state = state(partition);
+        if (state.leader() == node) {
+            return;
+        }
+        List<Integer> replicas = new ArrayList<>(List.of(node));
+        state.replicas().stream().filter(id -> id != node).forEach(replicas::add);
+        try (Admin admin = admin()) {
+            admin.alterPartitionReassignments(Map.of(partition, Optional.of(new NewPartitionReassignment(replicas))))
+                    .all()
+                    .get();
+            Wait.until(
+                    partition + " has the replicas " + replicas,
+                    Duration.ofSeconds(60),
+                    () -> replicas.equals(state(partition).replicas()));
+            admin.electLeaders(ElectionType.PREFERRED, Set.of(partition)).all().get();
+        }
+        Wait.until(
+                partition + " is led by node " + node,
+                Duration.ofSeconds(60),
+                () -> state(partition).leader() == node);
+    }
+
+    /** One partition's state now. */
+    public PartitionState state(TopicPartition partition) {
+        try {
+            return partitions(List.of(partition.topic())).stream()
+                    .filter(s -> s.partition().equals(partition))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException(partition + " is not described"));
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("describing " + partition + ": " + e, e);
         }
     }
 

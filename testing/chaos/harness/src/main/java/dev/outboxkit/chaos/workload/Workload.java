@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -35,6 +36,11 @@ public final class Workload {
 
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
+    /** Guards {@link #held} and {@link #waiting}: writers wait on it while the workload is held. */
+    private final Object hold = new Object();
+
+    private boolean held;
+    private int waiting;
 
     public Workload(SqlDatabase db, String database, int writers, double eventsPerSecond, long seed) {
         this.db = db;
@@ -72,9 +78,38 @@ public final class Workload {
         }
     }
 
+    /**
+     * Holds every writer before its next transaction; true once all of them wait there (each has settled its last
+     * transaction), false if one did not within the time given (it may still be retrying against a database that is
+     * down). The writers go on at {@link #release()}.
+     */
+    public boolean hold(Duration within) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + within.toMillis();
+        synchronized (hold) {
+            held = true;
+            while (waiting < threads.size()) {
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
+                    return false;
+                }
+                hold.wait(left);
+            }
+            return true;
+        }
+    }
+
+    /** Lets held writers go on (nothing if they are not held). */
+    public void release() {
+        synchronized (hold) {
+            held = false;
+            hold.notifyAll();
+        }
+    }
+
     /** Stops writing; returns when every writer has settled its last transaction. */
     public void stop() throws InterruptedException {
         running = false;
+        release();
         for (Thread thread : threads) {
             thread.join(120_000);
         }
@@ -110,6 +145,7 @@ public final class Workload {
         long next = System.nanoTime();
         Connection connection = null;
         while (running) {
+            waitWhileHeld();
             int pick = random.nextInt(aggregates.size());
             String type = aggregates.get(pick)[0];
             String aggregateId = aggregates.get(pick)[1];
@@ -153,6 +189,25 @@ public final class Workload {
             }
         }
         closeQuietly(connection);
+    }
+
+    private void waitWhileHeld() {
+        synchronized (hold) {
+            if (!held) {
+                return;
+            }
+            waiting++;
+            hold.notifyAll();
+            try {
+                while (held && running) {
+                    hold.wait();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                waiting--;
+            }
+        }
     }
 
     /**

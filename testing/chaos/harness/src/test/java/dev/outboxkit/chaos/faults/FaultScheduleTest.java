@@ -49,8 +49,8 @@ class FaultScheduleTest {
                             FaultKind.KILL_SINK_WORKER,
                             FaultKind.MONGO_CUT,
                             FaultKind.OFFSET_RESET_REPLAY)
-                    .doesNotContain(FaultKind.KILL_BROKER)
-                    .hasSize(FaultKind.values().length - 1);
+                    .doesNotContain(FaultKind.KILL_BROKER, FaultKind.KILL_CONFIG_LEADER_AT_SOURCE_START)
+                    .hasSize(FaultKind.values().length - 2);
             assertThat(faults)
                     .as("seed " + seed)
                     .filteredOn(fault -> fault.kind() == FaultKind.BROKER_OUT_OF_ISR)
@@ -84,12 +84,24 @@ class FaultScheduleTest {
     }
 
     @Test
+    void theConfigTopicFaultEndsEveryThreeBrokerRunAfterTheScheduleWhichItLeavesAsItWas() {
+        assertThat(FaultKind.endingTheRun(3)).containsExactly(FaultKind.KILL_CONFIG_LEADER_AT_SOURCE_START);
+        assertThat(FaultKind.endingTheRun(1)).isEmpty();
+        FaultSchedule drawn = FaultSchedule.plan(42, 160, 14, FaultKind.forBrokers(3));
+        FaultSchedule ended = drawn.thenAtTheEnd(FaultKind.endingTheRun(3), 160);
+        assertThat(ended.faults()).isEqualTo(drawn.faults()).hasSize(14);
+        assertThat(ended.ending())
+                .containsExactly(new FaultSchedule.Planned(15, FaultKind.KILL_CONFIG_LEADER_AT_SOURCE_START, 160, 0));
+    }
+
+    @Test
     void everyBrokerFaultActsOnTheBrokersSoTheyNeverOverlapEachOther() {
         assertThat(List.of(
                         FaultKind.KILL_BROKER,
                         FaultKind.KILL_PARTITION_LEADER,
                         FaultKind.BROKER_OUT_OF_ISR,
-                        FaultKind.BROKER_ROLLING_RESTART))
+                        FaultKind.BROKER_ROLLING_RESTART,
+                        FaultKind.KILL_CONFIG_LEADER_AT_SOURCE_START))
                 .allSatisfy(kind -> assertThat(kind.resource()).isEqualTo("broker"));
     }
 
