@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 
 import org.apache.kafka.common.TopicPartition;
@@ -39,11 +40,21 @@ final class BrokerFaults {
     void killPartitionLeader(int faultNumber, long downMs, FaultInjector.Trace trace) {
         PartitionState target = leaderTarget(states(), faultNumber)
                 .orElseThrow(() -> new IllegalStateException("no outbox partition has a leader"));
+        killLeader(target, downMs, trace, (leader, started) -> {});
+    }
+
+    /**
+     * kill -9 of the partition's leader; what else the fault does while it is down; the leadership must move; the
+     * node's restart after the planned time; back in every ISR.
+     */
+    private void killLeader(
+            PartitionState target, long downMs, FaultInjector.Trace trace, BiConsumer<KafkaBroker, Long> meanwhile) {
         KafkaBroker leader = kafka.node(target.leader());
         long pid = leader.process().pid();
         long started = System.currentTimeMillis();
         leader.process().kill();
         try {
+            meanwhile.accept(leader, started);
             killedLeaderSeen(trace, leader, pid, target, started);
             Wait.sleep(Duration.ofMillis(Math.max(0, started + downMs - System.currentTimeMillis())));
         } finally {
@@ -108,30 +119,19 @@ final class BrokerFaults {
         });
         PartitionState target = kafka.state(config);
         trace.note("node " + coordinator + " coordinates the workers' group");
-        long pid = leader.process().pid();
-        long started = System.currentTimeMillis();
-        leader.process().kill();
-        try {
+        killLeader(target, downMs, trace, (killed, started) -> {
             trace.effect(
-                    "node " + leader.nodeId() + " (pid " + pid + ", leader of " + target.partition() + ") is gone",
+                    "node " + killed.nodeId() + " (leader of " + target.partition() + ") is gone",
                     EFFECT_SECONDS * 1000L,
-                    () -> !leader.process().isAlive());
+                    () -> !killed.process().isAlive());
             restartSourceTask.run();
             trace.note("source task restart accepted " + seconds(started) + " after the kill");
-            if (movedOff(target, leader.nodeId())) {
+            if (movedOff(target, killed.nodeId())) {
                 // The old task's stop outlasted the replacement: the run must not claim the read met it.
                 trace.note("the config topic had its new leader by then, so the new task's fencing read did not"
                         + " wait through the replacement");
             }
-            killedLeaderSeen(trace, leader, pid, target, started);
-            Wait.sleep(Duration.ofMillis(Math.max(0, started + downMs - System.currentTimeMillis())));
-        } finally {
-            leader.start();
-        }
-        backInEveryIsr(
-                trace,
-                "node " + leader.nodeId() + " restarted (a new process) and back in every in-sync replica set",
-                () -> leader.process().pid() != pid);
+        });
         trace.back("the source task is RUNNING", CATCH_UP_SECONDS * 1000L, sourceRunning);
     }
 
