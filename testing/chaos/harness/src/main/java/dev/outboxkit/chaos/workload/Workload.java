@@ -146,6 +146,9 @@ public final class Workload {
         Connection connection = null;
         while (running) {
             waitWhileHeld();
+            if (!running) {
+                break; // stopped while held: no transaction after the stop
+            }
             int pick = random.nextInt(aggregates.size());
             String type = aggregates.get(pick)[0];
             String aggregateId = aggregates.get(pick)[1];
