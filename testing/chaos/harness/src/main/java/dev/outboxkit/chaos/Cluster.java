@@ -65,10 +65,22 @@ public final class Cluster implements AutoCloseable {
             String mongoUri,
             int brokers)
             throws Exception {
-        this(repository, runDirectory, kafkaVersion, source, pollingOutbox, mongoUri, CHAOS_WORKERS, brokers, null);
+        this(
+                repository,
+                runDirectory,
+                kafkaVersion,
+                source,
+                true,
+                pollingOutbox,
+                mongoUri,
+                CHAOS_WORKERS,
+                brokers,
+                null);
     }
 
     /**
+     * @param binlog        whether a MariaDB source keeps its binlog (ROW, full images), which the Debezium path needs
+     *                      and the polling path does not; PostgreSQL ignores it
      * @param pollingOutbox whether the outbox table is created from the polling source's shipped DDL (with its
      *                      position column and, on MariaDB, its writers table and trigger) instead of the plain table
      *                      the Debezium path reads
@@ -81,6 +93,7 @@ public final class Cluster implements AutoCloseable {
             Path runDirectory,
             String kafkaVersion,
             String source,
+            boolean binlog,
             boolean pollingOutbox,
             String mongoUri,
             int workers,
@@ -96,7 +109,7 @@ public final class Cluster implements AutoCloseable {
             stopDatabase = postgres::stop;
             startDatabase = postgres::start;
         } else {
-            MariaDbServer mariadb = new MariaDbServer(1);
+            MariaDbServer mariadb = new MariaDbServer(1, binlog);
             mariadb.createDatabase(DATABASE);
             database = mariadb;
             stopDatabase = mariadb::stop;

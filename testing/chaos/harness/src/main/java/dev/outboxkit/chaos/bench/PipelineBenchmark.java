@@ -50,7 +50,8 @@ public final class PipelineBenchmark {
             int repeat,
             boolean jfr,
             String mongoGc,
-            int pollingShards) {
+            int pollingShards,
+            boolean pollingWithoutBinlog) {
 
         /** The options, or the usage error (one line naming the option); help is handled by the caller. */
         static Options parse(String[] args) {
@@ -78,7 +79,8 @@ public final class PipelineBenchmark {
                     arguments.repeat,
                     arguments.jfr,
                     arguments.mongoGc,
-                    arguments.pollingShards);
+                    arguments.pollingShards,
+                    arguments.pollingWithoutBinlog);
         }
     }
 
@@ -213,6 +215,13 @@ public final class PipelineBenchmark {
                         + " one task; the other stacks keep their one outbox table (default ${DEFAULT-VALUE})")
         int pollingShards;
 
+        @Option(
+                names = "--polling-without-binlog",
+                description = "the polling stack's MariaDB runs without a binlog, as a server no change data capture"
+                        + " reads may (every other stack's keeps the ROW binlog with full images that Debezium needs;"
+                        + " by default the polling stack's does too)")
+        boolean pollingWithoutBinlog;
+
         @Override
         public void validate() {
             for (String stack : stacks) {
@@ -242,6 +251,10 @@ public final class PipelineBenchmark {
             if (pollingShards > writers) {
                 throw new IllegalArgumentException("--polling-shards " + pollingShards
                         + " leaves tables without a writer" + " (--writers " + writers + ")");
+            }
+            if (pollingWithoutBinlog && !source.equals("mariadb")) {
+                throw new IllegalArgumentException(
+                        "--polling-without-binlog is for --source mariadb (PostgreSQL has no binlog)");
             }
             if (!mongoGc.equals("zgc") && !mongoGc.equals("g1")) {
                 throw new IllegalArgumentException("--mongo-gc must be zgc or g1, not '" + mongoGc + "'");
@@ -295,7 +308,8 @@ public final class PipelineBenchmark {
                         + options.mongoGc()
                         + (options.pollingShards() > 1
                                 ? ", the polling stack over " + options.pollingShards() + " outbox tables"
-                                : ""));
+                                : "")
+                        + (options.pollingWithoutBinlog() ? ", the polling stack's MariaDB without a binlog" : ""));
         System.setProperty(MongoProcess.GC_PROPERTY, options.mongoGc());
         if (options.jfr()) {
             System.setProperty(JvmProcess.PROFILE_PROPERTY, "true");
@@ -361,6 +375,11 @@ public final class PipelineBenchmark {
         return label;
     }
 
+    /** Whether the stack's MariaDB keeps its binlog: Debezium reads it; the polling source needs none. */
+    static boolean keepsBinlog(Options options, String stackName) {
+        return !(Stack.polls(stackName) && options.pollingWithoutBinlog());
+    }
+
     static StackResult runStack(Options options, String stackName, String label, String runSuffix) throws Exception {
         Path runDirectory = options.repository()
                 .resolve("testing/chaos/harness/target/bench/" + label + "-" + options.source() + runSuffix);
@@ -373,6 +392,7 @@ public final class PipelineBenchmark {
                         runDirectory,
                         options.kafka(),
                         options.source(),
+                        keepsBinlog(options, stackName),
                         Stack.polls(stackName),
                         null,
                         1,
