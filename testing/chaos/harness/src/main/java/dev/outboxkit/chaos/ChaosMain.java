@@ -19,6 +19,7 @@ import dev.outboxkit.chaos.workload.Workload;
 import dev.outboxkit.cli.Commands;
 import dev.outboxkit.testkit.Wait;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -58,8 +59,8 @@ public final class ChaosMain {
                     arguments.minutes,
                     seed,
                     arguments.stack,
-                    arguments.kafka,
-                    arguments.source,
+                    arguments.sourceAndKafka.kafka(),
+                    arguments.sourceAndKafka.source(),
                     arguments.mongoUri,
                     arguments.rate,
                     faults,
@@ -97,19 +98,8 @@ public final class ChaosMain {
                         + " ${DEFAULT-VALUE})")
         String stack;
 
-        @Option(
-                names = "--kafka",
-                paramLabel = "3.9|4.3",
-                defaultValue = "4.3",
-                description = "the Kafka version (default ${DEFAULT-VALUE})")
-        String kafka;
-
-        @Option(
-                names = "--source",
-                paramLabel = "mariadb|postgres",
-                defaultValue = "mariadb",
-                description = "the source database (default ${DEFAULT-VALUE})")
-        String source;
+        @Mixin
+        SourceAndKafkaOptions sourceAndKafka = new SourceAndKafkaOptions();
 
         @Option(
                 names = "--mongo-uri",
@@ -141,6 +131,7 @@ public final class ChaosMain {
 
         @Override
         public void validate() {
+            sourceAndKafka.validate();
             if (!(minutes > 0)) {
                 throw new IllegalArgumentException("--minutes needs a positive number, not " + minutes);
             }
@@ -150,12 +141,6 @@ public final class ChaosMain {
             if (!Stack.NAMES.contains(stack)) {
                 throw new IllegalArgumentException(
                         "--stack must be " + String.join(", ", Stack.NAMES) + ", not '" + stack + "'");
-            }
-            if (!kafka.equals("3.9") && !kafka.equals("4.3")) {
-                throw new IllegalArgumentException("--kafka must be 3.9 or 4.3, not '" + kafka + "'");
-            }
-            if (!source.equals("mariadb") && !source.equals("postgres")) {
-                throw new IllegalArgumentException("--source must be mariadb or postgres, not '" + source + "'");
             }
             if (brokers != 1 && brokers != 3) {
                 throw new IllegalArgumentException("--brokers must be 1 or 3, not " + brokers);

@@ -16,6 +16,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 
 import dev.outboxkit.chaos.Cluster;
+import dev.outboxkit.chaos.SourceAndKafkaOptions;
 import dev.outboxkit.chaos.Stack;
 import dev.outboxkit.chaos.bench.TimedWriters.Written;
 import dev.outboxkit.cli.Commands;
@@ -23,6 +24,7 @@ import dev.outboxkit.testkit.Wait;
 import dev.outboxkit.testkit.workload.OutboxWorkload;
 import dev.outboxkit.testkit.workload.OutboxWorkload.Event;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -236,19 +238,8 @@ public final class GrowthBenchmark {
                 description = "writer threads (default ${DEFAULT-VALUE})")
         int writers;
 
-        @Option(
-                names = "--source",
-                paramLabel = "mariadb|postgres",
-                defaultValue = "mariadb",
-                description = "the source database (default ${DEFAULT-VALUE})")
-        String source;
-
-        @Option(
-                names = "--kafka",
-                paramLabel = "4.3|3.9",
-                defaultValue = "4.3",
-                description = "the Kafka version (default ${DEFAULT-VALUE})")
-        String kafka;
+        @Mixin
+        SourceAndKafkaOptions sourceAndKafka = new SourceAndKafkaOptions();
 
         @Option(
                 names = "--points",
@@ -271,6 +262,7 @@ public final class GrowthBenchmark {
 
         @Override
         public void validate() {
+            sourceAndKafka.validate();
             for (String dimension : dimensions) {
                 if (!DIMENSIONS.contains(dimension)) {
                     throw new IllegalArgumentException(
@@ -284,12 +276,6 @@ public final class GrowthBenchmark {
                 throw new IllegalArgumentException(
                         "--seconds, --warm-seconds, --idle-seconds and --writers need positive numbers");
             }
-            if (!source.equals("mariadb") && !source.equals("postgres")) {
-                throw new IllegalArgumentException("--source must be mariadb or postgres, not '" + source + "'");
-            }
-            if (!kafka.equals("3.9") && !kafka.equals("4.3")) {
-                throw new IllegalArgumentException("--kafka must be 3.9 or 4.3, not '" + kafka + "'");
-            }
         }
     }
 
@@ -302,8 +288,8 @@ public final class GrowthBenchmark {
                 "Growth benchmark: %s from %s, Kafka %s, %.0f events/s (1 MB payloads %.0f events/s), %d s measured a"
                         + " point, %d writers; %d cores; load at start %s",
                 options.dimensions,
-                options.source,
-                options.kafka,
+                options.sourceAndKafka.source(),
+                options.sourceAndKafka.kafka(),
                 options.rate,
                 Math.min(options.rate, options.largeRate),
                 options.seconds,
@@ -354,7 +340,16 @@ public final class GrowthBenchmark {
         System.out.println("== " + dimension + ": starting the cluster (logs in " + runDirectory + ")");
         List<Result> results = new ArrayList<>();
         try (Cluster cluster = new Cluster(
-                repository, runDirectory, options.kafka, options.source, true, false, null, 1, 1, arrivalFile)) {
+                repository,
+                runDirectory,
+                options.sourceAndKafka.kafka(),
+                options.sourceAndKafka.source(),
+                true,
+                false,
+                null,
+                1,
+                1,
+                arrivalFile)) {
             int tables = points.stream().mapToInt(Point::tables).max().orElse(1);
             boolean postgres = cluster.database().isPostgres();
             for (int i = 1; i < tables; i++) {

@@ -14,6 +14,7 @@ import java.util.stream.IntStream;
 import com.mongodb.client.MongoDatabase;
 
 import dev.outboxkit.chaos.Cluster;
+import dev.outboxkit.chaos.SourceAndKafkaOptions;
 import dev.outboxkit.chaos.Stack;
 import dev.outboxkit.chaos.process.JvmProcess;
 import dev.outboxkit.chaos.process.MongoProcess;
@@ -21,6 +22,7 @@ import dev.outboxkit.cli.Commands;
 import dev.outboxkit.testkit.db.OutboxDdl;
 import dev.outboxkit.testkit.workload.OutboxWorkload.Event;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -62,8 +64,8 @@ public final class PipelineBenchmark {
         static Options from(Arguments arguments) {
             return new Options(
                     List.copyOf(arguments.stacks),
-                    arguments.source,
-                    arguments.kafka,
+                    arguments.sourceAndKafka.source(),
+                    arguments.sourceAndKafka.kafka(),
                     List.copyOf(arguments.rates),
                     arguments.phaseSeconds,
                     arguments.backlog,
@@ -106,19 +108,8 @@ public final class PipelineBenchmark {
                                 + " named twice runs twice, on fresh processes each time, as outboxkit-2 (an A/A comparison)")
         List<String> stacks = List.of("outboxkit", "peer");
 
-        @Option(
-                names = "--source",
-                paramLabel = "mariadb|postgres",
-                defaultValue = "mariadb",
-                description = "the source database (default ${DEFAULT-VALUE})")
-        String source;
-
-        @Option(
-                names = "--kafka",
-                paramLabel = "4.3|3.9",
-                defaultValue = "4.3",
-                description = "the Kafka version (default ${DEFAULT-VALUE})")
-        String kafka;
+        @Mixin
+        SourceAndKafkaOptions sourceAndKafka = new SourceAndKafkaOptions();
 
         @Option(
                 names = "--rates",
@@ -224,17 +215,12 @@ public final class PipelineBenchmark {
 
         @Override
         public void validate() {
+            sourceAndKafka.validate();
             for (String stack : stacks) {
                 if (!Stack.NAMES.contains(stack)) {
                     throw new IllegalArgumentException(
                             "--stacks takes " + String.join(", ", Stack.NAMES) + ", not '" + stack + "'");
                 }
-            }
-            if (!source.equals("mariadb") && !source.equals("postgres")) {
-                throw new IllegalArgumentException("--source must be mariadb or postgres, not '" + source + "'");
-            }
-            if (!kafka.equals("3.9") && !kafka.equals("4.3")) {
-                throw new IllegalArgumentException("--kafka must be 3.9 or 4.3, not '" + kafka + "'");
             }
             for (double rate : rates) {
                 if (!(rate > 0)) {
@@ -252,7 +238,7 @@ public final class PipelineBenchmark {
                 throw new IllegalArgumentException("--polling-shards " + pollingShards
                         + " leaves tables without a writer" + " (--writers " + writers + ")");
             }
-            if (pollingWithoutBinlog && !source.equals("mariadb")) {
+            if (pollingWithoutBinlog && !sourceAndKafka.source().equals("mariadb")) {
                 throw new IllegalArgumentException(
                         "--polling-without-binlog is for --source mariadb (PostgreSQL has no binlog)");
             }
