@@ -50,7 +50,6 @@ final class BenchReport {
                                                         + options.pollingShards() + ", all read by one task."
                                                 : "")
                                         + (options.pollingWithoutBinlog()
-                                                        && options.source().equals("mariadb")
                                                 ? " The polling stack's MariaDB keeps no binlog"
                                                         + " (--polling-without-binlog); every other stack's keeps the ROW"
                                                         + " binlog with full images that Debezium needs."

@@ -208,9 +208,9 @@ public final class PipelineBenchmark {
 
         @Option(
                 names = "--polling-without-binlog",
-                description = "the polling stack's MariaDB runs without a binlog, as a server no change data capture"
-                        + " reads may (every other stack's keeps the ROW binlog with full images that Debezium needs;"
-                        + " by default the polling stack's does too)")
+                description = "the polling stack's MariaDB runs without a binlog, which the polling source does not"
+                        + " need (every other stack's server keeps the ROW binlog with full images that Debezium reads;"
+                        + " without this option the polling stack's does too); MariaDB only")
         boolean pollingWithoutBinlog;
 
         @Override
