@@ -456,7 +456,7 @@ public final class SinkConfig {
                         + " state of the aggregate. Best: the outbox table's own aggregate version or sequence column, carried"
                         + " by the router (table.fields.additional.placement=version:header:aggregateVersion). Otherwise the"
                         + " router's 'outbox.source.version' header (provenance.headers=true): the position of the row in the"
-                        + " binlog or WAL as a number. 'kafka.offset' (the record's offset in its partition) is a last resort: it"
+                        + " binlog or WAL as a number, or the polling source's cursor. 'kafka.offset' (the record's offset in its partition) is a last resort: it"
                         + " compares only while an aggregate's events stay on one partition of one topic. A record with no version,"
                         + " or one that is not such an integer, goes to the dead letter queue.",
                 GROUP_READ_MODEL,

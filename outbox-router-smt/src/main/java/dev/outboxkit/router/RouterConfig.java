@@ -513,7 +513,8 @@ public final class RouterConfig {
                 "Whether each event carries where it came from, as headers: " + String.join(", ", Provenance.HEADERS)
                         + " (source server name, database, table, binlog position or LSN as text for people, and the same"
                         + " position as a decimal integer that orders events as the log does: the LSN's number, or"
-                        + " binlog file index * 10^24 + position * 10^5 + row). Useful when many outbox tables or shards feed"
+                        + " binlog file index * 10^24 + position * 10^5 + row; for a flat row of outboxkit's polling source,"
+                        + " its cursor: the position, or on PostgreSQL txid * 10^19 + position). Useful when many outbox tables or shards feed"
                         + " the same topics, and as the version of a read model (the sink's write.mode=latest) when the outbox"
                         + " table has no version column.",
                 GROUP_INPUT,

@@ -35,6 +35,10 @@ public record Provenance(String server, String database, String table, String po
     private static final BigInteger ROW_SCALE = BigInteger.TEN.pow(5);
     private static final long MAX_ROW = 99_999;
     private static final Pattern BINLOG_INDEX = Pattern.compile(".*\\.([0-9]{1,9})");
+    /** A polled row's version: transaction id times 10^19 plus position; ids below 10^15 keep it within 34 digits. */
+    private static final BigInteger POLLED_TXID_SCALE = BigInteger.TEN.pow(19);
+
+    private static final long MAX_POLLED_TXID = 1_000_000_000_000_000L;
 
     static Provenance of(ConnectRecord<?> record, Object source) {
         String recordPlace = recordPlace(record);
@@ -58,7 +62,7 @@ public record Provenance(String server, String database, String table, String po
                             || sourceRecord.sourceOffset().isEmpty()
                     ? null
                     : "offset " + new TreeMap<>(sourceRecord.sourceOffset());
-            return new Provenance(null, null, table, position, null, recordPlace);
+            return new Provenance(null, null, table, position, polledVersion(sourceRecord.sourceOffset()), recordPlace);
         }
         return new Provenance(null, null, null, null, null, recordPlace);
     }
@@ -114,6 +118,37 @@ public record Provenance(String server, String database, String table, String po
                 .add(new BigInteger(pos).multiply(ROW_SCALE))
                 .add(BigInteger.valueOf(row))
                 .toString();
+    }
+
+    /**
+     * The version of a flat row from outboxkit's polling source, whose source offset is its cursor: {@code position}
+     * (MariaDB/MySQL), or {@code txid} then {@code position} (PostgreSQL) as {@code txid * 10^19 + position} (a
+     * position is below 2^63 < 10^19), the order in which the source emits a table's rows. Null for any other offset
+     * (another source's keys, a negative or non-integer value, or a transaction id of 10^15 or more, which would
+     * take the number past the 34 digits a read model's version holds).
+     */
+    static String polledVersion(Map<String, ?> offset) {
+        if (offset == null || !(offset.get("position") instanceof Number position) || !integral(position)) {
+            return null;
+        }
+        Object txid = offset.get("txid");
+        if (offset.size() != (txid == null ? 1 : 2)
+                || position.longValue() < 0
+                || txid != null
+                        && (!(txid instanceof Number t)
+                                || !integral(t)
+                                || t.longValue() < 0
+                                || t.longValue() >= MAX_POLLED_TXID)) {
+            return null;
+        }
+        BigInteger major = txid == null ? BigInteger.ZERO : BigInteger.valueOf(((Number) txid).longValue());
+        return major.multiply(POLLED_TXID_SCALE)
+                .add(BigInteger.valueOf(position.longValue()))
+                .toString();
+    }
+
+    private static boolean integral(Number number) {
+        return number instanceof Long || number instanceof Integer || number instanceof Short || number instanceof Byte;
     }
 
     private static boolean isDigits(String text) {

@@ -52,6 +52,42 @@ class ComparablePositionTest {
                 .hasSize(33);
     }
 
+    /** The polling source's cursor: MariaDB/MySQL's position, PostgreSQL's transaction id then position. */
+    @Test
+    void aPolledRowsVersionOrdersAsItsCursorAndOtherOffsetsHaveNone() {
+        assertThat(Provenance.polledVersion(Map.of("position", 5L))).isEqualTo("5");
+        List<Map<String, Object>> inCursorOrder = List.of(
+                Map.of("txid", 0L, "position", 0L),
+                Map.of("txid", 7L, "position", 900L),
+                Map.of("txid", 7L, "position", 901L),
+                Map.of("txid", 8L, "position", 2L),
+                Map.of("txid", 8L, "position", Long.MAX_VALUE),
+                Map.of("txid", 999_999_999_999_999L, "position", 1L));
+        List<BigInteger> numbers = new ArrayList<>();
+        for (Map<String, Object> offset : inCursorOrder) {
+            numbers.add(new BigInteger(Provenance.polledVersion(offset)));
+        }
+        List<BigInteger> sorted = new ArrayList<>(numbers);
+        Collections.shuffle(sorted, new Random(1));
+        Collections.sort(sorted);
+        assertThat(sorted).containsExactlyElementsOf(numbers);
+        assertThat(Provenance.polledVersion(Map.of("txid", 7L, "position", 900L)))
+                .isEqualTo("70000000000000000900");
+        assertThat(Provenance.polledVersion(Map.of("txid", 999_999_999_999_999L, "position", Long.MAX_VALUE)))
+                .hasSize(34);
+        // Not the polling source's cursor: no version rather than a wrong one.
+        assertThat(Provenance.polledVersion(Map.of("txid", 1_000_000_000_000_000L, "position", 1L)))
+                .isNull();
+        assertThat(Provenance.polledVersion(Map.of("position", -1L))).isNull();
+        assertThat(Provenance.polledVersion(Map.of("position", 1.5))).isNull();
+        assertThat(Provenance.polledVersion(Map.of("position", "5"))).isNull();
+        assertThat(Provenance.polledVersion(Map.of("incrementing", 5L))).isNull();
+        assertThat(Provenance.polledVersion(Map.of("position", 5L, "timestamp", 1L)))
+                .isNull();
+        assertThat(Provenance.polledVersion(Map.of())).isNull();
+        assertThat(Provenance.polledVersion(null)).isNull();
+    }
+
     @Test
     void anLsnIsItsNumber() {
         assertThat(Provenance.comparablePosition(Map.of("lsn", 24023128L))).isEqualTo("24023128");

@@ -3,6 +3,7 @@ package dev.outboxkit.it.polling;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.management.ManagementFactory;
+import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -467,6 +468,7 @@ abstract class PollingContract {
         awaitIds(topics, expected.stream().map(Event::id).collect(Collectors.toSet()), "every committed event");
         List<Received> records = received(topics);
         assertExactlyOnce(records, new ArrayList<>(expected));
+        assertCursorsIncreasePerTable(records);
         Map<String, List<String>> order = orderPerAggregate(records);
         for (int a = 0; a < 7; a++) {
             int aggregate = a;
@@ -928,13 +930,21 @@ abstract class PollingContract {
     /**
      * The per-table marker the connector puts on every record (outbox.source.table and the row's cursor in
      * outbox.source.position): in Kafka order, each table's cursors strictly increase. A row read twice, or a table
-     * read by two tasks at once, would put a cursor at or behind one already seen. Returns each table's last cursor.
+     * read by two tasks at once, would put a cursor at or behind one already seen. Each record's
+     * outbox.source.version (a read model's version) is its cursor as one number, txid * 10^19 + position, so it
+     * increases with it. Returns each table's last cursor.
      */
     static Map<String, Map<String, Long>> assertCursorsIncreasePerTable(List<Received> records) {
         Map<String, Map<String, Long>> last = new TreeMap<>();
         for (Received record : records) {
             String table = record.headers().get("outbox.source.table");
             Map<String, Long> cursor = cursorHeader(record);
+            assertThat(record.headers().get("outbox.source.version"))
+                    .as("version header of %s@%d, cursor %s", record.topic(), record.offset(), cursor)
+                    .isEqualTo(BigInteger.valueOf(cursor.getOrDefault("txid", 0L))
+                            .multiply(BigInteger.TEN.pow(19))
+                            .add(BigInteger.valueOf(cursor.get("position")))
+                            .toString());
             Map<String, Long> previous = last.get(table);
             assertThat(previous == null || compareCursors(previous, cursor) < 0)
                     .as(
