@@ -38,14 +38,8 @@ class ComparablePositionTest {
                 binlog("mysql-bin.000009", 1_000_000_000_000L, 0),
                 binlog("mysql-bin.000010", 5, null),
                 binlog("mariadb-bin.1000000", 4, 99_999));
-        List<BigInteger> numbers = new ArrayList<>();
-        for (Map<String, Object> source : inLogOrder) {
-            numbers.add(new BigInteger(Provenance.comparablePosition(source)));
-        }
-        List<BigInteger> sorted = new ArrayList<>(numbers);
-        Collections.shuffle(sorted, new Random(1));
-        Collections.sort(sorted);
-        assertThat(sorted).containsExactlyElementsOf(numbers);
+        assertNumbersSortInto(
+                inLogOrder.stream().map(Provenance::comparablePosition).toList());
         assertThat(Provenance.comparablePosition(binlog("mysql-bin.000003", 1234, 0)))
                 .isEqualTo("3000000000000000123400000");
         assertThat(Provenance.comparablePosition(binlog("mariadb-bin.999999999", 999_999_999_999_999_999L, 99_999)))
@@ -63,14 +57,8 @@ class ComparablePositionTest {
                 Map.of("txid", 8L, "position", 2L),
                 Map.of("txid", 8L, "position", Long.MAX_VALUE),
                 Map.of("txid", 999_999_999_999_999L, "position", 1L));
-        List<BigInteger> numbers = new ArrayList<>();
-        for (Map<String, Object> offset : inCursorOrder) {
-            numbers.add(new BigInteger(Provenance.polledVersion(offset)));
-        }
-        List<BigInteger> sorted = new ArrayList<>(numbers);
-        Collections.shuffle(sorted, new Random(1));
-        Collections.sort(sorted);
-        assertThat(sorted).containsExactlyElementsOf(numbers);
+        assertNumbersSortInto(
+                inCursorOrder.stream().map(Provenance::polledVersion).toList());
         assertThat(Provenance.polledVersion(Map.of("txid", 7L, "position", 900L)))
                 .isEqualTo("70000000000000000900");
         assertThat(Provenance.polledVersion(Map.of("txid", 999_999_999_999_999L, "position", Long.MAX_VALUE)))
@@ -103,5 +91,14 @@ class ComparablePositionTest {
         assertThat(Provenance.comparablePosition(Map.of("file", "mysql-bin.000001")))
                 .isNull();
         assertThat(Provenance.comparablePosition(Map.of())).isNull();
+    }
+
+    /** The decimal texts, as numbers, sort (from a shuffle) back into the order given. */
+    private static void assertNumbersSortInto(List<String> inOrder) {
+        List<BigInteger> numbers = inOrder.stream().map(BigInteger::new).toList();
+        List<BigInteger> sorted = new ArrayList<>(numbers);
+        Collections.shuffle(sorted, new Random(1));
+        Collections.sort(sorted);
+        assertThat(sorted).containsExactlyElementsOf(numbers);
     }
 }
