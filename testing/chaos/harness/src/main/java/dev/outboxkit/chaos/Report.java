@@ -138,16 +138,31 @@ final class Report {
                 statusSamples, statusUnreadable));
         for (TaskWatcher.Failure failure : taskFailures) {
             text.append(String.format(
-                    "  FAILED at %s: %s/%d on %s: %s%n",
-                    at(failure.firstSeenMs()), failure.connector(), failure.task(), failure.worker(), failure.trace()));
+                    "  FAILED at %s: %s/%d on %s: %s%s%n",
+                    at(failure.firstSeenMs()),
+                    failure.connector(),
+                    failure.task(),
+                    failure.worker(),
+                    failure.trace(),
+                    failure.fencing()
+                            ? " [Kafka Connect failed the task in zombie fencing; restarted through REST at once, as"
+                                    + " the runbook says (README, Limits)]"
+                            : ""));
         }
         text.append('\n')
                 .append(
                         verdict.holds()
-                                ? "RESULT: every invariant holds, every fault verified"
+                                ? "RESULT: every invariant holds, every fault verified" + fencingNote()
                                 : "RESULT: FAILED: " + String.join("; ", broken()))
                 .append('\n');
         return text.toString();
+    }
+
+    private String fencingNote() {
+        long fencing = taskFailures.size() - verdict.unexpectedTaskFailures();
+        return fencing == 0
+                ? ""
+                : " (" + fencing + " task(s) restarted after Kafka Connect failed their zombie fencing)";
     }
 
     private List<String> broken() {
@@ -165,8 +180,8 @@ final class Report {
         if (verdict.notRecovered() > 0) {
             reasons.add(verdict.notRecovered() + " fault(s) not caught up with within the run");
         }
-        if (!taskFailures.isEmpty()) {
-            reasons.add(taskFailures.size() + " task failure(s) seen during the run");
+        if (verdict.unexpectedTaskFailures() > 0) {
+            reasons.add(verdict.unexpectedTaskFailures() + " task failure(s) seen during the run");
         }
         if (manualRestarts > 0) {
             reasons.add(manualRestarts + " manual restart(s)");

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.outboxkit.testkit.Wait;
 import dev.outboxkit.testkit.connect.ConnectRest;
+import dev.outboxkit.testkit.connect.FencingRestarts;
 
 /**
  * A Kafka Connect group made only of {@link WorkerProcess}es on a stack's broker, with the stack's worker settings
@@ -27,9 +28,8 @@ public final class WorkerGroup implements AutoCloseable {
     private final Map<String, String> workerProps;
     private final List<WorkerProcess> live = new ArrayList<>();
     private final List<WorkerProcess> gone = new ArrayList<>();
-    private final List<String> fencingRestarts = new ArrayList<>();
-    private final Map<Integer, Long> lastRestart = new HashMap<>();
     private final ConnectRest rest;
+    private final FencingRestarts fencingRestarts;
     private int started;
 
     /**
@@ -53,6 +53,7 @@ public final class WorkerGroup implements AutoCloseable {
         this.workerProps = Map.copyOf(props);
         this.rest =
                 new ConnectRest(() -> live().stream().map(WorkerProcess::url).toList());
+        this.fencingRestarts = new FencingRestarts(rest);
     }
 
     /** Starts workers (in parallel) and waits until each answers on its REST port. */
@@ -162,29 +163,15 @@ public final class WorkerGroup implements AutoCloseable {
     }
 
     private void restartIfFencingFailed(String connector, JsonNode task) {
-        String trace = task.path("trace").asText();
-        int id = task.path("id").asInt();
-        if (!trace.contains("fenceZombieSourceTasks")) {
-            throw new AssertionError("task " + connector + "-" + id + " FAILED: " + trace);
-        }
-        synchronized (this) {
-            // Until the group has a live leader again a restart fails the same way: once per 3 s is enough.
-            Long last = lastRestart.get(id);
-            if (last != null && System.nanoTime() - last < 3_000_000_000L) {
-                return;
-            }
-            lastRestart.put(id, System.nanoTime());
-        }
-        rest.call("POST", "/connectors/" + connector + "/tasks/" + id + "/restart", null, 60);
-        synchronized (this) {
-            fencingRestarts.add(connector + "-" + id + " (failed on "
-                    + task.path("worker_id").asText() + ")");
+        if (!fencingRestarts.restartIfFencingFailed(connector, task)) {
+            throw new AssertionError("task " + connector + "-" + task.path("id").asInt() + " FAILED: "
+                    + task.path("trace").asText());
         }
     }
 
     /** The tasks restarted because their zombie-fencing request went to a leader that was gone. */
-    public synchronized List<String> fencingRestarts() {
-        return List.copyOf(fencingRestarts);
+    public List<String> fencingRestarts() {
+        return fencingRestarts.restarts();
     }
 
     @Override
