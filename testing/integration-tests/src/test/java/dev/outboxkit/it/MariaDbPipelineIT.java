@@ -183,6 +183,38 @@ class MariaDbPipelineIT {
         assertThat(SinkMetricsReader.sum("ids-sink", "DuplicatesSkipped")).isZero();
     }
 
+    /**
+     * A service that keeps its outbox table empty, as Debezium's outbox examples do: each transaction inserts its
+     * outbox row and deletes it again before it commits. The binlog holds both; the event arrives once, and the delete
+     * adds nothing to any topic. The last event is not deleted: once it has arrived, the source has read every delete
+     * before it.
+     */
+    @Test
+    void anOutboxRowDeletedInItsOwnTransactionArrivesOnceAndTheDeleteAddsNothing() throws Exception {
+        createShop("shop_deleting", "outbox");
+        startPipeline("deleting", 1);
+        List<Event> committed =
+                new ArrayList<>(OutboxWorkload.writeAndDelete(mariadb, "shop_deleting", "outbox", "deleting", 0, 40));
+        committed.addAll(OutboxWorkload.write(mariadb, "shop_deleting", "outbox", "deleting", 40, 1));
+
+        EventLog.awaitDocuments(mongo.client(), "events_deleting", 41, TIMEOUT);
+        EventAssertions.assertStoredExactly(
+                EventLog.documents(mongo.client(), "events_deleting"), committed, "deleting");
+        assertThat(EventLog.kafkaEvents(
+                                stack, "deleting.event.Order", "deleting.event.Customer", "deleting.event.Payment")
+                        .stream()
+                        .map(EventLog.KafkaEvent::id)
+                        .toList())
+                .as("every event once on Kafka, nothing for the deletes")
+                .containsExactlyInAnyOrderElementsOf(ids(committed));
+        assertThat(stack.kafka().describeTopics("deleting.shop_deleting.outbox").get("deleting.shop_deleting.outbox"))
+                .as("no topic for the outbox table's own change events (where a delete passed on would go)")
+                .isEmpty();
+        assertThat(OutboxWorkload.rows(mariadb, "shop_deleting", "outbox"))
+                .as("the outbox table holds only the row not deleted")
+                .isEqualTo(1);
+    }
+
     @Test
     void mongoOutageMidStreamIsRetriedAndEndsWithEveryEventExactlyOnce() throws Exception {
         createShop("shop_outage", "outbox");

@@ -75,4 +75,53 @@ class PostgresPipelineIT {
         stack.awaitOffsetsAtEnd(
                 "pg-sink", TIMEOUT, "outbox.event.Order", "outbox.event.Customer", "outbox.event.Payment");
     }
+
+    /**
+     * A service that keeps its outbox table empty, as Debezium's outbox examples do: each transaction inserts its
+     * outbox row and deletes it again before it commits. The WAL holds both; the event arrives once, and the delete
+     * adds nothing to any topic. The last event is not deleted: once it has arrived, the source has read every delete
+     * before it.
+     */
+    @Test
+    void anOutboxRowDeletedInItsOwnTransactionArrivesOnceAndTheDeleteAddsNothing() throws Exception {
+        postgres.execute("postgres", "CREATE DATABASE shop_deleting");
+        postgres.execute("shop_deleting", OutboxWorkload.ORDERS_TABLE, OutboxWorkload.postgresSchema("outbox"));
+        Map<String, String> source = new LinkedHashMap<>();
+        source.put("database.hostname", postgres.host());
+        source.put("database.port", Integer.toString(postgres.port()));
+        source.put("database.user", postgres.user());
+        source.put("database.dbname", "shop_deleting");
+        source.put("topic.prefix", "deleting");
+        source.put("slot.name", "deleting");
+        source.put("slot.drop.on.stop", "true");
+        source.put("transforms.outbox.route.topic.replacement", "deleting.event.${routedByValue}");
+        stack.put("deleting-source", stack.shippedConfig("postgres-outbox-source.json", source));
+        stack.awaitRunning("deleting-source", 1, TIMEOUT);
+        stack.put(
+                "deleting-sink",
+                PipelineConfigs.sinkConfig(stack, "events_deleting", "deleting\\.event\\..*", Map.of()));
+        stack.awaitRunning("deleting-sink", 2, TIMEOUT);
+
+        List<Event> committed =
+                new ArrayList<>(OutboxWorkload.writeAndDelete(postgres, "shop_deleting", "outbox", "deleting", 0, 40));
+        committed.addAll(OutboxWorkload.write(postgres, "shop_deleting", "outbox", "deleting", 40, 1));
+
+        EventLog.awaitDocuments(mongo.client(), "events_deleting", 41, TIMEOUT);
+        EventAssertions.assertStoredExactly(
+                EventLog.documents(mongo.client(), "events_deleting"), committed, "deleting");
+        assertThat(EventLog.kafkaEvents(
+                                stack, "deleting.event.Order", "deleting.event.Customer", "deleting.event.Payment")
+                        .stream()
+                        .map(EventLog.KafkaEvent::id)
+                        .toList())
+                .as("every event once on Kafka, nothing for the deletes")
+                .containsExactlyInAnyOrderElementsOf(
+                        committed.stream().map(Event::id).toList());
+        assertThat(stack.kafka().describeTopics("deleting.public.outbox").get("deleting.public.outbox"))
+                .as("no topic for the outbox table's own change events (where a delete passed on would go)")
+                .isEmpty();
+        assertThat(OutboxWorkload.rows(postgres, "shop_deleting", "outbox"))
+                .as("the outbox table holds only the row not deleted")
+                .isEqualTo(1);
+    }
 }

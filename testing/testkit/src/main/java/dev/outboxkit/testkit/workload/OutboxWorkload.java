@@ -4,7 +4,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import dev.outboxkit.testkit.db.SqlDatabase;
 
@@ -68,6 +71,7 @@ public final class OutboxWorkload {
             throws SQLException {
         try (Statements statements = new Statements(connection, postgres, outboxTable)) {
             statements.add(event, amount);
+            statements.beforeCommit();
         }
         connection.commit();
     }
@@ -76,14 +80,31 @@ public final class OutboxWorkload {
 
     /**
      * The two inserts of a service's transaction, prepared on a connection of the caller's (auto-commit off), and kept
-     * for as many transactions as the caller likes: {@link #add} the rows of each event, then commit the connection.
+     * for as many transactions as the caller likes: {@link #add} the rows of each event, {@link #beforeCommit}, then
+     * commit the connection. A service that reads its outbox through the database log may delete its outbox rows in
+     * the very transaction that inserted them, as Debezium's outbox examples do: the log holds the insert (the event)
+     * and the delete (which the router drops), and the table stays empty. With {@code deleteInTransaction} the
+     * statements do that: {@link #beforeCommit} deletes the rows added since the last call, in one statement.
      */
     public static final class Statements implements AutoCloseable {
 
+        private final Connection connection;
+        private final String outboxTable;
+        private final boolean deleteInTransaction;
         private final PreparedStatement business;
         private final PreparedStatement outbox;
+        private final List<String> added = new ArrayList<>();
+        private final Map<Integer, PreparedStatement> deletes = new HashMap<>();
 
         public Statements(Connection connection, boolean postgres, String outboxTable) throws SQLException {
+            this(connection, postgres, outboxTable, false);
+        }
+
+        public Statements(Connection connection, boolean postgres, String outboxTable, boolean deleteInTransaction)
+                throws SQLException {
+            this.connection = connection;
+            this.outboxTable = outboxTable;
+            this.deleteInTransaction = deleteInTransaction;
             business = connection.prepareStatement(BUSINESS_INSERT);
             outbox = connection.prepareStatement(outboxInsert(outboxTable, postgres));
         }
@@ -99,14 +120,51 @@ public final class OutboxWorkload {
             outbox.setString(4, event.type());
             outbox.setString(5, event.payload());
             outbox.executeUpdate();
+            if (deleteInTransaction) {
+                added.add(event.id());
+            }
+        }
+
+        /** With deleteInTransaction, deletes the outbox rows added since the last call; otherwise does nothing. */
+        public void beforeCommit() throws SQLException {
+            if (added.isEmpty()) {
+                return;
+            }
+            PreparedStatement delete = deletes.get(added.size());
+            if (delete == null) {
+                delete = connection.prepareStatement("DELETE FROM " + outboxTable + " WHERE id IN ("
+                        + String.join(", ", Collections.nCopies(added.size(), "?")) + ")");
+                deletes.put(added.size(), delete);
+            }
+            for (int i = 0; i < added.size(); i++) {
+                delete.setString(i + 1, added.get(i));
+            }
+            int deleted = delete.executeUpdate();
+            if (deleted != added.size()) {
+                throw new IllegalStateException(
+                        "deleted " + deleted + " of the " + added.size() + " outbox rows just inserted");
+            }
+            added.clear();
         }
 
         @Override
         public void close() throws SQLException {
             try (business;
                     outbox) {
-                // Both are closed, the second even when the first fails.
+                for (PreparedStatement delete : deletes.values()) {
+                    delete.close();
+                }
             }
+        }
+    }
+
+    /** How many rows the outbox table holds now. */
+    public static long rows(SqlDatabase db, String database, String outboxTable) throws SQLException {
+        try (Connection connection = db.connect(database);
+                java.sql.Statement statement = connection.createStatement();
+                java.sql.ResultSet count = statement.executeQuery("SELECT COUNT(*) FROM " + outboxTable)) {
+            count.next();
+            return count.getLong(1);
         }
     }
 
@@ -124,13 +182,38 @@ public final class OutboxWorkload {
             int count,
             CommitListener listener)
             throws SQLException {
+        return write(db, database, outboxTable, prefix, from, count, false, listener);
+    }
+
+    /**
+     * Writes events from..from+count-1 as a service that keeps its outbox table empty does: each transaction inserts
+     * the business row and the outbox row, then deletes the outbox row ({@link Statements}).
+     */
+    public static List<Event> writeAndDelete(
+            SqlDatabase db, String database, String outboxTable, String prefix, int from, int count)
+            throws SQLException {
+        return write(db, database, outboxTable, prefix, from, count, true, (event, at) -> {});
+    }
+
+    private static List<Event> write(
+            SqlDatabase db,
+            String database,
+            String outboxTable,
+            String prefix,
+            int from,
+            int count,
+            boolean deleteInTransaction,
+            CommitListener listener)
+            throws SQLException {
         List<Event> written = new ArrayList<>(count);
         try (Connection connection = db.connect(database)) {
             connection.setAutoCommit(false);
-            try (Statements statements = new Statements(connection, db.isPostgres(), outboxTable)) {
+            try (Statements statements =
+                    new Statements(connection, db.isPostgres(), outboxTable, deleteInTransaction)) {
                 for (int n = from; n < from + count; n++) {
                     Event event = event(prefix, n);
                     statements.add(event, new java.math.BigDecimal(n * 3 + ".50"));
+                    statements.beforeCommit();
                     connection.commit();
                     listener.committed(event, System.currentTimeMillis());
                     written.add(event);
