@@ -55,6 +55,12 @@ final class BenchReport {
                                                         + " binlog with full images that Debezium needs."
                                                 : "")
                                 : "")
+                        + (options.cdcDeletesInTransaction()
+                                ? " The writers of the stacks that read the log (outboxkit, peer) delete each"
+                                        + " transaction's outbox rows before it commits (--cdc-deletes-in-transaction),"
+                                        + " as Debezium's outbox examples do, so their outbox table stays empty."
+                                : " The outbox table of the stacks that read the log (outboxkit, peer) is never"
+                                        + " cleaned during the run (see --cdc-deletes-in-transaction).")
                         + "\n\n");
         out.append("Database CPU: the source database server's whole process tree (MariaDB's mariadbd; PostgreSQL's"
                 + " postmaster and every backend), from /proc, per 1,000 events committed in the phase: the writers'"

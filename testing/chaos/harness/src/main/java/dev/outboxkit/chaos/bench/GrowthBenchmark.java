@@ -404,7 +404,8 @@ public final class GrowthBenchmark {
                     cluster.database(),
                     Cluster.DATABASE,
                     options.writers,
-                    new Shape(types, point.tables(), options.writers, point.payloadBytes()));
+                    new Shape(types, point.tables(), options.writers, point.payloadBytes()),
+                    false);
             long warmMs = Math.max(
                     options.warmSeconds * 1000L * (index == 0 ? 2 : 1), (long) (2_000.0 * types.size() / point.rate()));
             Written warm = writers.write(point.label() + "-warm", point.rate(), warmMs, ALL, 1);

@@ -53,7 +53,8 @@ public final class PipelineBenchmark {
             boolean jfr,
             String mongoGc,
             int pollingShards,
-            boolean pollingWithoutBinlog) {
+            boolean pollingWithoutBinlog,
+            boolean cdcDeletesInTransaction) {
 
         /** The options, or the usage error (one line naming the option); help is handled by the caller. */
         static Options parse(String[] args) {
@@ -82,7 +83,8 @@ public final class PipelineBenchmark {
                     arguments.jfr,
                     arguments.mongoGc,
                     arguments.pollingShards,
-                    arguments.pollingWithoutBinlog);
+                    arguments.pollingWithoutBinlog,
+                    arguments.cdcDeletesInTransaction);
         }
     }
 
@@ -213,6 +215,15 @@ public final class PipelineBenchmark {
                         + " without this option the polling stack's does too); MariaDB only")
         boolean pollingWithoutBinlog;
 
+        @Option(
+                names = "--cdc-deletes-in-transaction",
+                description = "the writers of the stacks that read the database log (outboxkit, peer) delete each"
+                        + " transaction's outbox rows before it commits, as Debezium's outbox examples do to keep the"
+                        + " table empty (the log holds the insert and the delete; the routers drop deletes). Without"
+                        + " this option their outbox table only grows; the polling stack's writers never delete (its"
+                        + " source deletes emitted rows in batches)")
+        boolean cdcDeletesInTransaction;
+
         @Override
         public void validate() {
             sourceAndKafka.validate();
@@ -295,7 +306,10 @@ public final class PipelineBenchmark {
                         + (options.pollingShards() > 1
                                 ? ", the polling stack over " + options.pollingShards() + " outbox tables"
                                 : "")
-                        + (options.pollingWithoutBinlog() ? ", the polling stack's MariaDB without a binlog" : ""));
+                        + (options.pollingWithoutBinlog() ? ", the polling stack's MariaDB without a binlog" : "")
+                        + (options.cdcDeletesInTransaction()
+                                ? ", the log readers' writers deleting their outbox rows in the transaction"
+                                : ""));
         System.setProperty(MongoProcess.GC_PROPERTY, options.mongoGc());
         if (options.jfr()) {
             System.setProperty(JvmProcess.PROFILE_PROPERTY, "true");
@@ -366,6 +380,11 @@ public final class PipelineBenchmark {
         return !(Stack.polls(stackName) && options.pollingWithoutBinlog());
     }
 
+    /** Whether the stack's writers delete their outbox rows in the inserting transaction (log readers only). */
+    static boolean deletesInTransaction(Options options, String stackName) {
+        return options.cdcDeletesInTransaction() && !Stack.polls(stackName);
+    }
+
     static StackResult runStack(Options options, String stackName, String label, String runSuffix) throws Exception {
         Path runDirectory = options.repository()
                 .resolve("testing/chaos/harness/target/bench/" + label + "-" + options.source() + runSuffix);
@@ -411,8 +430,14 @@ public final class PipelineBenchmark {
                                     cluster.database(),
                                     Cluster.DATABASE,
                                     options.writers(),
-                                    shardShape(options.pollingShards()))
-                            : new TimedWriters(cluster.database(), Cluster.DATABASE, options.writers()),
+                                    shardShape(options.pollingShards()),
+                                    false)
+                            : new TimedWriters(
+                                    cluster.database(),
+                                    Cluster.DATABASE,
+                                    options.writers(),
+                                    TimedWriters::event,
+                                    deletesInTransaction(options, stackName)),
                     options,
                     runDirectory);
             run.warmUp();

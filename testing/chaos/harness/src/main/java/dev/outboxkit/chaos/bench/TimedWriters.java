@@ -29,6 +29,7 @@ public final class TimedWriters {
     private final String database;
     private final int threads;
     private final Shape shape;
+    private final boolean deleteInTransaction;
     private final AtomicLong committed = new AtomicLong();
 
     /**
@@ -44,14 +45,19 @@ public final class TimedWriters {
     }
 
     public TimedWriters(SqlDatabase db, String database, int threads) {
-        this(db, database, threads, TimedWriters::event);
+        this(db, database, threads, TimedWriters::event, false);
     }
 
-    public TimedWriters(SqlDatabase db, String database, int threads, Shape shape) {
+    /**
+     * @param deleteInTransaction each transaction deletes its outbox rows before it commits, as a service does that
+     *     keeps its outbox table empty for a log reader ({@link OutboxWorkload.Statements})
+     */
+    public TimedWriters(SqlDatabase db, String database, int threads, Shape shape, boolean deleteInTransaction) {
         this.db = db;
         this.database = database;
         this.threads = threads;
         this.shape = shape;
+        this.deleteInTransaction = deleteInTransaction;
     }
 
     /** Events committed by every phase so far. */
@@ -157,6 +163,7 @@ public final class TimedWriters {
                         statements.add(event, BigDecimal.valueOf(sequence));
                         ids.add(event.id());
                     }
+                    statements.beforeCommit();
                     connection.commit();
                     long committedAt = nowMicros();
                     for (String id : ids) {
@@ -177,7 +184,7 @@ public final class TimedWriters {
             Map<String, OutboxWorkload.Statements> byTable, Connection connection, String table) throws SQLException {
         OutboxWorkload.Statements statements = byTable.get(table);
         if (statements == null) {
-            statements = new OutboxWorkload.Statements(connection, db.isPostgres(), table);
+            statements = new OutboxWorkload.Statements(connection, db.isPostgres(), table, deleteInTransaction);
             byTable.put(table, statements);
         }
         return statements;

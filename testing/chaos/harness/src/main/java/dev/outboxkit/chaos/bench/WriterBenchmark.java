@@ -85,17 +85,22 @@ public final class WriterBenchmark {
 
     private static TimedWriters.Written write(MariaDbServer db, String phase, int seconds, int batch, Tables tables)
             throws Exception {
-        TimedWriters writers = new TimedWriters(db, DATABASE, WRITERS, new TimedWriters.Shape() {
-            @Override
-            public OutboxWorkload.Event event(String name, int writer, int sequence) {
-                return TimedWriters.event(name, writer, sequence);
-            }
+        TimedWriters writers = new TimedWriters(
+                db,
+                DATABASE,
+                WRITERS,
+                new TimedWriters.Shape() {
+                    @Override
+                    public OutboxWorkload.Event event(String name, int writer, int sequence) {
+                        return TimedWriters.event(name, writer, sequence);
+                    }
 
-            @Override
-            public String table(int writer, int sequence) {
-                return tables.table(writer, sequence);
-            }
-        });
+                    @Override
+                    public String table(int writer, int sequence) {
+                        return tables.table(writer, sequence);
+                    }
+                },
+                false);
         return writers.write(phase, Double.POSITIVE_INFINITY, seconds * 1000L, Long.MAX_VALUE, batch);
     }
 
