@@ -450,8 +450,12 @@ public final class PipelineBenchmark {
             List<String> notStored = notStored(cluster.mongo().getDatabase(Stack.MONGO_DATABASE), run.writtenIds());
             System.out.println("  load average: " + BenchReport.loadAverage());
             System.out.printf(
-                    "  after the run: %,d events committed, %,d in MongoDB (counted by id), %,d dead-lettered%n",
-                    run.writtenIds().size(), run.writtenIds().size() - notStored.size(), deadLetters.endOffsetTotal());
+                    "  after the run: %,d events committed, %,d in MongoDB (counted by id), %,d dead-lettered; %,d"
+                            + " transactions retried after a deadlock%n",
+                    run.writtenIds().size(),
+                    run.writtenIds().size() - notStored.size(),
+                    deadLetters.endOffsetTotal(),
+                    run.writerRetries());
             return new StackResult(
                     label,
                     phases,

@@ -71,6 +71,11 @@ final class StackRun {
         }
     }
 
+    /** The writers' transactions run again after a deadlock, over the run. */
+    long writerRetries() {
+        return writers.retries();
+    }
+
     /** One phase at the offered rate (infinite: as fast as the writers go), in transactions of eventsPerTransaction. */
     PhaseResult phase(String name, double rate, int eventsPerTransaction) throws InterruptedException {
         System.out.println("phase " + name + ": "

@@ -3,6 +3,7 @@ package dev.outboxkit.chaos.bench;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLTransactionRollbackException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -31,6 +32,7 @@ public final class TimedWriters {
     private final Shape shape;
     private final boolean deleteInTransaction;
     private final AtomicLong committed = new AtomicLong();
+    private final AtomicLong retries = new AtomicLong();
 
     /**
      * What the writers commit: the event of a writer's n-th transaction (n from 1) and the outbox table it goes to.
@@ -140,7 +142,6 @@ public final class TimedWriters {
         try (Connection connection = db.connect(database)) {
             connection.setAutoCommit(false);
             try {
-                List<String> ids = new ArrayList<>(batch);
                 while (System.nanoTime() < deadline) {
                     long wait = next - System.nanoTime();
                     if (wait > 0) {
@@ -152,24 +153,19 @@ public final class TimedWriters {
                         return;
                     }
                     int size = (int) Math.min(batch, maxEvents - first);
-                    ids.clear();
-                    OutboxWorkload.Statements statements = null;
+                    List<Event> events = new ArrayList<>(size);
                     for (int i = 0; i < size; i++) {
-                        ++sequence;
-                        if (statements == null) {
-                            statements = statements(byTable, connection, shape.table(writer, sequence));
-                        }
-                        Event event = shape.event(phase, writer, sequence);
-                        statements.add(event, BigDecimal.valueOf(sequence));
-                        ids.add(event.id());
+                        events.add(shape.event(phase, writer, sequence + 1 + i));
                     }
-                    statements.beforeCommit();
-                    connection.commit();
+                    OutboxWorkload.Statements statements =
+                            statements(byTable, connection, shape.table(writer, sequence + 1));
+                    commit(connection, statements, events, sequence);
                     long committedAt = nowMicros();
-                    for (String id : ids) {
-                        commits.put(id, committedAt);
+                    sequence += size;
+                    for (Event event : events) {
+                        commits.put(event.id(), committedAt);
                     }
-                    committed.addAndGet(ids.size());
+                    committed.addAndGet(size);
                 }
             } finally {
                 for (OutboxWorkload.Statements statements : byTable.values()) {
@@ -177,6 +173,37 @@ public final class TimedWriters {
                 }
             }
         }
+    }
+
+    /**
+     * One transaction of the events (numbered from sequence + 1), committed; a transaction the database chose as a
+     * deadlock's victim is rolled back and run again, as services do, up to 10 times (counted in {@link #retries}).
+     */
+    private void commit(Connection connection, OutboxWorkload.Statements statements, List<Event> events, int sequence)
+            throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                int n = sequence;
+                for (Event event : events) {
+                    statements.add(event, BigDecimal.valueOf(++n));
+                }
+                statements.beforeCommit();
+                connection.commit();
+                return;
+            } catch (SQLTransactionRollbackException e) {
+                connection.rollback();
+                statements.rolledBack();
+                retries.incrementAndGet();
+                if (attempt == 10) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Transactions run again after the database rolled them back as a deadlock's victim, over every phase. */
+    public long retries() {
+        return retries.get();
     }
 
     /** The prepared inserts of the table on this writer's connection, prepared on first use. */
