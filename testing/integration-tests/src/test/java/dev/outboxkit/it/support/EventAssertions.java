@@ -2,6 +2,8 @@ package dev.outboxkit.it.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +12,10 @@ import java.util.stream.Collectors;
 
 import org.bson.Document;
 
+import com.mongodb.client.MongoClient;
+
+import dev.outboxkit.testkit.db.SqlDatabase;
+import dev.outboxkit.testkit.workload.OutboxWorkload;
 import dev.outboxkit.testkit.workload.OutboxWorkload.Event;
 
 /** What the pipeline tests check of the events committed: stored exactly once as sent, in commit order per aggregate. */
@@ -34,6 +40,41 @@ public final class EventAssertions {
             assertThat(doc.get("kafka", Document.class).getString("topic"))
                     .isEqualTo(topicNamespace + ".event." + event.aggregateType());
         }
+    }
+
+    /**
+     * The outcome of a service that deleted every outbox row but the last in the transaction that inserted it: each
+     * committed event once in MongoDB and once on the namespace's event topics, no topic for the table's own change
+     * events (where a delete passed on would go), and only the last row left in the table. Once the last event, not
+     * deleted, has arrived, the source has read every delete before it.
+     */
+    public static void assertDeletesAddedNothing(
+            ConnectStack stack,
+            MongoClient mongo,
+            SqlDatabase db,
+            String database,
+            String namespace,
+            String rawChangeTopic,
+            List<Event> committed,
+            Duration timeout)
+            throws SQLException {
+        EventLog.awaitDocuments(mongo, "events_" + namespace, committed.size(), timeout);
+        assertStoredExactly(EventLog.documents(mongo, "events_" + namespace), committed, namespace);
+        List<String> topics = OutboxWorkload.AGGREGATE_TYPES.stream()
+                .map(type -> namespace + ".event." + type)
+                .toList();
+        assertThat(EventLog.kafkaEvents(stack, topics.toArray(String[]::new)).stream()
+                        .map(EventLog.KafkaEvent::id)
+                        .toList())
+                .as("every event once on Kafka, nothing for the deletes")
+                .containsExactlyInAnyOrderElementsOf(
+                        committed.stream().map(Event::id).toList());
+        assertThat(stack.kafka().describeTopics(rawChangeTopic).get(rawChangeTopic))
+                .as("no topic for the outbox table's own change events (where a delete passed on would go)")
+                .isEmpty();
+        assertThat(OutboxWorkload.rows(db, database, "outbox"))
+                .as("the outbox table holds only the row not deleted")
+                .isEqualTo(1);
     }
 
     /** For every aggregate, the event ids in Kafka (per partition, by offset) are in commit order. */
