@@ -189,10 +189,6 @@ public final class ConnectRest {
     }
 
     /** Tasks in state FAILED, as "id: first line of the trace". */
-    public List<String> failedTasks(String connector) {
-        return failedTasks(status(connector));
-    }
-
     private static List<String> failedTasks(JsonNode status) {
         List<String> failed = new ArrayList<>();
         if (status != null) {
