@@ -2,7 +2,9 @@ package dev.outboxkit.testkit.workload;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -81,7 +83,7 @@ public final class OutboxWorkload {
      * commit the connection. A service that reads its outbox through the database log may delete its outbox rows in
      * the very transaction that inserted them, as Debezium's outbox examples do: the log holds the insert (the event)
      * and the delete (which the router drops), and the table stays empty. With {@code deleteInTransaction} the
-     * statements do that: {@link #beforeCommit} deletes the rows added since the last call, in one statement.
+     * statements do that: {@link #beforeCommit} deletes the rows added since the last call.
      */
     public static final class Statements implements AutoCloseable {
 
@@ -146,7 +148,7 @@ public final class OutboxWorkload {
             }
             int[] counts = delete.executeBatch();
             for (int i = 0; i < counts.length; i++) {
-                if (counts[i] != 1 && counts[i] != java.sql.Statement.SUCCESS_NO_INFO) {
+                if (counts[i] != 1 && counts[i] != Statement.SUCCESS_NO_INFO) {
                     throw new IllegalStateException(
                             "deleting outbox row " + added.get(i) + " just inserted deleted " + counts[i] + " rows");
                 }
@@ -167,8 +169,8 @@ public final class OutboxWorkload {
     /** How many rows the outbox table holds now. */
     public static long rows(SqlDatabase db, String database, String outboxTable) throws SQLException {
         try (Connection connection = db.connect(database);
-                java.sql.Statement statement = connection.createStatement();
-                java.sql.ResultSet count = statement.executeQuery("SELECT COUNT(*) FROM " + outboxTable)) {
+                Statement statement = connection.createStatement();
+                ResultSet count = statement.executeQuery("SELECT COUNT(*) FROM " + outboxTable)) {
             count.next();
             return count.getLong(1);
         }
