@@ -333,7 +333,7 @@ public final class ChaosMain {
                     System.out.println("Task " + connector + "/" + id + " is FAILED ("
                             + task.path("trace").asText().lines().findFirst().orElse("")
                             + "); restarting it through REST (a manual restart)");
-                    cluster.rest().call("POST", "/connectors/" + connector + "/tasks/" + id + "/restart", null, 60);
+                    cluster.rest().restartTask(connector, id, 60);
                     manualRestarts++;
                 }
             }

@@ -188,6 +188,11 @@ public final class ConnectRest {
         return ids;
     }
 
+    /** Restarts one task: {@code POST /connectors/{connector}/tasks/{task}/restart}, retried as {@link #call} does. */
+    public void restartTask(String connector, int task, int timeoutSeconds) {
+        call("POST", "/connectors/" + connector + "/tasks/" + task + "/restart", null, timeoutSeconds);
+    }
+
     /** Tasks in state FAILED, as "id: first line of the trace". */
     private static List<String> failedTasks(JsonNode status) {
         List<String> failed = new ArrayList<>();

@@ -58,7 +58,7 @@ public final class FencingRestarts {
             lastRestartNanos.put(key, System.nanoTime());
         }
         try {
-            rest.call("POST", "/connectors/" + connector + "/tasks/" + id + "/restart", null, 10);
+            rest.restartTask(connector, id, 10);
         } catch (RuntimeException e) {
             // No worker took the restart (the group is still without a leader): the task is still FAILED, and the
             // next reading of its status tries again.

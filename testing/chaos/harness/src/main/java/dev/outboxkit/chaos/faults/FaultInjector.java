@@ -231,7 +231,7 @@ public final class FaultInjector {
                             trace,
                             () -> {
                                 try {
-                                    rest.call("POST", "/connectors/" + Stack.SOURCE + "/tasks/0/restart", null, 120);
+                                    rest.restartTask(Stack.SOURCE, 0, 120);
                                 } finally {
                                     workload.release();
                                 }
@@ -298,7 +298,7 @@ public final class FaultInjector {
                 mongoBack(trace, Long.MAX_VALUE);
             }
             case SINK_TASK_RESTART -> {
-                rest.call("POST", "/connectors/" + Stack.SINK + "/tasks/0/restart", null, 120);
+                rest.restartTask(Stack.SINK, 0, 120);
                 // Connect's status does not count restarts: the accepted request is what can be seen of it.
                 trace.effect("the worker accepted the restart of " + Stack.SINK + "/0", 0, () -> true);
                 trace.note("restart accepted");
